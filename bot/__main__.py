@@ -1,0 +1,116 @@
+"""The command line: feedback-bot run | migrate | backup PATH."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot import __version__
+from config.settings import Settings, SettingsError, load_settings
+
+EXIT_SETTINGS = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedback-bot",
+        description="Customs Feedback Bot: a Telegram channel between Customs and traders.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--env-file", default=".env", help="settings file read after the environment"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)"
+    )
+    commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command given on the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings(args.env_file)
+        if args.command == "run" and settings.bot_token is None:
+            missing = "missing; create a bot with @BotFather and set its token"
+            raise SettingsError([f"Invalid setting BOT_TOKEN: {missing}"])
+    except SettingsError as problem:
+        for line in problem.lines:
+            print(line, file=sys.stderr)
+        return EXIT_SETTINGS
+    from bot.logs import configure_logging
+
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
+    configure_logging(settings.log_level, settings.log_format, secrets)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
+    if args.command == "backup":
+        return backup(settings, args.path)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_SETTINGS
+
+
+def run(settings: Settings) -> int:
+    """Run the bot until SIGINT or SIGTERM."""
+    from telegram import Update
+
+    from bot.app import build_application
+
+    app = build_application(settings)
+    if settings.webhook_url:
+        assert settings.webhook_secret is not None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def migrate(settings: Settings) -> int:
+    """Apply pending migrations and report them."""
+    from storage.db import Database
+
+    db = await Database.open(settings.database_path, migrate=False)
+    try:
+        applied = await db.migrate()
+    finally:
+        await db.close()
+    names = ", ".join(f"{m.number:04d}_{m.name}" for m in applied) or "none pending"
+    print(f"{settings.database_path}: migrations applied: {names}")
+    return 0
+
+
+def backup(settings: Settings, target: Path) -> int:
+    """Copy the database with SQLite's online backup and check the copy."""
+    from storage.db import backup_database, integrity_check
+
+    if not settings.database_path.exists():
+        print(f"No database at {settings.database_path}", file=sys.stderr)
+        return 1
+    backup_database(settings.database_path, target)
+    verdict = integrity_check(target)
+    print(f"Backup written to {target} (integrity: {verdict})")
+    return 0 if verdict == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The composition root: build_application() wires settings, storage, services and handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
+
+import handlers
+from bot.context import SERVICES_KEY, BotApplication, BotContext
+from bot.domain.users import Language
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.users import UserService
+from config.settings import Settings
+from storage.db import Database
+from storage.users import UserRepository
+
+log = logging.getLogger(__name__)
+SETTINGS_KEY = "settings"
+DATABASE_KEY = "database"
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Process updates of different chats concurrently, and those of one chat in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once earlier updates of the same chat are done."""
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user else None
+
+
+def build_application(settings: Settings) -> BotApplication:
+    """Build the bot: the one place where every part is put together."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_api_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_rate_limit > 0:
+        limiter = AIORateLimiter(overall_max_rate=settings.api_rate_limit, max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    app = cast(BotApplication, builder.build())
+    app.bot_data[SETTINGS_KEY] = settings
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: BotApplication) -> None:
+    """Open storage, build the services, set the command menus."""
+    settings = cast(Settings, app.bot_data[SETTINGS_KEY])
+    db = await Database.open(settings.database_path)
+    translate = Translator.from_directory(default=settings.default_language)
+    users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
+    services = Services(settings=settings, translate=translate, users=users)
+    app.bot_data[DATABASE_KEY] = db
+    app.bot_data[SERVICES_KEY] = services
+    await handlers.set_default_menus(app.bot, services)
+    log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
+
+
+async def _post_shutdown(app: BotApplication) -> None:
+    """Close storage."""
+    db = app.bot_data.pop(DATABASE_KEY, None)
+    if isinstance(db, Database):
+        await db.close()
+
+
+@asynccontextmanager
+async def running(app: BotApplication, *, poll_timeout: int = 1) -> AsyncIterator[BotApplication]:
+    """Run the application with long polling inside the current event loop, like run_polling."""
+    await app.initialize()
+    try:
+        await _post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        yield app
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await _post_shutdown(app)

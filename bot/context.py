@@ -1,0 +1,25 @@
+"""A typed CallbackContext that gives handlers the services, not raw bot_data keys."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.services import Services
+
+SERVICES_KEY = "services"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context handed to every handler of this bot."""
+
+    @property
+    def services(self) -> Services:
+        """Return the application's services (opened in post_init)."""
+        return cast(Services, self.application.bot_data[SERVICES_KEY])
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,1 @@
+"""The domain: models and pure rules, with no Telegram and no SQL."""

@@ -1,0 +1,167 @@
+"""The one aiosqlite connection: WAL, foreign keys, busy timeout, migrations, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered SQL script from storage/migrations."""
+
+    number: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """Return the migrations shipped in storage/migrations, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda item: item.number)
+    numbers = [item.number for item in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    return found
+
+
+def utcnow() -> str:
+    """Return the current UTC time as stored in the database (ISO 8601)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Database:
+    """The application's single SQLite connection, with serialised write transactions."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating if needed) the database at path and apply pending migrations."""
+        target = Path(path)
+        if str(target) != ":memory:":
+            target.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(target), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn, target)
+        if migrate:
+            await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        """Close the connection, checkpointing the WAL."""
+        await self._conn.close()
+
+    async def applied_migrations(self) -> list[int]:
+        """Return the numbers of the migrations already applied."""
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        rows = await self._conn.execute_fetchall("SELECT number FROM schema_migrations")
+        return sorted(row[0] for row in rows)
+
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[Migration]:
+        """Apply pending migrations, each with its record in one transaction."""
+        done = set(await self.applied_migrations())
+        applied = []
+        for migration in migrations if migrations is not None else bundled_migrations():
+            if migration.number in done:
+                continue
+            # executescript takes no parameters; number and name are checked by MIGRATION_NAME.
+            record = (
+                "INSERT INTO schema_migrations (number, name, applied_at) VALUES "  # noqa: S608
+                f"({migration.number}, '{migration.name}', '{utcnow()}');"
+            )
+            async with self._write_lock:
+                try:
+                    await self._conn.executescript(f"BEGIN;\n{migration.sql}\n;{record}\nCOMMIT;")
+                except sqlite3.Error:
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
+                    raise
+            log.info(
+                "migration applied", extra={"migration": f"{migration.number:04d}_{migration.name}"}
+            )
+            applied.append(migration)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run statements in one write transaction, committed on exit, rolled back on error."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run a read query and return its first row."""
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row: aiosqlite.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a read query and return all rows."""
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the rows changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
+
+def backup_database(source: Path, target: Path) -> None:
+    """Copy a live database to target with SQLite's online backup (consistent while in use)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    src = sqlite3.connect(str(source), timeout=30)
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst, pages=256)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def integrity_check(path: Path) -> str:
+    """Return SQLite's integrity_check verdict for the database at path ('ok' if sound)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()

@@ -1,0 +1,115 @@
+"""UserRepository: users as stored, returned as domain models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.users import Language, TelegramProfile, User
+from storage.db import Database, utcnow
+
+UPDATABLE = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "username",
+        "language",
+        "business_role",
+        "organisation",
+        "business_size",
+        "women_led",
+        "staff_role",
+        "onboarding_step",
+        "privacy_accepted_at",
+        "notices_enabled",
+        "blocked_bot",
+    }
+)
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User.model_validate(dict(row))
+
+
+class UserRepository:
+    """Store and read users."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> User | None:
+        """Return the user with this Telegram id, if registered."""
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def register(
+        self, profile: TelegramProfile, language: Language, first_step: str
+    ) -> tuple[User, bool]:
+        """Insert the user if new (else refresh their names); return (user, created)."""
+        now = utcnow()
+        async with self._db.transaction() as conn:
+            async with conn.execute("SELECT 1 FROM users WHERE id = ?", (profile.id,)) as cursor:
+                created = await cursor.fetchone() is None
+            if created:
+                await conn.execute(
+                    "INSERT INTO users (id, first_name, last_name, username, language,"
+                    " onboarding_step, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        profile.id,
+                        profile.first_name,
+                        profile.last_name,
+                        profile.username,
+                        language.value,
+                        first_step,
+                        now,
+                        now,
+                    ),
+                )
+            else:
+                await conn.execute(
+                    "UPDATE users SET first_name = ?, last_name = ?, username = ?,"
+                    " blocked_bot = 0, updated_at = ? WHERE id = ?",
+                    (profile.first_name, profile.last_name, profile.username, now, profile.id),
+                )
+        user = await self.get(profile.id)
+        assert user is not None
+        return user, created
+
+    async def update(self, user_id: int, changes: dict[str, Any]) -> User:
+        """Change some of a user's fields in one transaction and return the user."""
+        unknown = set(changes) - UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        values = [_stored(value) for value in changes.values()]
+        await self._db.execute(
+            f"UPDATE users SET {columns}, updated_at = ? WHERE id = ?",  # noqa: S608 - names whitelisted
+            (*values, utcnow(), user_id),
+        )
+        user = await self.get(user_id)
+        if user is None:
+            raise LookupError(f"no user {user_id}")
+        return user
+
+    async def delete(self, user_id: int) -> bool:
+        """Erase the user's row; rows that reference it cascade or are anonymised by FK rules."""
+        return await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,)) == 1
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Return everything stored about the user as plain data."""
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return {"user": dict(row) if row else None}
+
+    async def count(self) -> int:
+        """Return how many users are registered."""
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM users")
+        return int(row[0]) if row else 0
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(timespec="seconds")
+    return value
