@@ -9,7 +9,12 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 SUPPORTED_LANGUAGES = ("en", "es", "ru")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -20,7 +25,11 @@ class Settings(BaseSettings):
     """Every setting of the bot; see config/example.env for what each one means."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
     )
 
     bot_token: SecretStr | None = None
@@ -145,5 +154,29 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
     """Read settings from the environment (and env_file), raising SettingsError if invalid."""
     try:
         return Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc)) from None
+
+
+class _ExplicitSettings(Settings):
+    """Settings taken only from the values given, never from the environment or .env."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read the constructor's values only."""
+        return (init_settings,)
+
+
+def settings_from(values: dict[str, Any]) -> Settings:
+    """Build settings from a mapping alone (tests, the sandbox), raising SettingsError if invalid."""
+    try:
+        return _ExplicitSettings(**values)
     except ValidationError as exc:
         raise SettingsError(describe_errors(exc)) from None

@@ -1,0 +1,62 @@
+"""Message catalogs: every language has every key, with the same placeholders, and HTML parses."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.i18n import Translator, placeholders
+
+ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+translator = Translator.from_directory()
+KEYS = sorted(translator.keys("en"))
+
+
+def test_english_spanish_and_russian_exist() -> None:
+    assert {"en", "es", "ru"} <= set(translator.languages)
+
+
+@pytest.mark.parametrize("language", [lang for lang in translator.languages if lang != "en"])
+def test_same_keys_as_english(language: str) -> None:
+    missing = set(KEYS) - translator.keys(language)
+    extra = translator.keys(language) - set(KEYS)
+    assert not missing, f"{language} lacks {sorted(missing)}"
+    assert not extra, f"{language} has keys English lacks: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_placeholders_match_across_languages(key: str) -> None:
+    expected = placeholders(translator("en", key))
+    for language in translator.languages:
+        assert placeholders(translator(language, key)) == expected, (language, key)
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag {tag}")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.problems.append(f"unbalanced {tag}")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_texts_are_valid_telegram_html(key: str) -> None:
+    for language in translator.languages:
+        checker = _TagChecker()
+        checker.feed(translator(language, key))
+        assert not checker.problems and not checker.stack, (language, key, checker.problems)
+
+
+def test_missing_key_detection_works_on_a_broken_catalog() -> None:
+    broken = Translator({"en": {"a": "x {n}", "b": "y"}, "es": {"a": "x {m}"}})
+    assert broken.keys("en") - broken.keys("es") == {"b"}
+    assert placeholders(broken("es", "a")) != placeholders(broken("en", "a"))
