@@ -1,0 +1,130 @@
+"""Reports: what a trader files, its reference number, status and thread."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Kind(StrEnum):
+    """What the sender wants (shared/TAXONOMY.md)."""
+
+    ISSUE = "issue"
+    SUGGESTION = "suggestion"
+    QUESTION = "question"
+
+
+class Status(StrEnum):
+    """Where a report stands."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+    @property
+    def is_open(self) -> bool:
+        """Tell whether the report still awaits an outcome."""
+        return self in (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+
+
+class AttachmentKind(StrEnum):
+    """How a file was sent."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class Attachment(BaseModel):
+    """A photo or document kept by its Telegram file_id, with its metadata."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: AttachmentKind
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    file_size: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+class Author(StrEnum):
+    """Who wrote a message in a report's thread."""
+
+    REPORTER = "reporter"
+    OFFICER = "officer"
+    SYSTEM = "system"
+
+
+class ThreadMessage(BaseModel):
+    """One entry in a report's thread."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    report_id: int
+    author: Author
+    body: str
+    attachment: Attachment | None = None
+    created_at: datetime
+
+
+class NewReport(BaseModel):
+    """A report about to be stored (from a finished draft)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reporter_id: int
+    draft_key: str
+    kind: Kind
+    description: str
+    topic: str | None
+    topic_source: str | None
+    office: str | None
+    office_other: str | None
+    incident_date: date | None
+    language: str
+    anonymous: bool
+    attachments: tuple[Attachment, ...] = ()
+
+
+class Report(BaseModel):
+    """A stored report."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reference: str
+    reporter_id: int | None
+    kind: Kind
+    description: str
+    topic: str | None
+    topic_source: str | None
+    office: str | None
+    office_other: str | None
+    incident_date: date | None
+    language: str
+    anonymous: bool
+    status: Status
+    attachments: tuple[Attachment, ...] = ()
+    created_at: datetime
+    updated_at: datetime
+
+
+def format_reference(year: int, number: int) -> str:
+    """Return the human-readable reference of the n-th report of a year, e.g. R-2026-00042."""
+    return f"R-{year}-{number:05d}"
+
+
+def parse_reference(text: str) -> tuple[int, int] | None:
+    """Return (year, number) from a reference like R-2026-00042 (case and spaces forgiven)."""
+    parts = text.strip().upper().split("-")
+    if len(parts) != 3 or parts[0] != "R" or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[1]), int(parts[2])

@@ -1,0 +1,227 @@
+"""ReportRepository: reports with their references, attachments and threads."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.reports import (
+    Attachment,
+    Author,
+    NewReport,
+    Report,
+    ThreadMessage,
+    format_reference,
+)
+from storage.db import Database, utcnow
+
+_ATTACHMENT_COLUMNS = (
+    "kind, file_id, file_unique_id, file_name, mime_type, file_size, width, height"
+)
+
+
+class ReportRepository:
+    """Store and read reports."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, new: NewReport) -> tuple[Report, bool]:
+        """Store a report, its reference and attachments in one transaction; (report, created).
+
+        Submitting the same draft twice returns the report stored the first time.
+        """
+        existing = await self._by("draft_key", new.draft_key)
+        if existing is not None:
+            return existing, False
+        try:
+            report_id = await self._insert(new)
+        except sqlite3.IntegrityError:
+            again = await self._by("draft_key", new.draft_key)
+            if again is None:
+                raise
+            return again, False
+        report = await self.get(report_id)
+        assert report is not None
+        return report, True
+
+    async def _insert(self, new: NewReport) -> int:
+        now = utcnow()
+        year = datetime.now(UTC).year
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
+                " ON CONFLICT(year) DO UPDATE SET last = last + 1",
+                (year,),
+            )
+            async with conn.execute(
+                "SELECT last FROM reference_counters WHERE year = ?", (year,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            cursor = await conn.execute(
+                "INSERT INTO reports (reference, reporter_id, draft_key, kind, description, topic,"
+                " topic_source, office, office_other, incident_date, language, anonymous, status,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+                (
+                    format_reference(year, row[0]),
+                    new.reporter_id,
+                    new.draft_key,
+                    new.kind.value,
+                    new.description,
+                    new.topic,
+                    new.topic_source,
+                    new.office,
+                    new.office_other,
+                    new.incident_date.isoformat() if new.incident_date else None,
+                    new.language,
+                    int(new.anonymous),
+                    now,
+                    now,
+                ),
+            )
+            report_id = cursor.lastrowid
+            await conn.executemany(
+                f"INSERT INTO report_attachments (report_id, position, {_ATTACHMENT_COLUMNS})"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (report_id, position, *_attachment_values(attachment))
+                    for position, attachment in enumerate(new.attachments)
+                ],
+            )
+        return int(report_id or 0)
+
+    async def get(self, report_id: int) -> Report | None:
+        """Return the report with this id."""
+        return await self._by("id", report_id)
+
+    async def by_reference(self, reference: str) -> Report | None:
+        """Return the report with this reference."""
+        return await self._by("reference", reference)
+
+    async def by_draft(self, draft_key: str) -> Report | None:
+        """Return the report submitted from this draft, if it was."""
+        return await self._by("draft_key", draft_key)
+
+    async def for_reporter(
+        self, reporter_id: int, offset: int, limit: int
+    ) -> tuple[list[Report], int]:
+        """Return a page of the reporter's reports, newest first, and how many there are."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM reports WHERE reporter_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            (reporter_id, limit, offset),
+        )
+        total = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM reports WHERE reporter_id = ?", (reporter_id,)
+        )
+        return [await self._with_attachments(row) for row in rows], int(total[0]) if total else 0
+
+    async def count_since(self, reporter_id: int, since: datetime) -> int:
+        """Return how many reports the reporter filed since a moment."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM reports WHERE reporter_id = ? AND created_at >= ?",
+            (reporter_id, since.isoformat(timespec="seconds")),
+        )
+        return int(row[0]) if row else 0
+
+    async def oldest_since(self, reporter_id: int, since: datetime) -> datetime | None:
+        """Return when the reporter's oldest report since a moment was filed."""
+        row = await self._db.fetch_one(
+            "SELECT MIN(created_at) FROM reports WHERE reporter_id = ? AND created_at >= ?",
+            (reporter_id, since.isoformat(timespec="seconds")),
+        )
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def add_message(
+        self,
+        report_id: int,
+        author: Author,
+        body: str,
+        attachment: Attachment | None = None,
+        author_id: int | None = None,
+    ) -> ThreadMessage:
+        """Append a message to a report's thread and touch the report."""
+        now = utcnow()
+        stored = attachment.model_dump_json() if attachment else None
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO report_messages (report_id, author, author_id, body, attachment,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (report_id, author.value, author_id, body, stored, now),
+            )
+            await conn.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (now, report_id))
+        return ThreadMessage(
+            id=int(cursor.lastrowid or 0),
+            report_id=report_id,
+            author=author,
+            body=body,
+            attachment=attachment,
+            created_at=datetime.fromisoformat(now),
+        )
+
+    async def thread(self, report_id: int) -> list[ThreadMessage]:
+        """Return a report's thread, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT id, report_id, author, body, attachment, created_at FROM report_messages"
+            " WHERE report_id = ? ORDER BY id",
+            (report_id,),
+        )
+        return [
+            ThreadMessage(
+                id=row["id"],
+                report_id=row["report_id"],
+                author=Author(row["author"]),
+                body=row["body"],
+                attachment=Attachment.model_validate_json(row["attachment"])
+                if row["attachment"]
+                else None,
+                created_at=datetime.fromisoformat(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+    async def export_for_reporter(self, reporter_id: int) -> list[dict[str, Any]]:
+        """Return the reporter's reports and threads as plain data (for /mydata)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM reports WHERE reporter_id = ? ORDER BY id", (reporter_id,)
+        )
+        exported = []
+        for row in rows:
+            entry = dict(row)
+            entry["thread"] = [
+                {"author": m.author.value, "body": m.body, "created_at": m.created_at.isoformat()}
+                for m in await self.thread(row["id"])
+            ]
+            exported.append(entry)
+        return exported
+
+    async def _by(self, column: str, value: object) -> Report | None:
+        row = await self._db.fetch_one(f"SELECT * FROM reports WHERE {column} = ?", (value,))  # noqa: S608
+        return await self._with_attachments(row) if row else None
+
+    async def _with_attachments(self, row: aiosqlite.Row) -> Report:
+        attachments = await self._db.fetch_all(
+            f"SELECT {_ATTACHMENT_COLUMNS} FROM report_attachments"  # noqa: S608
+            " WHERE report_id = ? ORDER BY position",
+            (row["id"],),
+        )
+        data = dict(row)
+        data["anonymous"] = bool(data["anonymous"])
+        data["attachments"] = tuple(Attachment.model_validate(dict(item)) for item in attachments)
+        return Report.model_validate(data)
+
+
+def _attachment_values(attachment: Attachment) -> tuple[Any, ...]:
+    return (
+        attachment.kind.value,
+        attachment.file_id,
+        attachment.file_unique_id,
+        attachment.file_name,
+        attachment.mime_type,
+        attachment.file_size,
+        attachment.width,
+        attachment.height,
+    )
