@@ -23,9 +23,13 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext
 from bot.domain.users import Language
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.reports import ReportService
 from bot.services.users import UserService
+from config.reference_data import load_taxonomy
 from config.settings import Settings
+from storage.conversations import ConversationRepository
 from storage.db import Database
+from storage.reports import ReportRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -102,10 +106,17 @@ async def _post_init(app: BotApplication) -> None:
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
-    services = Services(settings=settings, translate=translate, users=users)
+    reports = ReportService(
+        ReportRepository(db),
+        ConversationRepository(db),
+        load_taxonomy(),
+        reports_per_hour=settings.reports_per_hour,
+    )
+    services = Services(settings=settings, translate=translate, users=users, reports=reports)
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
+    handlers.schedule_jobs(app)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
 
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
+    reports_per_hour: int = Field(default=10, ge=1)
 
     @field_validator("bot_token")
     @classmethod
@@ -175,7 +176,7 @@ class _ExplicitSettings(Settings):
 
 
 def settings_from(values: dict[str, Any]) -> Settings:
-    """Build settings from a mapping alone (tests, the sandbox), raising SettingsError if invalid."""
+    """Build settings from a mapping alone (tests, sandbox); raise SettingsError if invalid."""
     try:
         return _ExplicitSettings(**values)
     except ValidationError as exc:

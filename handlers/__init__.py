@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
 
@@ -9,37 +11,60 @@ from bot.context import BotApplication
 from bot.domain.commands import commands_for
 from bot.domain.users import Access
 from bot.services import Services
-from handlers import account, onboarding
+from handlers import account, menu, myreports, onboarding, reports
 from handlers.errors import on_error
 
 PRIVATE = filters.ChatType.PRIVATE
+MESSAGES = PRIVATE & ~filters.COMMAND
+DRAFT_SWEEP = timedelta(minutes=10)
 
 
 def register(app: BotApplication) -> None:
     """Add all handlers to the application, in the order they are tried."""
-    # Group 0: commands and buttons. Commands work at any step, so they come first.
+    # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
+    app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link
     app.add_handler(CommandHandler("help", account.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("help", onboarding.start))  # in groups: point to a private chat
+    app.add_handler(CommandHandler("cancel", reports.cancel_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("myreports", myreports.myreports_command, filters=PRIVATE))
     app.add_handler(CommandHandler("language", account.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("stop", account.stop_command, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", account.mydata_command, filters=PRIVATE))
     app.add_handler(CommandHandler("deletemydata", account.deletemydata_command, filters=PRIVATE))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, account.unknown_command))
     app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=rf"^{onboarding.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(reports.on_button, pattern=r"^rep:"))
+    app.add_handler(CallbackQueryHandler(myreports.on_button, pattern=rf"^{myreports.PREFIX}:"))
     app.add_handler(
         CallbackQueryHandler(account.on_language, pattern=rf"^{account.LANGUAGE_PREFIX}:")
     )
     app.add_handler(CallbackQueryHandler(account.on_erase, pattern=rf"^{account.ERASE_PREFIX}:"))
-    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, account.unknown_command))
     app.add_handler(CallbackQueryHandler(account.stale_button))  # buttons nothing handles any more
 
-    # Group 1: messages of users who are still onboarding (stops the chain when it answers).
-    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, onboarding.on_message), group=1)
-
+    # Each group below answers a message and stops the chain, or passes it on.
+    # Group 1: users who are still onboarding.
+    app.add_handler(MessageHandler(MESSAGES, onboarding.on_message), group=1)
+    # Group 2: the main-menu buttons (reply keyboard).
+    app.add_handler(MessageHandler(MESSAGES & filters.TEXT, menu.on_message), group=2)
+    # Group 3: information added to one of the user's reports.
+    app.add_handler(MessageHandler(MESSAGES, myreports.on_message), group=3)
+    # Group 4: the report draft, or free text offered as a report.
+    app.add_handler(MessageHandler(MESSAGES, reports.on_message), group=4)
     # Group 9: whatever no feature took gets a polite pointer to /help.
-    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, account.fallback), group=9)
+    app.add_handler(MessageHandler(MESSAGES, account.fallback), group=9)
 
     app.add_error_handler(on_error)
+
+
+def schedule_jobs(app: BotApplication) -> None:
+    """(Re)create the repeating jobs; named jobs are removed before they are added again."""
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
+        job.schedule_removal()
+    app.job_queue.run_repeating(
+        reports.drop_idle_drafts, interval=DRAFT_SWEEP, first=5, name="drop-idle-drafts"
+    )
 
 
 async def set_default_menus(bot: ExtBot[None], services: Services) -> None:
@@ -47,7 +72,7 @@ async def set_default_menus(bot: ExtBot[None], services: Services) -> None:
     t = services.translate
     commands = [c for c in commands_for(Access.USER) if c.in_menu]
     for lang in t.languages:
-        menu = [BotCommand(c.name, t(lang, f"command.{c.name}")) for c in commands]
-        await bot.set_my_commands(menu, language_code=lang)
+        menu_ = [BotCommand(c.name, t(lang, f"command.{c.name}")) for c in commands]
+        await bot.set_my_commands(menu_, language_code=lang)
         if lang == t.default:
-            await bot.set_my_commands(menu)
+            await bot.set_my_commands(menu_)

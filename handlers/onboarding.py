@@ -12,7 +12,7 @@ from bot.domain.onboarding import InvalidAnswer, Step
 from bot.domain.users import Language, User
 from bot.services.users import Progress, StaleAnswer
 from handlers.common import is_private, language_for, profile_of
-from handlers.render import Choice, escape, keyboard, send_text
+from handlers.render import Choice, escape, keyboard, main_menu, send_text
 
 PREFIX = "onb"
 
@@ -62,9 +62,13 @@ async def start(update: Update, context: BotContext) -> None:
     if progress.notices_resumed:
         await send_text(context.bot, chat.id, t(lang, "notices.resumed"))
     if progress.step is None:
-        await send_text(
-            context.bot, chat.id, t(lang, "start.welcome_back", name=escape(sender.first_name))
-        )
+        if context.args and context.args[0] == "report":  # deep link from a group
+            from handlers.reports import begin
+
+            await begin(update, context)
+            return
+        welcome = t(lang, "start.welcome_back", name=escape(sender.first_name))
+        await send_text(context.bot, chat.id, welcome, main_menu(t, lang))
         return
     if progress.created:
         await send_text(
@@ -151,7 +155,7 @@ async def _continue(
         await ask(context, chat.id, progress.user, progress.step)
         return
     await set_chat_menu(context, progress.user)
-    await send_text(context.bot, chat.id, t(lang, "onboarding.done"))
+    await send_text(context.bot, chat.id, t(lang, "onboarding.done"), main_menu(t, lang))
 
 
 async def set_chat_menu(context: BotContext, user: User) -> None:

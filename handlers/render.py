@@ -5,13 +5,22 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
 from telegram.ext import ExtBot
+
+from bot.i18n import Translator
 
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 
 Choice = tuple[str, str]  # (label, callback_data)
+MENU_ITEMS = ("report", "myreports", "help")
 
 
 def escape(text: str | None) -> str:
@@ -57,7 +66,7 @@ async def send_text(
     bot: ExtBot[None],
     chat_id: int,
     text: str,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
 ) -> Message:
     """Send text split under Telegram's limit; the keyboard goes with the last piece."""
     pieces = split_message(text)
@@ -67,3 +76,18 @@ async def send_text(
         message = await bot.send_message(chat_id, piece, reply_markup=markup if last else None)
     assert message is not None
     return message
+
+
+def reply_keyboard(rows: Sequence[Sequence[str]]) -> ReplyKeyboardMarkup:
+    """Build a persistent reply keyboard (the main menu under the text field)."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label) for label in row] for row in rows],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def main_menu(translate: Translator, language: str) -> ReplyKeyboardMarkup:
+    """Return the main-menu keyboard in a language."""
+    labels = [translate(language, f"menu.{item}") for item in MENU_ITEMS]
+    return reply_keyboard([labels[:2], labels[2:]])

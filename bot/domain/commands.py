@@ -18,6 +18,9 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("start"),
+    Command("report"),
+    Command("myreports"),
+    Command("cancel"),
     Command("help"),
     Command("language"),
     Command("mydata"),

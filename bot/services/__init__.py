@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Translator
+from bot.services.reports import ReportService
 from bot.services.users import UserService
 from config.settings import Settings
 
@@ -16,3 +17,4 @@ class Services:
     settings: Settings
     translate: Translator
     users: UserService
+    reports: ReportService

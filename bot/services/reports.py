@@ -38,6 +38,7 @@ class ReportStore(Protocol):
         author_id: int | None = None,
     ) -> ThreadMessage: ...
     async def thread(self, report_id: int) -> list[ThreadMessage]: ...
+    async def export_for_reporter(self, reporter_id: int) -> list[dict[str, Any]]: ...
 
 
 class ConversationStore(Protocol):
@@ -299,6 +300,14 @@ class ReportService:
         message = await self._reports.add_message(report.id, Author.REPORTER, body, attachment)
         await self._conversations.clear(user_id)
         return report, message
+
+    async def export_of(self, user_id: int) -> dict[str, Any]:
+        """Return the user's reports, threads and open conversation as plain data."""
+        conversation = await self._conversations.get(user_id)
+        return {
+            "reports": await self._reports.export_for_reporter(user_id),
+            "open_conversation": conversation.model_dump(mode="json") if conversation else None,
+        }
 
     # --- helpers ------------------------------------------------------------------------
 

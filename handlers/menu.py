@@ -1,0 +1,38 @@
+"""The main menu: a reply keyboard with New report, My reports and Help."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers import account, myreports, reports
+from handlers.common import is_private
+from handlers.render import MENU_ITEMS
+
+
+def item_of(translate: Translator, text: str) -> str | None:
+    """Return which menu item a text is (in any language), if any."""
+    for language in translate.languages:
+        for item in MENU_ITEMS:
+            if text == translate(language, f"menu.{item}"):
+                return item
+    return None
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Run the menu item the user pressed."""
+    message = update.effective_message
+    if message is None or message.text is None or not is_private(update):
+        return
+    item = item_of(context.services.translate, message.text)
+    if item is None:
+        return
+    if item == "report":
+        await reports.report_command(update, context)
+    elif item == "myreports":
+        await myreports.myreports_command(update, context)
+    else:
+        await account.help_command(update, context)
+    raise ApplicationHandlerStop

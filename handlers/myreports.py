@@ -1,0 +1,119 @@
+"""/myreports: the user's reports, newest first, each with its thread; adding information."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.domain.conversations import Flow
+from bot.domain.drafts import InvalidInput
+from bot.services.reports import NoDraft, Page
+from handlers.common import is_private
+from handlers.render import Choice, keyboard, send_text
+from handlers.report_views import ReportViews
+from handlers.reports import attachment_of, views_for
+
+PREFIX = "myr"
+
+
+def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
+    """Return the text and buttons of one page of the user's reports."""
+    if not page.total:
+        return views._("myreports.empty"), []
+    lines = [views._("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
+    lines += [views.line(report) for report in page.reports]
+    rows: list[list[Choice]] = [
+        [(f"{report.reference}", f"{PREFIX}:open:{report.id}:{page.number}")]
+        for report in page.reports
+    ]
+    nav: list[Choice] = []
+    if page.number > 1:
+        nav.append((views._("button.previous"), f"{PREFIX}:page:{page.number - 1}"))
+    if page.number < page.pages:
+        nav.append((views._("button.next"), f"{PREFIX}:page:{page.number + 1}"))
+    if nav:
+        rows.append(nav)
+    return "\n".join(lines), rows
+
+
+async def myreports_command(update: Update, context: BotContext) -> None:
+    """List the user's reports, newest first."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(update, context)
+    page = await context.services.reports.page_of(sender.id, 1)
+    text, rows = page_view(views, page)
+    await send_text(context.bot, chat.id, text, keyboard(rows) if rows else None)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Page through, open, or add information to one's own reports."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    await query.answer()
+    views = await views_for(update, context)
+    reports, uid = context.services.reports, query.from_user.id
+    parts = query.data.split(":")
+    action = parts[1]
+    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    chat_id = query.message.chat.id
+    if action == "page":
+        text, rows = page_view(views, await reports.page_of(uid, number))
+        await query.edit_message_text(text, reply_markup=keyboard(rows) if rows else None)
+        return
+    try:
+        if action == "open":
+            report, thread = await reports.open_own(uid, number)
+            back = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1
+            rows = []
+            if report.status.is_open:
+                rows.append([(views._("myreports.add_info"), f"{PREFIX}:add:{report.id}")])
+            rows.append([(views._("myreports.back_to_list"), f"{PREFIX}:page:{back}")])
+            await send_text(context.bot, chat_id, views.card(report, thread), keyboard(rows))
+        elif action == "add":
+            report = await reports.start_adding(uid, number)
+            await send_text(
+                context.bot,
+                chat_id,
+                views._("myreports.ask_info", reference=report.reference),
+                keyboard([[(views._("button.cancel"), "rep:cancel")]]),
+            )
+    except LookupError:
+        await send_text(context.bot, chat_id, views._("myreports.not_found"))
+    except InvalidInput as problem:
+        await send_text(context.bot, chat_id, views._(problem.reason, **problem.params))
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Add what the user sent to the report they chose to add information to."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not is_private(update):
+        return
+    conversation = await context.services.reports.conversation_of(sender.id)
+    if conversation is None or conversation.flow is not Flow.ADD_INFO:
+        return
+    views = await views_for(update, context)
+    attachment = attachment_of(message)
+    if message.text is None and attachment is None:
+        await send_text(context.bot, message.chat.id, views._("report.error_unsupported"))
+        raise ApplicationHandlerStop
+    try:
+        report, _ = await context.services.reports.add_information(
+            sender.id, message.text or message.caption, attachment
+        )
+    except (InvalidInput, NoDraft) as problem:
+        reason = problem.reason if isinstance(problem, InvalidInput) else "report.no_draft"
+        params = problem.params if isinstance(problem, InvalidInput) else {}
+        await send_text(context.bot, message.chat.id, views._(reason, **params))
+        raise ApplicationHandlerStop from None
+    except LookupError:
+        await context.services.reports.cancel(sender.id)
+        await send_text(context.bot, message.chat.id, views._("myreports.not_found"))
+        raise ApplicationHandlerStop from None
+    await send_text(
+        context.bot, message.chat.id, views._("myreports.info_added", reference=report.reference)
+    )
+    raise ApplicationHandlerStop

@@ -1,0 +1,217 @@
+"""How reports and drafts look in Telegram: step questions, summaries, report cards."""
+
+from __future__ import annotations
+
+from bot.domain.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
+from bot.domain.reports import Kind, Report, ThreadMessage
+from bot.domain.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.i18n import Translator
+from handlers.render import Choice, escape
+
+FLOW = "rep"
+Rows = list[list[Choice]]
+
+
+class ReportViews:
+    """Render drafts and reports in one user's language."""
+
+    def __init__(self, translate: Translator, taxonomy: Taxonomy, language: str) -> None:
+        self.t = translate
+        self.taxonomy = taxonomy
+        self.lang = language
+
+    def _(self, key: str, **params: object) -> str:
+        return self.t(self.lang, key, **params)
+
+    def _nav(self, back: bool = True) -> list[Choice]:
+        row = [(self._("button.back"), f"{FLOW}:back")] if back else []
+        return [*row, (self._("button.cancel"), f"{FLOW}:cancel")]
+
+    def question(self, draft: Draft) -> tuple[str, Rows]:
+        """Return the text and buttons asking the draft's current step."""
+        step = draft.step
+        rows: Rows
+        if step is Step.OFFER:
+            return self._("report.offer"), [
+                [(self._("report.offer_yes"), f"{FLOW}:offer:yes")],
+                [(self._("report.offer_no"), f"{FLOW}:offer:no")],
+            ]
+        if step is Step.KIND:
+            rows = [[(self._(f"kind.action_{k}"), f"{FLOW}:kind:{k}")] for k in Kind]
+            return self._("report.ask_kind"), [*rows, self._nav(back=False)]
+        if step is Step.DESCRIPTION:
+            text = self._(f"report.ask_description_{draft.kind or Kind.ISSUE}")
+            rows = []
+            if draft.description:
+                text += "\n\n" + self._(
+                    "report.current_description", text=escape(_short(draft.description))
+                )
+                rows.append([(self._("button.keep"), f"{FLOW}:description:keep")])
+            return text, [*rows, self._nav()]
+        if step is Step.TOPIC:
+            rows = [[(t.name(self.lang), f"{FLOW}:topic:{t.code}")] for t in self.taxonomy.topics]
+            rows.append([(self._("report.topic_not_sure"), f"{FLOW}:topic:{NOT_SURE}")])
+            return self._("report.ask_topic"), [*rows, self._nav()]
+        if step is Step.OFFICE:
+            rows = [[(o.name(self.lang), f"{FLOW}:office:{o.code}")] for o in self.taxonomy.offices]
+            rows.append([(self._("report.office_other"), f"{FLOW}:office:{OTHER_OFFICE}")])
+            rows.append([(self._("report.office_none"), f"{FLOW}:office:{NO_OFFICE}")])
+            return self._("report.ask_office"), [*rows, self._nav()]
+        if step is Step.OFFICE_OTHER:
+            return self._("report.ask_office_other"), [self._nav()]
+        if step is Step.DATE:
+            rows = [
+                [(self._("report.date_today"), f"{FLOW}:date:today")],
+                [(self._("report.date_yesterday"), f"{FLOW}:date:yesterday")],
+                [(self._("report.date_other"), f"{FLOW}:date:other")],
+            ]
+            return self._("report.ask_date"), [*rows, self._nav()]
+        if step is Step.DATE_TYPED:
+            return self._("report.ask_date_typed"), [self._nav()]
+        if step is Step.ATTACHMENTS:
+            return self._attachments(draft)
+        if step is Step.ANONYMITY:
+            return self._("report.ask_anonymity"), [
+                [(self._("report.anonymity_no"), f"{FLOW}:anonymity:no")],
+                [(self._("report.anonymity_yes"), f"{FLOW}:anonymity:yes")],
+                self._nav(),
+            ]
+        return self.summary(draft)
+
+    def _attachments(self, draft: Draft) -> tuple[str, Rows]:
+        count = len(draft.attachments)
+        done = (
+            self._("report.attachments_done", count=count)
+            if count
+            else self._("report.attachments_none")
+        )
+        rows: Rows = [[(done, f"{FLOW}:attachments:done")]]
+        if count:
+            rows.append([(self._("report.attachments_clear"), f"{FLOW}:attachments:clear")])
+        text = self._("report.ask_attachments", maximum=MAX_ATTACHMENTS)
+        if count:
+            text += "\n\n" + self._(
+                "report.attachments_count", count=count, maximum=MAX_ATTACHMENTS
+            )
+        return text, [*rows, self._nav()]
+
+    def summary(self, draft: Draft) -> tuple[str, Rows]:
+        """Return the summary of a draft with submit and edit buttons."""
+        lines = [self._("report.summary_title"), ""]
+        lines += self._fields(
+            kind=draft.kind,
+            description=draft.description,
+            topic=draft.topic,
+            office=draft.office,
+            office_other=draft.office_other,
+            incident=draft.incident_date.isoformat() if draft.incident_date else None,
+            attachments=len(draft.attachments),
+            anonymous=draft.anonymous,
+        )
+        edits = [
+            (self._(f"report.edit_{step}"), f"{FLOW}:edit:{step}")
+            for step in EDITABLE
+            if step is not Step.DATE or draft.kind is Kind.ISSUE
+        ]
+        rows: Rows = [[(self._("report.submit"), f"{FLOW}:submit:{draft.key}")]]
+        rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
+        rows.append([(self._("button.cancel"), f"{FLOW}:cancel")])
+        return "\n".join(lines), rows
+
+    def _fields(
+        self,
+        *,
+        kind: Kind | None,
+        description: str | None,
+        topic: str | None,
+        office: str | None,
+        office_other: str | None,
+        incident: str | None,
+        attachments: int,
+        anonymous: bool | None,
+    ) -> list[str]:
+        lines = [
+            f"<b>{self._('field.kind')}:</b> {self._(f'kind.{kind}') if kind else '—'}",
+            f"<b>{self._('field.topic')}:</b> {escape(self.topic_name(topic))}",
+            f"<b>{self._('field.office')}:</b> {escape(self.office_name(office, office_other))}",
+        ]
+        if kind is Kind.ISSUE:
+            lines.append(f"<b>{self._('field.date')}:</b> {incident or '—'}")
+        lines += [
+            f"<b>{self._('field.attachments')}:</b> {attachments}",
+            f"<b>{self._('field.anonymous')}:</b> "
+            + (self._("report.anonymous_yes") if anonymous else self._("report.anonymous_no")),
+            "",
+            f"<b>{self._('field.description')}:</b>",
+            escape(description or "—"),
+        ]
+        return lines
+
+    def topic_name(self, code: str | None) -> str:
+        """Return a topic's name, or 'not sure'."""
+        topic = self.taxonomy.topic(code)
+        return topic.name(self.lang) if topic else self._("report.topic_not_sure")
+
+    def office_name(self, code: str | None, other: str | None) -> str:
+        """Return an office's name, a typed place, or 'not relevant'."""
+        if code == OTHER_OFFICE:
+            return other or self._("report.office_other")
+        office = self.taxonomy.office(code)
+        return office.name(self.lang) if office else self._("report.office_none")
+
+    def answer_label(self, step: Step, value: str) -> str:
+        """Return how a pressed answer reads in the transcript."""
+        if step is Step.KIND:
+            return self._(f"kind.action_{value}")
+        if step is Step.TOPIC:
+            return self.topic_name(value)
+        if step is Step.OFFICE:
+            return (
+                self.office_name(value, None)
+                if value != OTHER_OFFICE
+                else self._("report.office_other")
+            )
+        if step is Step.DESCRIPTION:
+            return self._("button.keep")
+        if step in (Step.DATE, Step.ANONYMITY, Step.ATTACHMENTS):
+            key = {Step.DATE: "report.date_", Step.ANONYMITY: "report.anonymity_"}.get(step)
+            return self._(f"{key}{value}") if key else self._("report.attachments_saved")
+        return value
+
+    def card(self, report: Report, thread: list[ThreadMessage]) -> str:
+        """Return the full record of a report, for its reporter."""
+        lines = [
+            self._("myreports.card_title", reference=report.reference),
+            f"<b>{self._('field.status')}:</b> {self._(f'status.{report.status}')}",
+            f"<b>{self._('field.created')}:</b> {report.created_at:%Y-%m-%d %H:%M} UTC",
+            f"<b>{self._('field.updated')}:</b> {report.updated_at:%Y-%m-%d %H:%M} UTC",
+        ]
+        lines += self._fields(
+            kind=report.kind,
+            description=report.description,
+            topic=report.topic,
+            office=report.office or NO_OFFICE,
+            office_other=report.office_other,
+            incident=report.incident_date.isoformat() if report.incident_date else None,
+            attachments=len(report.attachments),
+            anonymous=report.anonymous,
+        )
+        if thread:
+            lines += ["", f"<b>{self._('myreports.thread')}</b>"]
+            for message in thread:
+                who = self._(f"author.{message.author}")
+                when = f"{message.created_at:%Y-%m-%d %H:%M}"
+                file_note = " 📎" if message.attachment else ""
+                lines.append(f"{when} · <i>{who}</i>{file_note}: {escape(message.body)}")
+        return "\n".join(lines)
+
+    def line(self, report: Report) -> str:
+        """Return one report as a line of the /myreports list."""
+        return (
+            f"<b>{report.reference}</b> · {self._(f'kind.{report.kind}')} · "
+            f"{self._(f'status.{report.status}')} · {report.updated_at:%Y-%m-%d}"
+        )
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,259 @@
+"""The report flow: /report, the main-menu button, or a message turned into a report."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.domain.conversations import Flow
+from bot.domain.drafts import Draft, InvalidInput, Step
+from bot.domain.reports import Attachment, AttachmentKind, Report
+from bot.services.reports import NoDraft, RateLimited
+from handlers.common import is_private, language_for
+from handlers.render import escape, keyboard, send_text
+from handlers.report_views import ReportViews
+
+log = logging.getLogger(__name__)
+TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
+
+
+async def views_for(update: Update, context: BotContext) -> ReportViews:
+    """Return the report views in the sender's language."""
+    lang = (await language_for(update, context)).value
+    return ReportViews(context.services.translate, context.services.reports.taxonomy, lang)
+
+
+async def ask(context: BotContext, chat_id: int, views: ReportViews, draft: Draft) -> None:
+    """Send the question of the draft's current step."""
+    text, rows = views.question(draft)
+    await send_text(context.bot, chat_id, text, keyboard(rows))
+
+
+async def begin(update: Update, context: BotContext) -> None:
+    """Start a new report for an onboarded user in a private chat."""
+    chat, sender = update.effective_chat, update.effective_user
+    assert chat is not None and sender is not None
+    views = await views_for(update, context)
+    draft = await context.services.reports.start(sender.id)
+    await ask(context, chat.id, views, draft)
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    """Start a report (in groups, point to a private chat)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(update, context)
+    if not is_private(update):
+        link = f"https://t.me/{context.bot.username}?start=report"
+        await send_text(context.bot, chat.id, views._("group.private_only", link=link))
+        return
+    user = await context.services.users.get(sender.id)
+    if user is None or not user.onboarded:
+        await send_text(context.bot, chat.id, views._("help.finish_onboarding"))
+        return
+    await begin(update, context)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Drop the report being written (or whatever conversation is open)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(update, context)
+    dropped = await context.services.reports.cancel(sender.id)
+    await send_text(
+        context.bot, chat.id, views._("report.cancelled" if dropped else "report.nothing_to_cancel")
+    )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle a button of the report flow."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    reports, uid = context.services.reports, query.from_user.id
+    views = await views_for(update, context)
+    parts = query.data.split(":")
+    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
+    chat_id = query.message.chat.id
+    try:
+        if action == "cancel":
+            await query.answer()
+            dropped = await reports.cancel(uid)
+            await _close(
+                query.message,
+                views._("report.cancelled" if dropped else "report.nothing_to_cancel"),
+            )
+            return
+        if action == "submit":
+            await _submit(update, context, views, value)
+            return
+        if action == "offer" and value == "no":
+            await query.answer()
+            await reports.cancel(uid)
+            await _close(query.message, views._("report.offer_declined"))
+            return
+        if action == "offer":
+            draft = await reports.accept_offer(uid)
+            label = views._("report.offer_yes")
+        elif action == "back":
+            draft = await reports.back(uid)
+            label = views._("button.back")
+        elif action == "edit":
+            draft = await reports.edit(uid, Step(value))
+            label = views._(f"report.edit_{value}")
+        else:
+            step = Step(action)
+            draft = await reports.choose(uid, step, value)
+            label = views.answer_label(step, value)
+    except NoDraft:
+        await query.answer(views._("report.no_draft"), show_alert=True)
+        return
+    except InvalidInput as problem:
+        await query.answer(views._(problem.reason, **problem.params), show_alert=True)
+        return
+    except ValueError:
+        await query.answer(views._("button.stale"))
+        return
+    await query.answer()
+    await _close(query.message, f"✅ {escape(label)}", keep_text=True)
+    await ask(context, chat_id, views, draft)
+
+
+async def _submit(update: Update, context: BotContext, views: ReportViews, key: str) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    lang = views.lang
+    try:
+        report, created = await context.services.reports.submit(query.from_user.id, lang, key)
+    except RateLimited as limited:
+        await query.answer()
+        await send_text(
+            context.bot,
+            query.message.chat.id,
+            views._("report.rate_limited", limit=limited.limit, minutes=limited.wait_minutes),
+        )
+        return
+    except NoDraft:
+        await query.answer(views._("report.no_draft"), show_alert=True)
+        return
+    except InvalidInput as problem:
+        await query.answer(views._(problem.reason, **problem.params), show_alert=True)
+        return
+    await query.answer()
+    await _close(query.message, "", keep_text=True)
+    log.info("report submitted", extra={"report": report.reference, "new": created})
+    await send_text(context.bot, query.message.chat.id, confirmation(views, report))
+
+
+def confirmation(views: ReportViews, report: Report) -> str:
+    """Return the message confirming a stored report."""
+    key = "report.confirm_anonymous" if report.anonymous else "report.confirm"
+    return views._(key, reference=report.reference, status=views._(f"status.{report.status}"))
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take a message for the open report draft, or offer to turn free text into a report."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not is_private(update):
+        return
+    reports = context.services.reports
+    conversation = await reports.conversation_of(sender.id)
+    if conversation is not None and conversation.flow is Flow.ADD_INFO:
+        return  # handled by handlers.myreports
+    views = await views_for(update, context)
+    chat_id = message.chat.id
+    if conversation is None:
+        if message.text:
+            draft = await reports.offer(sender.id, message.text)
+            await ask(context, chat_id, views, draft)
+            raise ApplicationHandlerStop
+        return
+    draft = Draft.model_validate_json(conversation.data)
+    try:
+        if message.text is not None:
+            draft = await reports.write(sender.id, message.text)
+        else:
+            attachment = attachment_of(message)
+            if attachment is None:
+                raise InvalidInput("report.error_unsupported")
+            draft = await reports.attach(sender.id, attachment)
+            if draft.step is Step.ATTACHMENTS:
+                count = len(draft.attachments)
+                _, rows = views.question(draft)
+                await send_text(
+                    context.bot,
+                    chat_id,
+                    views._("report.attachment_saved", count=count),
+                    keyboard(rows),
+                )
+                raise ApplicationHandlerStop
+    except InvalidInput as problem:
+        await send_text(context.bot, chat_id, views._(problem.reason, **problem.params))
+    await ask(context, chat_id, views, draft)
+    raise ApplicationHandlerStop
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """Return the photo or document a message carries, if any."""
+    if message.photo:
+        largest = message.photo[-1]
+        return Attachment(
+            kind=AttachmentKind.PHOTO,
+            file_id=largest.file_id,
+            file_unique_id=largest.file_unique_id,
+            file_size=largest.file_size,
+            width=largest.width,
+            height=largest.height,
+            mime_type="image/jpeg",
+        )
+    if message.document:
+        doc = message.document
+        return Attachment(
+            kind=AttachmentKind.DOCUMENT,
+            file_id=doc.file_id,
+            file_unique_id=doc.file_unique_id,
+            file_name=doc.file_name,
+            mime_type=doc.mime_type,
+            file_size=doc.file_size,
+        )
+    return None
+
+
+def _is_menu(context: BotContext, text: str) -> bool:
+    t = context.services.translate
+    labels = {
+        t(lang, f"menu.{key}") for lang in t.languages for key in ("report", "myreports", "help")
+    }
+    return text in labels
+
+
+async def _close(message: object, note: str, *, keep_text: bool = False) -> None:
+    """Remove the buttons from an answered question, noting the answer under it."""
+    if not isinstance(message, Message):
+        return
+    if keep_text:
+        base = message.text_html if message.text else ""
+        text = f"{base}\n\n{note}" if note else base
+    else:
+        text = note
+    if text:
+        await message.edit_text(text, reply_markup=None)
+    else:
+        await message.edit_reply_markup(reply_markup=None)
+
+
+async def drop_idle_drafts(context: BotContext) -> None:
+    """Drop drafts idle for a day and tell their writers."""
+    for user_id in await context.services.reports.drop_idle_drafts():
+        lang = (await context.services.users.language_of(user_id)).value
+        try:
+            await context.bot.send_message(
+                user_id, context.services.translate(lang, "report.draft_dropped")
+            )
+        except Exception:  # the notice is a courtesy; the draft is already gone
+            log.info("could not tell about a dropped draft", exc_info=True)
