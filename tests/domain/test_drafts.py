@@ -87,7 +87,11 @@ def test_long_description_refused_with_its_length() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-11-20", date(2026, 11, 20)), ("20.11.2026", date(2026, 11, 20)), ("3/1/2026", date(2026, 1, 3))],
+    [
+        ("2026-11-20", date(2026, 11, 20)),
+        ("20.11.2026", date(2026, 11, 20)),
+        ("3/1/2026", date(2026, 1, 3)),
+    ],
 )
 def test_dates_parse(text: str, expected: date) -> None:
     assert parse_incident_date(text, TODAY) == expected
@@ -110,7 +114,11 @@ def test_bad_dates_refused(text: str, reason: str) -> None:
 
 def _doc(mime: str, size: int = 1000) -> Attachment:
     return Attachment(
-        kind=AttachmentKind.DOCUMENT, file_id="f", file_unique_id="u", mime_type=mime, file_size=size
+        kind=AttachmentKind.DOCUMENT,
+        file_id="f",
+        file_unique_id="u",
+        mime_type=mime,
+        file_size=size,
     )
 
 
@@ -121,7 +129,9 @@ def test_attachment_rules() -> None:
         check_attachment(draft, _doc("application/x-msdownload"))
     with pytest.raises(InvalidInput, match="file_large"):
         check_attachment(draft, _doc("application/pdf", 21 * 1024 * 1024))
-    full = draft.model_copy(update={"attachments": tuple(_doc("application/pdf") for _ in range(5))})
+    full = draft.model_copy(
+        update={"attachments": tuple(_doc("application/pdf") for _ in range(5))}
+    )
     with pytest.raises(InvalidInput, match="attachments_full"):
         check_attachment(full, _doc("application/pdf"))
 
