@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    classify = commands.add_parser(
+        "classify", help="sort JSON lines ({id, text, lang?}) by kind, topic, urgency, sentiment"
+    )
+    classify.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
     return parser
 
 
@@ -40,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "classify":
+        return classify(args.file)
     try:
         settings = load_settings(args.env_file)
         if args.command == "run" and settings.bot_token is None:
@@ -110,6 +116,22 @@ def backup(settings: Settings, target: Path) -> int:
     verdict = integrity_check(target)
     print(f"Backup written to {target} (integrity: {verdict})")
     return 0 if verdict == "ok" else 1
+
+
+def classify(path: Path | None) -> int:
+    """Classify JSON lines from a file or stdin to stdout; exit 1 if any line was skipped."""
+    from bot.domain.sorting import Classifier
+    from bot.services.classify_cli import classify_stream
+
+    classifier = Classifier()
+    if path is None:
+        return classify_stream(sys.stdin, sys.stdout, sys.stderr, classifier)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return classify_stream(handle, sys.stdout, sys.stderr, classifier)
+    except OSError as problem:
+        print(f"Cannot read {path}: {problem.strerror}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
