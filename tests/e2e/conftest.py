@@ -1,0 +1,107 @@
+"""End-to-end fixtures: the Bot API emulator and the real application running against it."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.context import BotApplication
+from bot.i18n import Translator
+from bot.sandbox import BotApiEmulator, SimUser
+from config.settings import Settings
+from tests.conftest import SettingsFactory
+
+T = Translator.from_directory()
+ADMIN_ID = 900_001
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """Yield a running emulator; at the end, nothing the bot sent may have broken Telegram's rules."""
+    async with BotApiEmulator() as emu:
+        yield emu
+        emu.assert_no_violations()
+
+
+@pytest.fixture
+def bot_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Settings:
+    """Return settings pointing the bot at the emulator."""
+    return make_settings(
+        bot_api_url=emulator.base_url,
+        bot_api_file_url=emulator.file_base_url,
+        admin_ids=str(ADMIN_ID),
+    )
+
+
+BotRunner = Callable[..., Awaitable[BotApplication]]
+
+
+@pytest.fixture
+async def start_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """Return a function that runs the application (as `feedback-bot run` builds it)."""
+    stack: list[Any] = []
+
+    async def start(settings: Settings | None = None) -> BotApplication:
+        app = build_application(settings or bot_settings)
+        context = running(app)
+        await context.__aenter__()
+        stack.append(context)
+        return app
+
+    yield start
+    while stack:
+        await stack.pop().__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[..., Any]) -> BotApplication:
+    """Run the bot for one test."""
+    app: BotApplication = await start_bot()
+    return app
+
+
+def said(lang: str, key: str, **params: object) -> str:
+    """Return a catalog text as the user sees it (HTML tags removed, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", T(lang, key, **params)))
+
+
+def language_label(code: str, preselected: str) -> str:
+    """Return the language button's text as the bot shows it (the preselected one is marked)."""
+    name = T(code, "language.name")
+    return f"• {name} •" if code == preselected else name
+
+
+async def onboard(
+    user: SimUser,
+    lang: str = "en",
+    *,
+    role: str = "trader",
+    organisation: str | None = "Acme Trading",
+    size: str = "small",
+    women_led: str = "undisclosed",
+) -> None:
+    """Take a simulated user through onboarding, checking each question arrives."""
+    preselected = (user.language_code or "en").split("-")[0]
+    preselected = preselected if preselected in T.languages else "en"
+    await user.send("/start")
+    await user.wait_for_message(said(preselected, "onboarding.ask_language"))
+    await user.press(language_label(lang, preselected))
+    await user.wait_for_message(said(lang, "onboarding.ask_role"))
+    await user.press(T(lang, f"role.{role}"))
+    await user.wait_for_message(said(lang, "onboarding.ask_organisation"))
+    if organisation is None:
+        await user.press(T(lang, "button.skip"))
+    else:
+        await user.send(organisation)
+    await user.wait_for_message(said(lang, "onboarding.ask_size"))
+    await user.press(T(lang, f"size.{size}"))
+    await user.wait_for_message(said(lang, "onboarding.ask_women_led"))
+    await user.press(T(lang, f"women_led.{women_led}"))
+    await user.wait_for_message(said(lang, "onboarding.privacy_notice"))
+    await user.press(T(lang, "onboarding.privacy_accept"))
+    await user.wait_for_message(said(lang, "onboarding.done"))
