@@ -22,7 +22,7 @@ ADMIN_ID = 900_001
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
-    """Yield a running emulator; at the end, nothing the bot sent may have broken Telegram's rules."""
+    """Yield a running emulator; at the end, nothing sent may have broken Telegram's rules."""
     async with BotApiEmulator() as emu:
         yield emu
         emu.assert_no_violations()

@@ -1,0 +1,197 @@
+"""The real `feedback-bot run` process: restarts, kill -9, backups while busy, webhook secret."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.sandbox import BotApiEmulator
+from tests.e2e.conftest import T, language_label, onboard, said
+from tests.e2e.process import BotProcess
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def processes(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> AsyncIterator[Callable[..., BotProcess]]:
+    """Return a factory of bot processes sharing one database; kill leftovers at the end."""
+    made: list[BotProcess] = []
+
+    def make(**env: str) -> BotProcess:
+        proc = BotProcess(emulator, tmp_path / "feedback.db", **env)
+        made.append(proc)
+        return proc
+
+    yield make
+    for proc in made:
+        await proc.ensure_stopped()
+
+
+def _user_row(database: Path, user_id: int) -> tuple[object, ...] | None:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(
+            "SELECT language, business_role, organisation, onboarding_step FROM users WHERE id = ?",
+            (user_id,),
+        ).fetchone()
+
+
+async def test_kill_after_each_confirmed_step_loses_nothing(
+    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+) -> None:
+    user = emulator.add_user(first_name="Olga", language_code="ru")
+    bot = processes()
+    await bot.start()
+    await user.send("/start")
+    await user.wait_for_message(said("ru", "onboarding.ask_language"))
+    steps = [
+        (language_label("es", "ru"), "onboarding.ask_role"),
+        (T("es", "role.forwarder"), "onboarding.ask_organisation"),
+        ("Transportes Olga", "onboarding.ask_size"),
+        (T("es", "size.medium"), "onboarding.ask_women_led"),
+        (T("es", "women_led.yes"), "onboarding.privacy_notice"),
+    ]
+    for number, (answer, next_question) in enumerate(steps):
+        if answer.startswith(("•", "Transportes")) is False and number != 2:
+            await user.press(answer)
+        elif number == 2:
+            await user.send(answer)
+        else:
+            await user.press(answer)
+        await user.wait_for_message(said("es", next_question))
+        # The bot confirmed the step by asking the next question: crash it now, or stop it.
+        if number % 2 == 0:
+            await bot.kill()
+        else:
+            assert await bot.terminate() == 0
+        bot = processes()
+        await bot.start()
+        await user.send("/start")  # the user comes back: the same question is asked again
+        await user.wait_for_message(said("es", next_question))
+    await user.press(T("es", "onboarding.privacy_accept"))
+    await user.wait_for_message(said("es", "onboarding.done"))
+    await bot.kill()
+    assert _user_row(bot.database, user.id) == ("es", "forwarder", "Transportes Olga", None)
+
+
+async def test_restart_keeps_every_user(
+    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+) -> None:
+    users = [
+        emulator.add_user(first_name=f"U{i}", language_code=lang)
+        for i, lang in enumerate(["en", "es", "ru"])
+    ]
+    bot = processes()
+    await bot.start()
+    for user, lang in zip(users, ["en", "es", "ru"], strict=True):
+        await onboard(user, lang)
+    assert await bot.terminate() == 0
+    bot = processes()
+    await bot.start()
+    for user, lang in zip(users, ["en", "es", "ru"], strict=True):
+        await user.send("/start")
+        await user.wait_for_message(said(lang, "start.welcome_back", name=user.first_name))
+    assert await bot.terminate() == 0
+
+
+async def test_backup_while_users_onboard_is_valid(
+    emulator: BotApiEmulator, processes: Callable[..., BotProcess], tmp_path: Path
+) -> None:
+    bot = processes()
+    await bot.start()
+    users = [emulator.add_user(first_name=f"B{i}", language_code="en") for i in range(12)]
+    onboarding = asyncio.gather(*(onboard(user, "en") for user in users))
+    copies = []
+    for number in range(3):
+        await asyncio.sleep(0.2)
+        target = tmp_path / f"backup-{number}.db"
+        backup = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--env-file",
+            "/nonexistent.env",
+            "backup",
+            str(target),
+            env={"DATABASE_PATH": str(bot.database), "PATH": "/usr/bin:/bin"},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await backup.communicate()
+        assert backup.returncode == 0, err.decode()
+        assert b"integrity: ok" in out
+        copies.append(target)
+    await onboarding
+    await bot.terminate()
+    for copy in copies:
+        with sqlite3.connect(copy) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] <= len(users)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _wait_listening(port: int, limit: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+        else:
+            writer.close()
+            return
+
+
+async def test_webhook_refuses_missing_or_wrong_secret(
+    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+) -> None:
+    port = _free_port()
+    secret = "s3cret-Token_value"
+    url = f"http://127.0.0.1:{port}/telegram"
+    bot = processes(WEBHOOK_URL=url, WEBHOOK_SECRET=secret, WEBHOOK_PORT=str(port))
+    await bot.start()
+    await _wait_listening(port)  # Telegram learns the URL a moment before the server listens
+    intruder = emulator.add_user(first_name="Mallory", language_code="en")
+    forged = {
+        "update_id": 999_999,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": intruder.id, "type": "private", "first_name": "Mallory"},
+            "from": {"id": intruder.id, "is_bot": False, "first_name": "Mallory"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    async with aiohttp.ClientSession() as session:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with session.post(
+                url,
+                data=json.dumps(forged),
+                headers={"Content-Type": "application/json", **headers},
+            ) as response:
+                assert response.status == 403
+    await asyncio.sleep(0.5)
+    assert emulator.sent_to(intruder) == []  # nothing was processed
+    # Updates that Telegram (the emulator) delivers with the secret are processed.
+    user = emulator.add_user(first_name="Ana", language_code="es")
+    await user.send("/start")
+    await user.wait_for_message(said("es", "onboarding.ask_language"))
+    assert await bot.terminate() == 0
