@@ -60,7 +60,9 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "WEBHOOK_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "WEBHOOK_"))
+    }
     clean.update({"DATABASE_PATH": str(tmp_path / "cli.db"), **env})
     return subprocess.run(
         [sys.executable, "-m", "bot", "--env-file", str(tmp_path / "none.env"), *args],

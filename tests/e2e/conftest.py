@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -105,3 +106,17 @@ async def onboard(
     await user.wait_for_message(said(lang, "onboarding.privacy_notice"))
     await user.press(T(lang, "onboarding.privacy_accept"))
     await user.wait_for_message(said(lang, "onboarding.done"))
+
+
+async def tap(user: SimUser, text: str, limit: float = 5.0) -> None:
+    """Press a button as soon as the bot has shown it (a person waits for it to appear)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        try:
+            await user.press(text)
+            return
+        except AssertionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.02)

@@ -14,8 +14,9 @@ import aiohttp
 import pytest
 
 from bot.sandbox import BotApiEmulator
-from tests.e2e.conftest import T, language_label, onboard, said
+from tests.e2e.conftest import T, language_label, onboard, said, tap
 from tests.e2e.process import BotProcess
+from tests.e2e.reporting import office_label, topic_label
 
 pytestmark = pytest.mark.slow
 
@@ -195,3 +196,54 @@ async def test_webhook_refuses_missing_or_wrong_secret(
     await user.send("/start")
     await user.wait_for_message(said("es", "onboarding.ask_language"))
     assert await bot.terminate() == 0
+
+
+async def test_report_draft_survives_kill_and_stop_at_every_step(
+    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+) -> None:
+    user = emulator.add_user(first_name="Rosa", language_code="es")
+    bot = processes()
+    await bot.start()
+    await onboard(user, "es")
+    await user.send("/report")
+    await user.wait_for_message(said("es", "report.ask_kind"))
+    steps: list[tuple[str, str, str]] = [
+        ("press", T("es", "kind.action_issue"), "report.ask_description_issue"),
+        ("send", "Camión retenido dos días en el puerto principal.", "report.ask_topic"),
+        ("press", topic_label("es", "release_delays"), "report.ask_office"),
+        ("press", office_label("es", "PORT-MAIN"), "report.ask_date"),
+        ("press", T("es", "report.date_today"), "report.ask_attachments"),
+        ("photo", "", "report.attachment_saved"),
+        ("press", T("es", "report.attachments_done", count=1), "report.ask_anonymity"),
+        ("press", T("es", "report.anonymity_yes"), "report.summary_title"),
+    ]
+    for number, (action, value, confirmed) in enumerate(steps):
+        if action == "press":
+            await tap(user, value)
+        elif action == "send":
+            await user.send(value)
+        else:
+            await user.send_photo()
+        expected = said("es", confirmed, count=1, maximum=5)[:25]
+        await user.wait_for_message(expected)
+        if number % 2:
+            await bot.kill()
+        else:
+            assert await bot.terminate() == 0
+        bot = processes()
+        await bot.start()  # the trader simply carries on with the message in front of them
+    await tap(user, T("es", "report.submit"))
+    confirmation = await user.wait_for_message(
+        said("es", "report.confirm_anonymous", reference="R", status="x")[:20]
+    )
+    await bot.kill()  # crash right after the confirmation
+    bot = processes()
+    await bot.start()
+    await user.send("/myreports")
+    await user.wait_for_message(said("es", "myreports.title", page=1, pages=1, total=1))
+    await bot.terminate()
+    with sqlite3.connect(bot.database) as conn:
+        rows = conn.execute("SELECT reference, kind, office, anonymous FROM reports").fetchall()
+        files = conn.execute("SELECT COUNT(*) FROM report_attachments").fetchone()
+    assert len(rows) == 1 and rows[0][1:] == ("issue", "PORT-MAIN", 1)
+    assert rows[0][0] in confirmation.content and files == (1,)

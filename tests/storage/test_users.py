@@ -9,7 +9,9 @@ from storage.users import UserRepository
 
 async def test_register_is_idempotent_and_refreshes_names(fresh_db: Database) -> None:
     repo = UserRepository(fresh_db)
-    user, created = await repo.register(TelegramProfile(id=5, first_name="Ana"), Language.ES, "language")
+    user, created = await repo.register(
+        TelegramProfile(id=5, first_name="Ana"), Language.ES, "language"
+    )
     assert created and user.language is Language.ES and user.onboarding_step == "language"
     again, created_again = await repo.register(
         TelegramProfile(id=5, first_name="Ana María"), Language.EN, "language"
