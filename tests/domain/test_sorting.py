@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -18,10 +21,12 @@ from bot.domain.sorting import (
     detect_language,
 )
 from bot.domain.sorting.features import analyse
-from bot.domain.sorting.lexicon import Lexicon, parse_entry
+from bot.domain.sorting.lexicon import Lexicon, cue_lexicons, parse_entry, unless_negated
 from bot.domain.sorting.model import SortingModel, train_model
 from bot.domain.sorting.naive_bayes import NaiveBayes
 from bot.domain.sorting.text import normalise, stem, tokenise
+
+LABEL_FIELDS = ("text", "lang", "kind", "topic", "urgency")
 
 # Freshly written for these tests (not from the development data set).
 FRESH_EXAMPLES = [
@@ -288,3 +293,121 @@ def test_classification_is_validated_and_frozen() -> None:
     )
     with pytest.raises(ValidationError):
         result.topic = "integrity"  # type: ignore[misc]
+
+
+# --- What the sender wants is read from where the question or the proposal stands. ---
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("Which form do I fill for a temporary export? We ship next week.", "first"),
+        ("Buenas tardes. ¿Dónde se presenta el recurso de apelación?", "first"),
+        ("Добрый день! Какие документы нужны для транзита?", "first"),
+        ("Our lorry was turned back twice this week. Who decides these things?", "later"),
+        ("The scanner is broken again.", "none"),
+        ("", "none"),
+    ],
+)
+def test_question_position_skips_greetings(text: str, position: str) -> None:
+    assert analyse(text).question_at == position
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("en", "What is the deadline to file an appeal against a fine?", "question"),
+        ("en", "pls advise which papers are needed to re-export a rented crane", "question"),
+        (
+            "en",
+            "They opened all 12 pallets, repacked nothing and left them in the rain. "
+            "Who pays for this?",
+            "issue",
+        ),
+        (
+            "en",
+            "Please accept electronic phytosanitary certificates. Right now our driver "
+            "brings the paper from the capital every time.",
+            "suggestion",
+        ),
+        ("en", "Would be good to have one counter for all border agencies.", "suggestion"),
+        ("es", "Sería bueno que publiquen los cambios con un mes de anticipación.", "suggestion"),
+        ("es", "¿Cuánto cuesta la tasa de almacenaje por día?", "question"),
+        ("es", "Nos rechazaron la declaración tres veces por el mismo campo.", "issue"),
+        ("ru", "Предлагаю принимать оплату сборов картой прямо на посту.", "suggestion"),
+        ("ru", "Подскажите, где посмотреть график работы ветеринарного контроля?", "question"),
+        ("ru", "Третий раз отклоняют декларацию из-за ошибки в системе.", "issue"),
+    ],
+)
+def test_kind_follows_the_opening_sentence(
+    classifier: Classifier, lang: str, text: str, kind: str
+) -> None:
+    assert classifier.classify(text, lang).kind == kind
+
+
+def test_overlapping_cues_of_one_label_count_once() -> None:
+    lexicon = Lexicon(
+        {
+            "en": [
+                parse_entry("documentation", "papers"),
+                parse_entry("documentation", "paper*:1.5"),
+                parse_entry("classification_valuation", "hs:2"),
+            ],
+            "any": [parse_entry("classification_valuation", "hs:2")],
+        }
+    )
+    doc = analyse("Same papers, same HS code, again and again", "en")
+    assert lexicon.scores(doc) == {"documentation": 1.5, "classification_valuation": 2.0}
+
+
+def test_number_part_matches_digits_and_counting_words() -> None:
+    lexicon = Lexicon({"en": [parse_entry("release_delays", "# days:2")]})
+    assert lexicon.scores(analyse("held for 12 days", "en")) == {"release_delays": 2.0}
+    assert lexicon.scores(analyse("held for three days", "en")) == {"release_delays": 2.0}
+    assert lexicon.scores(analyse("held for days", "en")) == {"release_delays": 0.0}
+
+
+def test_position_weight_scales_cues() -> None:
+    lexicon = Lexicon({"en": [parse_entry("suggestion", "please:2")]})
+    doc = analyse("Please help.", "en")
+    assert lexicon.scores(doc, lambda index, label: 0.5) == {"suggestion": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Not urgent: how do refunds of overpaid duty work?"),
+        ("es", "No es urgente, pero quisiera saber cómo se pide un reembolso."),
+        ("ru", "Не срочно, но как вернуть переплату по пошлине?"),
+    ],
+)
+def test_negated_urgency_cue_does_not_count(lang: str, text: str) -> None:
+    doc = analyse(text, lang)
+    urgency = cue_lexicons()["urgency"]
+    assert urgency.scores(doc, unless_negated(doc))["high"] == 0.0
+    assert urgency.scores(doc)["high"] > 0.0
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The officer wanted 50 dollars to stamp the papers, no receipt of course."),
+        ("es", "El vista nos pidió 200 dólares para firmar el levante."),
+    ],
+)
+def test_money_asked_by_an_official_is_integrity_and_high(
+    classifier: Classifier, lang: str, text: str
+) -> None:
+    result = classifier.classify(text, lang)
+    assert (result.topic, result.urgency) == ("integrity", "high")
+
+
+def test_heldout_file_is_well_formed() -> None:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "sorting_heldout.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    counts = Counter(row["lang"] for row in rows)
+    assert min(counts[lang] for lang in ("en", "es", "ru")) >= 30
+    assert len({row["id"] for row in rows}) == len(rows)
+    for row in rows:
+        LabelledExample.model_validate({key: row[key] for key in LABEL_FIELDS})
+    assert {row["topic"] for row in rows} == set(TOPICS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -18,14 +18,17 @@ from bot.domain.sorting.labels import (
     Topic,
     Urgency,
 )
-from bot.domain.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon
+from bot.domain.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
 from bot.domain.sorting.model import SortingModel
 from bot.domain.sorting.precedents import PrecedentMemory
 from bot.domain.sorting.sentiment import sentiment, warm_up
 
 Label = TypeVar("Label", bound=str)
-QUESTION_MARK_WEIGHT = 1.5
-QUESTION_ENDING_WEIGHT = 1.0
+QUESTION_WEIGHTS = {"first": 3.0, "later": 0.5, "none": 0.0}
+# What the sender wants is usually said in the opening sentence; the rest is the story.
+OPENING_CUE_SCALE = 1.5
+LATER_CUE_SCALE = 0.5
+POSITIONAL_KINDS = frozenset({"question", "suggestion"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class ClassifierSettings:
 
     topic_model_scale: float = 1.0
     topic_lexicon_scale: float = 2.5
-    kind_model_scale: float = 2.0
+    kind_model_scale: float = 1.0
     kind_lexicon_scale: float = 0.7
     urgency_model_scale: float = 2.0
     urgency_lexicon_scale: float = 1.0
@@ -177,10 +180,14 @@ class Classifier:
         model = self._model.heads[head]
         evidence = model.evidence(HEAD_FEATURES[head](doc))
         priors = model.log_priors()
-        lexicon_scores = lexicon.scores(doc)
         if head == "kind":
+            lexicon_scores = lexicon.scores(doc, _kind_position_weight(doc))
             for label, weight in _question_marks(doc).items():
                 lexicon_scores[label] = lexicon_scores.get(label, 0.0) + weight
+        elif head == "urgency":
+            lexicon_scores = lexicon.scores(doc, unless_negated(doc))
+        else:
+            lexicon_scores = lexicon.scores(doc)
         precedents = {
             label: similarity
             for label, similarity in self._precedents.similarities(doc, head).items()
@@ -236,14 +243,21 @@ def _absorb(
 
 
 def _question_marks(doc: Document) -> dict[str, float]:
-    """Score question marks: any counts a little, a short message ending in one counts more."""
-    raw = doc.raw.rstrip()
-    if "?" not in raw and "¿" not in raw:
-        return {}
-    weight = QUESTION_MARK_WEIGHT
-    if raw.endswith("?") and len(doc.sentence_starts) <= 2:
-        weight += QUESTION_ENDING_WEIGHT
-    return {"question": weight}
+    """Score question marks: a question that opens the message counts, a closing one little."""
+    weight = QUESTION_WEIGHTS[doc.question_at]
+    return {"question": weight} if weight else {}
+
+
+def _kind_position_weight(doc: Document) -> Callable[[int, str], float]:
+    """Weigh question and suggestion cues up in the opening sentence and down after it."""
+    opening = doc.opening_length
+
+    def weight(index: int, label: str) -> float:
+        if label not in POSITIONAL_KINDS:
+            return 1.0
+        return OPENING_CUE_SCALE if index < opening else LATER_CUE_SCALE
+
+    return weight
 
 
 def _pick(labels: tuple[Label, ...], scores: HeadScores) -> tuple[Label, float]:

@@ -11,6 +11,9 @@ from bot.domain.sorting.shipped import read_shipped_toml
 from bot.domain.sorting.text import MAX_TEXT_CHARS, is_emoji, normalise, stem, tokenise
 
 _SENTENCE_BREAK = re.compile(r"[.!?¿¡;\n]+")
+# Sentences as a reader sees them: a stop, "!", "?" or ";" followed by a space, or a new line.
+_RAW_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
+_QUESTION_MARKS = ("?", "¿", "？")
 _CHAR_NGRAM_SIZES = (4,)
 _MIN_CONTENT_LENGTH = 2
 
@@ -26,6 +29,44 @@ class Document:
     sentence_starts: frozenset[int]
     stems: tuple[str, ...]
     content: tuple[bool, ...]
+    question_at: str = "none"
+    opening_length: int = 0
+
+
+def _raw_sentences(text: str) -> list[str]:
+    """Split text into sentences at a stop, '!', '?' or ';' before a space, or a new line."""
+    return [part for part in _RAW_SENTENCE_END.split(text[:MAX_TEXT_CHARS]) if part.strip()]
+
+
+@cache
+def _greetings() -> frozenset[str]:
+    """Load the greeting words that may open a message on their own."""
+    words: str = read_shipped_toml("language.toml")["greetings"]["words"]
+    return frozenset(tokenise(normalise(words)))
+
+
+def _opening(sentences: list[str]) -> tuple[int, int]:
+    """Return the index of the opening sentence, after any greeting, and its end in tokens."""
+    greetings = _greetings()
+    length = 0
+    for index, sentence in enumerate(sentences):
+        tokens = tokenise(normalise(sentence))
+        length += len(tokens)
+        if any(token not in greetings for token in tokens):
+            return index, length
+    return 0, length
+
+
+def question_position(sentences: list[str], opening: int = 0) -> str:
+    """Tell where the message asks: in its opening sentence ('first'), only 'later', or 'none'.
+
+    Someone who wants information tends to lead with the question; a question
+    that only closes a story of what went wrong is usually rhetorical.
+    """
+    asks = [any(mark in sentence for mark in _QUESTION_MARKS) for sentence in sentences]
+    if not any(asks[opening:]):
+        return "none"
+    return "first" if asks[opening] else "later"
 
 
 @cache
@@ -40,6 +81,8 @@ def analyse(text: str, lang_hint: str | None = None) -> Document:
     """Analyse a message: detect its language, split sentences and stem its tokens."""
     language = detect_language(text, lang_hint)
     normalised = normalise(text)
+    sentences = _raw_sentences(text)
+    opening, opening_length = _opening(sentences)
     tokens: list[str] = []
     starts: set[int] = set()
     for sentence in _SENTENCE_BREAK.split(normalised):
@@ -61,6 +104,8 @@ def analyse(text: str, lang_hint: str | None = None) -> Document:
         sentence_starts=frozenset(starts),
         stems=stems,
         content=content,
+        question_at=question_position(sentences, opening),
+        opening_length=opening_length,
     )
 
 
@@ -82,6 +127,7 @@ def _shape_flags(doc: Document) -> list[str]:
         flags.append("f:question_mark")
     if stripped.endswith("?"):
         flags.append("f:ends_question")
+    flags.append("f:question_" + doc.question_at)
     if "!" in raw:
         flags.append("f:exclamation")
     if "!!" in raw or "??" in raw:

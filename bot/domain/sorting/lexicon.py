@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -11,6 +11,25 @@ from bot.domain.sorting.shipped import read_shipped_toml
 from bot.domain.sorting.text import normalise, tokenise
 
 ANY_LANGUAGE = "any"
+NUMBER_PART = "#"
+# Words that negate the word right after them ("not urgent", "no es urgente", "не срочно").
+NEGATION_WORDS = frozenset({"not", "no", "never", "non", "nunca", "ni", "не", "ни", "нет"})
+# Words a negation may reach across: "not so urgent", "no es urgente", "не очень срочно".
+_NEGATION_BRIDGES = frozenset(
+    {"so", "very", "too", "really", "es", "esta", "muy", "tan", "очень", "так"}
+)
+
+
+@cache
+def _number_words() -> frozenset[str]:
+    """Load the counting words ('three', 'tres', 'три') shipped in resources/language.toml."""
+    words: str = read_shipped_toml("language.toml")["numbers"]["words"]
+    return frozenset(tokenise(normalise(words)))
+
+
+def is_number(token: str) -> bool:
+    """Tell whether a token is a number written in digits or as a counting word."""
+    return token.isdigit() or token in _number_words()
 
 
 @dataclass(frozen=True)
@@ -21,7 +40,9 @@ class _Part:
     is_prefix: bool
 
     def matches(self, token: str) -> bool:
-        """Tell whether a token satisfies this part."""
+        """Tell whether a token satisfies this part ('#' stands for any number)."""
+        if self.text == NUMBER_PART:
+            return is_number(token)
         return token.startswith(self.text) if self.is_prefix else token == self.text
 
 
@@ -37,12 +58,15 @@ class LexiconEntry:
 
 
 def parse_entry(label: str, source: str) -> LexiconEntry:
-    """Parse 'word', 'stem*', 'two words', '^opening' and an optional ':weight'."""
+    """Parse 'word', 'stem*', 'two words', '^opening', '#' (a number) and an optional ':weight'."""
     text, _, weight_text = source.partition(":")
     weight = float(weight_text) if weight_text else 1.0
     anchored = text.startswith("^")
     parts: list[_Part] = []
     for word in text.lstrip("^").split():
+        if word == NUMBER_PART:
+            parts.append(_Part(NUMBER_PART, False))
+            continue
         is_prefix = word.endswith("*")
         tokens = tokenise(normalise(word.rstrip("*")))
         for index, token in enumerate(tokens):
@@ -85,8 +109,11 @@ class Lexicon:
             exact = self._exact.get(language, {})
             prefix = self._prefix.get(language, {})
             lengths = self._prefix_lengths.get(language, ())
+            numbers = exact.get(NUMBER_PART, ())
             for index, token in enumerate(tokens):
                 candidates = list(exact.get(token, ()))
+                if numbers and is_number(token):
+                    candidates.extend(numbers)
                 for length in lengths:
                     if length > len(token):
                         break
@@ -105,11 +132,29 @@ class Lexicon:
             distinct.setdefault(id(entry), entry)
         return list(distinct.values())
 
-    def scores(self, doc: Document) -> dict[str, float]:
-        """Return the summed weight of matched entries per label."""
+    def scores(
+        self, doc: Document, position_weight: Callable[[int, str], float] | None = None
+    ) -> dict[str, float]:
+        """Return the summed weight of matched entries per label, each word counted once.
+
+        Entries of one label that overlap ("papers" and "paper*") or repeat (the same
+        cue listed for a language and for "any") add only their strongest weight.
+        position_weight(token index, label), when given, scales each match by where it is.
+        """
         totals = dict.fromkeys(self.labels, 0.0)
-        for entry in self.matches(doc):
-            totals[entry.label] += entry.weight
+        covered: dict[str, set[int]] = {}
+        seen: set[tuple[str, tuple[_Part, ...]]] = set()
+        ranked = sorted(self.occurrences(doc), key=lambda found: -found[1].weight)
+        for index, entry in ranked:
+            key = (entry.label, entry.parts)
+            positions = covered.setdefault(entry.label, set())
+            span = range(index, index + len(entry.parts))
+            if key in seen or any(position in positions for position in span):
+                continue
+            seen.add(key)
+            positions.update(span)
+            scale = position_weight(index, entry.label) if position_weight else 1.0
+            totals[entry.label] += entry.weight * scale
         return totals
 
 
@@ -129,6 +174,20 @@ def build_lexicon(groups: Mapping[str, Mapping[str, Sequence[str]]]) -> Lexicon:
                 parse_entry(label, source) for source in sources
             )
     return Lexicon(by_language)
+
+
+def unless_negated(doc: Document) -> Callable[[int, str], float]:
+    """Return a position weight that drops a cue right after a negation ('not urgent')."""
+
+    tokens = doc.tokens
+
+    def weight(index: int, label: str) -> float:
+        before = index - 1
+        if before > 0 and tokens[before] in _NEGATION_BRIDGES:
+            before -= 1
+        return 0.0 if before >= 0 and tokens[before] in NEGATION_WORDS else 1.0
+
+    return weight
 
 
 @cache
