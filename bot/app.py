@@ -76,8 +76,8 @@ def _chat_key(update: object) -> int | None:
     return update.effective_user.id if update.effective_user else None
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """Build the bot: the one place where every part is put together."""
+def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """Return the builder with the stack every bot of ours shares (API, defaults, concurrency)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     builder = (
@@ -88,12 +88,16 @@ def build_application(settings: Settings) -> BotApplication:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if settings.api_rate_limit > 0:
         limiter = AIORateLimiter(overall_max_rate=settings.api_rate_limit, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    return builder
+
+
+def build_application(settings: Settings) -> BotApplication:
+    """Build the bot: the one place where every part is put together."""
+    builder = application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown)
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
     handlers.register(app)

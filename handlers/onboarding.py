@@ -40,10 +40,10 @@ def question(context: BotContext, user: User, step: Step) -> tuple[str, list[lis
     ]
 
 
-async def ask(context: BotContext, chat_id: int, user: User, step: Step) -> None:
-    """Send one onboarding question."""
+async def ask(context: BotContext, chat_id: int, user: User, step: Step, note: str = "") -> None:
+    """Send one onboarding question, after a note (an error) if any."""
     text, rows = question(context, user, step)
-    await send_text(context.bot, chat_id, text, keyboard(rows))
+    await send_text(context.bot, chat_id, f"{note}\n\n{text}" if note else text, keyboard(rows))
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -119,8 +119,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         try:
             progress = await users.answer_organisation(user.id, message.text)
         except InvalidAnswer as problem:
-            await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
-            await ask(context, chat.id, user, step)
+            await ask(context, chat.id, user, step, t(lang, problem.reason, **problem.params))
         else:
             await send_text(
                 context.bot,
@@ -138,8 +137,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         if step is Step.ORGANISATION
         else "onboarding.error_choose_button"
     )
-    await send_text(context.bot, chat.id, t(lang, reason))
-    await ask(context, chat.id, user, step)
+    await ask(context, chat.id, user, step, t(lang, reason))
     raise ApplicationHandlerStop
 
 

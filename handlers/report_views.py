@@ -159,25 +159,6 @@ class ReportViews:
         office = self.taxonomy.office(code)
         return office.name(self.lang) if office else self._("report.office_none")
 
-    def answer_label(self, step: Step, value: str) -> str:
-        """Return how a pressed answer reads in the transcript."""
-        if step is Step.KIND:
-            return self._(f"kind.action_{value}")
-        if step is Step.TOPIC:
-            return self.topic_name(value)
-        if step is Step.OFFICE:
-            return (
-                self.office_name(value, None)
-                if value != OTHER_OFFICE
-                else self._("report.office_other")
-            )
-        if step is Step.DESCRIPTION:
-            return self._("button.keep")
-        if step in (Step.DATE, Step.ANONYMITY, Step.ATTACHMENTS):
-            key = {Step.DATE: "report.date_", Step.ANONYMITY: "report.anonymity_"}.get(step)
-            return self._(f"{key}{value}") if key else self._("report.attachments_saved")
-        return value
-
     def card(self, report: Report, thread: list[ThreadMessage]) -> str:
         """Return the full record of a report, for its reporter."""
         lines = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
@@ -13,7 +14,7 @@ from bot.domain.drafts import Draft, InvalidInput, Step
 from bot.domain.reports import Attachment, AttachmentKind, Report
 from bot.services.reports import NoDraft, RateLimited
 from handlers.common import is_private, language_for
-from handlers.render import escape, keyboard, send_text
+from handlers.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.report_views import ReportViews
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,12 @@ async def views_for(update: Update, context: BotContext) -> ReportViews:
     return ReportViews(context.services.translate, context.services.reports.taxonomy, lang)
 
 
-async def ask(context: BotContext, chat_id: int, views: ReportViews, draft: Draft) -> None:
-    """Send the question of the draft's current step."""
+async def ask(
+    context: BotContext, chat_id: int, views: ReportViews, draft: Draft, note: str = ""
+) -> None:
+    """Send the question of the draft's current step, after a note (an error) if any."""
     text, rows = views.question(draft)
-    await send_text(context.bot, chat_id, text, keyboard(rows))
+    await send_text(context.bot, chat_id, f"{note}\n\n{text}" if note else text, keyboard(rows))
 
 
 async def begin(update: Update, context: BotContext) -> None:
@@ -79,7 +82,6 @@ async def on_button(update: Update, context: BotContext) -> None:
     views = await views_for(update, context)
     parts = query.data.split(":")
     action, value = parts[1], (parts[2] if len(parts) > 2 else "")
-    chat_id = query.message.chat.id
     try:
         if action == "cancel":
             await query.answer()
@@ -99,17 +101,12 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         if action == "offer":
             draft = await reports.accept_offer(uid)
-            label = views._("report.offer_yes")
         elif action == "back":
             draft = await reports.back(uid)
-            label = views._("button.back")
         elif action == "edit":
             draft = await reports.edit(uid, Step(value))
-            label = views._(f"report.edit_{value}")
         else:
-            step = Step(action)
-            draft = await reports.choose(uid, step, value)
-            label = views.answer_label(step, value)
+            draft = await reports.choose(uid, Step(action), value)
     except NoDraft:
         await query.answer(views._("report.no_draft"), show_alert=True)
         return
@@ -120,8 +117,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(views._("button.stale"))
         return
     await query.answer()
-    await _close(query.message, f"✅ {escape(label)}", keep_text=True)
-    await ask(context, chat_id, views, draft)
+    text, rows = views.question(draft)
+    await replace(context, query.message, text, keyboard(rows))
 
 
 async def _submit(update: Update, context: BotContext, views: ReportViews, key: str) -> None:
@@ -145,9 +142,14 @@ async def _submit(update: Update, context: BotContext, views: ReportViews, key: 
         await query.answer(views._(problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
-    await _close(query.message, "", keep_text=True)
     log.info("report submitted", extra={"report": report.reference, "new": created})
-    await send_text(context.bot, query.message.chat.id, confirmation(views, report))
+    summary = query.message.text_html if isinstance(query.message, Message) else ""
+    both = f"{summary}\n\n{confirmation(views, report)}"
+    if len(both) <= MESSAGE_LIMIT:
+        await replace(context, query.message, both, None)
+    else:
+        await replace(context, query.message, summary, None)
+        await send_text(context.bot, query.message.chat.id, confirmation(views, report))
 
 
 def confirmation(views: ReportViews, report: Report) -> str:
@@ -193,7 +195,8 @@ async def on_message(update: Update, context: BotContext) -> None:
                 )
                 raise ApplicationHandlerStop
     except InvalidInput as problem:
-        await send_text(context.bot, chat_id, views._(problem.reason, **problem.params))
+        await ask(context, chat_id, views, draft, views._(problem.reason, **problem.params))
+        raise ApplicationHandlerStop from None
     await ask(context, chat_id, views, draft)
     raise ApplicationHandlerStop
 
@@ -232,19 +235,26 @@ def _is_menu(context: BotContext, text: str) -> bool:
     return text in labels
 
 
-async def _close(message: object, note: str, *, keep_text: bool = False) -> None:
-    """Remove the buttons from an answered question, noting the answer under it."""
-    if not isinstance(message, Message):
+async def _close(message: object, note: str) -> None:
+    """Replace an answered question with a short note and no buttons."""
+    if isinstance(message, Message):
+        await message.edit_text(note, reply_markup=None)
+
+
+async def replace(
+    context: BotContext, message: object, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Turn the message whose button was pressed into the next question (one API call)."""
+    if not isinstance(message, Message) or len(text) > MESSAGE_LIMIT:
+        chat_id = message.chat.id if isinstance(message, Message) else None
+        if chat_id is not None:
+            await send_text(context.bot, chat_id, text, markup)
         return
-    if keep_text:
-        base = message.text_html if message.text else ""
-        text = f"{base}\n\n{note}" if note else base
-    else:
-        text = note
-    if text:
-        await message.edit_text(text, reply_markup=None)
-    else:
-        await message.edit_reply_markup(reply_markup=None)
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as problem:
+        if "not modified" not in str(problem).lower():
+            raise
 
 
 async def drop_idle_drafts(context: BotContext) -> None:

@@ -55,7 +55,9 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
         self.path = path
-        self._write_lock = asyncio.Lock()
+        self._write_lock = asyncio.Lock()  # one multi-statement transaction at a time
+        self._no_transaction = asyncio.Event()  # set while no transaction is open
+        self._no_transaction.set()
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -116,29 +118,41 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run statements in one write transaction, committed on exit, rolled back on error."""
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            self._no_transaction.clear()
             try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                self._no_transaction.set()
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """Run a read query and return its first row."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        """Run a read query and return its first row (one trip to the database thread)."""
+        rows = list(await self._conn.execute_fetchall(sql, tuple(params)))
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one write statement in its own transaction; return the rows changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
-            return cursor.rowcount
+        """Run one write statement, committed on return; return the rows changed.
+
+        In autocommit mode a single statement is its own transaction: one trip to the
+        database thread, queued behind earlier ones, so concurrent writers pipeline. It waits
+        while another coroutine has a transaction open, so it never joins (or is rolled back
+        with) someone else's transaction: the database thread runs requests in order.
+        """
+        while not self._no_transaction.is_set():
+            await self._no_transaction.wait()
+        cursor = await self._conn.execute(sql, tuple(params))
+        changed = cursor.rowcount
+        await cursor.close()
+        return changed
 
 
 def backup_database(source: Path, target: Path) -> None:
