@@ -23,7 +23,10 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext
 from bot.domain.users import Language
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.my_reports import MyReportsService
+from bot.services.recurring import RecurringIssues
 from bot.services.reports import ReportService
+from bot.services.sorting import SortingService
 from bot.services.users import UserService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
@@ -110,13 +113,25 @@ async def _post_init(app: BotApplication) -> None:
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
+    report_store, conversations = ReportRepository(db), ConversationRepository(db)
+    sorting = SortingService(report_store)
+    sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
-        ReportRepository(db),
-        ConversationRepository(db),
+        report_store,
+        conversations,
         load_taxonomy(),
         reports_per_hour=settings.reports_per_hour,
+        sorter=sorting,
+        recurring=RecurringIssues(report_store, window_days=settings.recurring_window_days),
     )
-    services = Services(settings=settings, translate=translate, users=users, reports=reports)
+    services = Services(
+        settings=settings,
+        translate=translate,
+        users=users,
+        reports=reports,
+        my_reports=MyReportsService(report_store, conversations),
+        sorting=sorting,
+    )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
@@ -125,7 +140,10 @@ async def _post_init(app: BotApplication) -> None:
 
 
 async def _post_shutdown(app: BotApplication) -> None:
-    """Close storage."""
+    """Stop background work and close storage."""
+    services = app.bot_data.get(SERVICES_KEY)
+    if isinstance(services, Services):
+        await services.sorting.stop()
     db = app.bot_data.pop(DATABASE_KEY, None)
     if isinstance(db, Database):
         await db.close()

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
     reports_per_hour: int = Field(default=10, ge=1)
+    recurring_window_days: int = Field(default=30, ge=1)
 
     @field_validator("bot_token")
     @classmethod

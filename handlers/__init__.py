@@ -11,7 +11,7 @@ from bot.context import BotApplication
 from bot.domain.commands import commands_for
 from bot.domain.users import Access
 from bot.services import Services
-from handlers import account, menu, myreports, onboarding, reports
+from handlers import account, corrections, menu, myreports, onboarding, reports
 from handlers.errors import on_error
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -28,6 +28,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("help", onboarding.start))  # in groups: point to a private chat
     app.add_handler(CommandHandler("cancel", reports.cancel_command, filters=PRIVATE))
     app.add_handler(CommandHandler("myreports", myreports.myreports_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("correct", corrections.correct_command, filters=PRIVATE))
     app.add_handler(CommandHandler("language", account.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("stop", account.stop_command, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", account.mydata_command, filters=PRIVATE))

@@ -88,7 +88,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     lang = (await language_for(update, context)).value
     t = context.services.translate
     data = await context.services.users.export(sender.id)
-    data.update(await context.services.reports.export_of(sender.id))
+    data.update(await context.services.my_reports.export_of(sender.id))
     payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     await context.bot.send_document(
         chat.id, payload, filename="my-data.json", caption=t(lang, "mydata.caption")

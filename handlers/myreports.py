@@ -8,7 +8,8 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.domain.conversations import Flow
 from bot.domain.drafts import InvalidInput
-from bot.services.reports import NoDraft, Page
+from bot.services.my_reports import Page
+from bot.services.reports import NoDraft
 from handlers.common import is_private
 from handlers.render import Choice, keyboard, send_text
 from handlers.report_views import ReportViews
@@ -43,7 +44,7 @@ async def myreports_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     views = await views_for(update, context)
-    page = await context.services.reports.page_of(sender.id, 1)
+    page = await context.services.my_reports.page_of(sender.id, 1)
     text, rows = page_view(views, page)
     await send_text(context.bot, chat.id, text, keyboard(rows) if rows else None)
 
@@ -55,7 +56,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     views = await views_for(update, context)
-    reports, uid = context.services.reports, query.from_user.id
+    reports, uid = context.services.my_reports, query.from_user.id
     parts = query.data.split(":")
     action = parts[1]
     number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
@@ -92,7 +93,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     message, sender = update.effective_message, update.effective_user
     if message is None or sender is None or not is_private(update):
         return
-    conversation = await context.services.reports.conversation_of(sender.id)
+    conversation = await context.services.my_reports.conversation_of(sender.id)
     if conversation is None or conversation.flow is not Flow.ADD_INFO:
         return
     views = await views_for(update, context)
@@ -101,7 +102,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         await send_text(context.bot, message.chat.id, views._("report.error_unsupported"))
         raise ApplicationHandlerStop
     try:
-        report, _ = await context.services.reports.add_information(
+        report, _ = await context.services.my_reports.add_information(
             sender.id, message.text or message.caption, attachment
         )
     except (InvalidInput, NoDraft) as problem:

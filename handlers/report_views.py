@@ -6,6 +6,7 @@ from bot.domain.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
 from bot.domain.reports import Kind, Report, ThreadMessage
 from bot.domain.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
 from bot.i18n import Translator
+from bot.services.recurring import Match
 from handlers.render import Choice, escape
 
 FLOW = "rep"
@@ -50,6 +51,10 @@ class ReportViews:
             return text, [*rows, self._nav()]
         if step is Step.TOPIC:
             rows = [[(t.name(self.lang), f"{FLOW}:topic:{t.code}")] for t in self.taxonomy.topics]
+            suggested = self.taxonomy.topic(draft.topic_suggested)
+            if suggested is not None:
+                label = self._("report.topic_suggested", topic=suggested.name(self.lang))
+                rows.insert(0, [(label, f"{FLOW}:topic:{suggested.code}")])
             rows.append([(self._("report.topic_not_sure"), f"{FLOW}:topic:{NOT_SURE}")])
             return self._("report.ask_topic"), [*rows, self._nav()]
         if step is Step.OFFICE:
@@ -117,6 +122,24 @@ class ReportViews:
         rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
         rows.append([(self._("button.cancel"), f"{FLOW}:cancel")])
         return "\n".join(lines), rows
+
+    def similar(self, match: Match, key: str) -> tuple[str, Rows]:
+        """Return the offer to add one's voice to an open report about the same thing."""
+        report = match.report
+        text = self._(
+            "report.similar_found",
+            reference=report.reference,
+            topic=escape(self.topic_name(report.topic)),
+            place=escape(self.office_name(report.office or NO_OFFICE, report.office_other)),
+            date=f"{report.created_at:%Y-%m-%d}",
+            size=match.size,
+        )
+        rows: Rows = [
+            [(self._("report.voice_add"), f"{FLOW}:voice:{key}-{report.id}")],
+            [(self._("report.voice_new"), f"{FLOW}:new:{key}")],
+            [(self._("button.cancel"), f"{FLOW}:cancel")],
+        ]
+        return text, rows
 
     def _fields(
         self,

@@ -91,8 +91,11 @@ async def on_button(update: Update, context: BotContext) -> None:
                 views._("report.cancelled" if dropped else "report.nothing_to_cancel"),
             )
             return
-        if action == "submit":
-            await _submit(update, context, views, value)
+        if action in ("submit", "new"):
+            await _submit(update, context, views, value, as_new=action == "new")
+            return
+        if action == "voice":
+            await _add_voice(update, context, views, value)
             return
         if action == "offer" and value == "no":
             await query.answer()
@@ -121,12 +124,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     await replace(context, query.message, text, keyboard(rows))
 
 
-async def _submit(update: Update, context: BotContext, views: ReportViews, key: str) -> None:
+async def _submit(
+    update: Update, context: BotContext, views: ReportViews, key: str, *, as_new: bool = False
+) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
-    lang = views.lang
+    reports = context.services.reports
     try:
-        report, created = await context.services.reports.submit(query.from_user.id, lang, key)
+        done = await reports.submit(query.from_user.id, views.lang, key, as_new=as_new)
     except RateLimited as limited:
         await query.answer()
         await send_text(
@@ -142,14 +147,35 @@ async def _submit(update: Update, context: BotContext, views: ReportViews, key: 
         await query.answer(views._(problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
-    log.info("report submitted", extra={"report": report.reference, "new": created})
-    summary = query.message.text_html if isinstance(query.message, Message) else ""
-    both = f"{summary}\n\n{confirmation(views, report)}"
+    if done.similar is not None:
+        text, rows = views.similar(done.similar, key)
+        await replace(context, query.message, text, keyboard(rows))
+        return
+    assert done.report is not None
+    log.info("report submitted", extra={"report": done.report.reference, "new": done.created})
+    summary = query.message.text_html if isinstance(query.message, Message) and not as_new else ""
+    both = f"{summary}\n\n{confirmation(views, done.report)}".strip()
     if len(both) <= MESSAGE_LIMIT:
         await replace(context, query.message, both, None)
     else:
         await replace(context, query.message, summary, None)
-        await send_text(context.bot, query.message.chat.id, confirmation(views, report))
+        await send_text(context.bot, query.message.chat.id, confirmation(views, done.report))
+
+
+async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    key, _, report_id = value.partition("-")
+    try:
+        match = await context.services.reports.add_voice(
+            query.from_user.id, views.lang, key, int(report_id)
+        )
+    except (NoDraft, LookupError, ValueError):
+        await query.answer(views._("report.no_draft"), show_alert=True)
+        return
+    await query.answer()
+    text = views._("report.voice_added", reference=match.report.reference, size=match.size)
+    await replace(context, query.message, text, None)
 
 
 def confirmation(views: ReportViews, report: Report) -> str:

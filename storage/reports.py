@@ -11,6 +11,7 @@ import aiosqlite
 from bot.domain.reports import (
     Attachment,
     Author,
+    Correction,
     NewReport,
     Report,
     ThreadMessage,
@@ -65,7 +66,9 @@ class ReportRepository:
             cursor = await conn.execute(
                 "INSERT INTO reports (reference, reporter_id, draft_key, kind, description, topic,"
                 " topic_source, office, office_other, incident_date, language, anonymous, status,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+                " urgency, sentiment, auto_kind, auto_topic, confidence, text_language,"
+                " created_at, updated_at) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     format_reference(year, row[0]),
                     new.reporter_id,
@@ -79,6 +82,12 @@ class ReportRepository:
                     new.incident_date.isoformat() if new.incident_date else None,
                     new.language,
                     int(new.anonymous),
+                    new.urgency,
+                    new.sentiment,
+                    new.auto_kind,
+                    new.auto_topic,
+                    new.confidence,
+                    new.text_language,
                     now,
                     now,
                 ),
@@ -182,6 +191,79 @@ class ReportRepository:
             )
             for row in rows
         ]
+
+    async def open_alike(
+        self, topic: str, office: str | None, since: datetime, exclude_reporter: int
+    ) -> list[Report]:
+        """Return open reports of a topic and place since a moment, others' only, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM reports WHERE topic = ? AND office IS ? AND created_at >= ?"
+            " AND status IN ('new', 'acknowledged', 'in_progress')"
+            " AND (reporter_id IS NULL OR reporter_id != ?) ORDER BY id DESC LIMIT 200",
+            (topic, office, since.isoformat(timespec="seconds"), exclude_reporter),
+        )
+        return [await self._with_attachments(row) for row in rows]
+
+    async def add_voice(
+        self, report_id: int, user_id: int, comment: str | None, language: str
+    ) -> bool:
+        """Record a trader's "same here" on a report; False if they had already."""
+        changed = await self._db.execute(
+            "INSERT INTO report_voices (report_id, user_id, comment, language, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(report_id, user_id) DO NOTHING",
+            (report_id, user_id, comment, language, utcnow()),
+        )
+        if changed:
+            await self._db.execute(
+                "UPDATE reports SET updated_at = ? WHERE id = ?", (utcnow(), report_id)
+            )
+        return changed > 0
+
+    async def voices(self, report_id: int) -> int:
+        """Return how many other traders added their voice to a report."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM report_voices WHERE report_id = ?", (report_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def relabel(
+        self, report_id: int, changes: dict[str, str], correction: Correction
+    ) -> Report:
+        """Apply an officer's correction to a report and store it, in one transaction."""
+        columns = {key: changes[key] for key in ("kind", "topic", "urgency") if key in changes}
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        extra = ", topic_source = 'officer'" if "topic" in columns else ""
+        async with self._db.transaction() as conn:
+            if columns:
+                await conn.execute(
+                    f"UPDATE reports SET {assignments}{extra}, updated_at = ? WHERE id = ?",  # noqa: S608
+                    (*columns.values(), utcnow(), report_id),
+                )
+            await conn.execute(
+                "INSERT INTO sorting_corrections (report_id, officer_id, text, language, kind,"
+                " topic, urgency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    correction.report_id,
+                    correction.officer_id,
+                    correction.text,
+                    correction.language,
+                    correction.kind,
+                    correction.topic,
+                    correction.urgency,
+                    utcnow(),
+                ),
+            )
+        report = await self.get(report_id)
+        assert report is not None
+        return report
+
+    async def corrections(self) -> list[Correction]:
+        """Return every stored correction, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT report_id, officer_id, text, language, kind, topic, urgency"
+            " FROM sorting_corrections ORDER BY id"
+        )
+        return [Correction.model_validate(dict(row)) for row in rows]
 
     async def export_for_reporter(self, reporter_id: int) -> list[dict[str, Any]]:
         """Return the reporter's reports and threads as plain data (for /mydata)."""

@@ -92,6 +92,12 @@ class NewReport(BaseModel):
     language: str
     anonymous: bool
     attachments: tuple[Attachment, ...] = ()
+    urgency: str | None = None
+    sentiment: float | None = None
+    auto_kind: str | None = None
+    auto_topic: str | None = None
+    confidence: float | None = None
+    text_language: str | None = None
 
 
 class Report(BaseModel):
@@ -113,8 +119,28 @@ class Report(BaseModel):
     anonymous: bool
     status: Status
     attachments: tuple[Attachment, ...] = ()
+    urgency: str | None = None
+    sentiment: float | None = None
+    auto_kind: str | None = None
+    auto_topic: str | None = None
+    confidence: float | None = None
+    text_language: str | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class Correction(BaseModel):
+    """An officer's correction of how a report was sorted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report_id: int | None
+    officer_id: int | None
+    text: str
+    language: str | None
+    kind: str | None = None
+    topic: str | None = None
+    urgency: str | None = None
 
 
 def format_reference(year: int, number: int) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Translator
+from bot.services.my_reports import MyReportsService
 from bot.services.reports import ReportService
+from bot.services.sorting import SortingService
 from bot.services.users import UserService
 from config.settings import Settings
 
@@ -18,3 +20,5 @@ class Services:
     translate: Translator
     users: UserService
     reports: ReportService
+    my_reports: MyReportsService
+    sorting: SortingService

@@ -13,9 +13,9 @@ from bot.domain import drafts
 from bot.domain.conversations import Conversation, Flow
 from bot.domain.drafts import Draft, InvalidInput, Step
 from bot.domain.reports import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.domain.sorting import Classification
 from bot.domain.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
-
-PAGE_SIZE = 5
+from bot.services.recurring import Match, RecurringIssues
 
 
 class ReportStore(Protocol):
@@ -51,6 +51,12 @@ class ConversationStore(Protocol):
     async def clear_if_unchanged(self, conversation: Conversation) -> bool: ...
 
 
+class Sorter(Protocol):
+    """What the report service needs to sort a text."""
+
+    async def classify(self, text: str, language: str | None = None) -> Classification: ...
+
+
 class RateLimited(Exception):
     """The user filed as many reports as allowed in the last hour."""
 
@@ -65,13 +71,12 @@ class NoDraft(Exception):
 
 
 @dataclass(frozen=True)
-class Page:
-    """One page of a user's reports."""
+class Submission:
+    """What submitting a draft did: stored a report, or found an open one about the same thing."""
 
-    reports: list[Report]
-    number: int
-    pages: int
-    total: int
+    report: Report | None = None
+    created: bool = False
+    similar: Match | None = None
 
 
 def _now() -> datetime:
@@ -79,21 +84,26 @@ def _now() -> datetime:
 
 
 class ReportService:
-    """Use cases of traders writing and following their reports."""
+    """Use cases of traders writing and submitting reports."""
 
     def __init__(
         self,
         reports: ReportStore,
         conversations: ConversationStore,
         taxonomy: Taxonomy,
+        *,
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = _now,
+        sorter: Sorter | None = None,
+        recurring: RecurringIssues | None = None,
     ) -> None:
         self._reports = reports
         self._conversations = conversations
         self.taxonomy = taxonomy
         self._per_hour = reports_per_hour
         self._clock = clock
+        self._sorter = sorter
+        self.recurring = recurring
 
     # --- drafts -------------------------------------------------------------------------
 
@@ -126,9 +136,8 @@ class ReportService:
             description = drafts.clean_description(draft.description or "")
         except InvalidInput:
             description = None
-        return await self._save(
-            user_id, draft.model_copy(update={"step": Step.KIND, "description": description})
-        )
+        update = {"step": Step.KIND, "description": description, **await self._suggest(description)}
+        return await self._save(user_id, draft.model_copy(update=update))
 
     async def cancel(self, user_id: int) -> bool:
         """Drop the user's open conversation; tell whether there was one."""
@@ -175,7 +184,11 @@ class ReportService:
         """Take typed text for the current step (description, place, date) and move on."""
         draft = await self._require(user_id)
         if draft.step is Step.DESCRIPTION:
-            update: dict[str, Any] = {"description": drafts.clean_description(text)}
+            description = drafts.clean_description(text)
+            update: dict[str, Any] = {
+                "description": description,
+                **await self._suggest(description),
+            }
         elif draft.step is Step.OFFICE_OTHER:
             update = {"office_other": drafts.clean_office_other(text)}
         elif draft.step is Step.DATE_TYPED:
@@ -212,18 +225,35 @@ class ReportService:
             raise InvalidInput("report.stale")
         return await self._save(user_id, draft.edit(step))
 
-    async def submit(self, user_id: int, language: str, draft_key: str) -> tuple[Report, bool]:
-        """Store the finished draft as a report (once); return (report, newly created)."""
+    async def submit(
+        self, user_id: int, language: str, draft_key: str, *, as_new: bool = False
+    ) -> Submission:
+        """Store the finished draft as a report (once), unless an open one is about the same.
+
+        With as_new, the trader has seen the similar report and wants their own anyway.
+        """
         draft = await self.draft_of(user_id)
         if draft is None or draft.key != draft_key:
             earlier = await self._reports.by_draft(draft_key)
             if earlier is not None and earlier.reporter_id == user_id:
-                return earlier, False
+                return Submission(earlier, created=False)
             raise NoDraft(draft_key)
         if draft.missing():
             raise InvalidInput("report.error_incomplete")
+        sorting = None
+        if self._sorter is not None:
+            sorting = await self._sorter.classify(draft.description or "", language)
+        chosen = None if draft.topic == NOT_SURE else draft.topic
+        guessed = sorting.topic if sorting and sorting.topic != "other" else None
+        topic = chosen or guessed
+        office = draft.office if draft.office != NO_OFFICE else None
+        if self.recurring is not None and not as_new:
+            match = await self.recurring.find(
+                user_id, topic, office, draft.description or "", language
+            )
+            if match is not None:
+                return Submission(similar=match)
         await self._check_rate(user_id)
-        topic = None if draft.topic == NOT_SURE else draft.topic
         report, created = await self._reports.create(
             NewReport(
                 reporter_id=user_id,
@@ -231,17 +261,27 @@ class ReportService:
                 kind=draft.kind or Kind.ISSUE,
                 description=draft.description or "",
                 topic=topic,
-                topic_source="reporter" if topic else None,
-                office=draft.office if draft.office != NO_OFFICE else None,
+                topic_source="reporter" if chosen else "classifier" if topic else None,
+                office=office,
                 office_other=draft.office_other,
                 incident_date=draft.incident_date,
                 language=language,
                 anonymous=bool(draft.anonymous),
                 attachments=draft.attachments,
+                **_sorting_fields(sorting),
             )
         )
         await self._conversations.clear(user_id)
-        return report, created
+        return Submission(report, created)
+
+    async def add_voice(self, user_id: int, language: str, draft_key: str, report_id: int) -> Match:
+        """Add the trader's voice (their description as comment) to an open report instead."""
+        draft = await self.draft_of(user_id)
+        if draft is None or draft.key != draft_key or self.recurring is None:
+            raise NoDraft(draft_key)
+        match = await self.recurring.add_voice(report_id, user_id, draft.description, language)
+        await self._conversations.clear(user_id)
+        return match
 
     async def drop_idle_drafts(self) -> list[int]:
         """Drop drafts idle for longer than allowed; return whose were dropped."""
@@ -252,64 +292,14 @@ class ReportService:
                 dropped.append(conversation.user_id)
         return dropped
 
-    # --- following reports --------------------------------------------------------------
+    # --- helpers ---
 
-    async def page_of(self, user_id: int, number: int) -> Page:
-        """Return a page (1-based) of the user's reports, newest first."""
-        number = max(number, 1)
-        reports, total = await self._reports.for_reporter(
-            user_id, (number - 1) * PAGE_SIZE, PAGE_SIZE
-        )
-        pages = max(math.ceil(total / PAGE_SIZE), 1)
-        if number > pages:
-            return await self.page_of(user_id, pages)
-        return Page(reports, number, pages, total)
-
-    async def open_own(self, user_id: int, report_id: int) -> tuple[Report, list[ThreadMessage]]:
-        """Return one of the user's reports with its thread; LookupError if not theirs."""
-        report = await self._reports.get(report_id)
-        if report is None or report.reporter_id != user_id:
-            raise LookupError(report_id)
-        return report, await self._reports.thread(report_id)
-
-    async def start_adding(self, user_id: int, report_id: int) -> Report:
-        """Wait for information the user wants to add to their open report."""
-        report, _ = await self.open_own(user_id, report_id)
-        if not report.status.is_open:
-            raise InvalidInput("myreports.error_closed", reference=report.reference)
-        await self._conversations.save(user_id, Flow.ADD_INFO, str(report.id))
-        return report
-
-    async def add_information(
-        self, user_id: int, text: str | None, attachment: Attachment | None
-    ) -> tuple[Report, ThreadMessage]:
-        """Append what the user sent to the report they chose, then close the conversation."""
-        conversation = await self._conversations.get(user_id)
-        if conversation is None or conversation.flow is not Flow.ADD_INFO:
-            raise NoDraft("add_info")
-        report, _ = await self.open_own(user_id, int(conversation.data))
-        body = (text or "").strip()
-        if attachment is None and len(body) < 2:
-            raise InvalidInput("myreports.error_empty")
-        if len(body) > drafts.DESCRIPTION_MAX:
-            raise InvalidInput(
-                "report.error_description_long", maximum=drafts.DESCRIPTION_MAX, length=len(body)
-            )
-        if attachment is not None:
-            drafts.check_attachment(Draft(key="-"), attachment)
-        message = await self._reports.add_message(report.id, Author.REPORTER, body, attachment)
-        await self._conversations.clear(user_id)
-        return report, message
-
-    async def export_of(self, user_id: int) -> dict[str, Any]:
-        """Return the user's reports, threads and open conversation as plain data."""
-        conversation = await self._conversations.get(user_id)
-        return {
-            "reports": await self._reports.export_for_reporter(user_id),
-            "open_conversation": conversation.model_dump(mode="json") if conversation else None,
-        }
-
-    # --- helpers ------------------------------------------------------------------------
+    async def _suggest(self, description: str | None) -> dict[str, Any]:
+        """Return the draft fields the classifier fills from a description."""
+        if self._sorter is None or not description:
+            return {}
+        topic = (await self._sorter.classify(description)).topic
+        return {"topic_suggested": topic if topic != "other" else None}
 
     async def _check_rate(self, user_id: int) -> None:
         since = self._clock() - timedelta(hours=1)
@@ -328,6 +318,19 @@ class ReportService:
     async def _save(self, user_id: int, draft: Draft) -> Draft:
         await self._conversations.save(user_id, Flow.REPORT, draft.model_dump_json())
         return draft
+
+
+def _sorting_fields(sorting: Classification | None) -> dict[str, Any]:
+    if sorting is None:
+        return {}
+    return {
+        "urgency": sorting.urgency,
+        "sentiment": round(sorting.sentiment, 4),
+        "auto_kind": sorting.kind,
+        "auto_topic": sorting.topic,
+        "confidence": round(sorting.confidence, 4),
+        "text_language": sorting.language,
+    }
 
 
 _TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)

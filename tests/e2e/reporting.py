@@ -37,7 +37,7 @@ async def answer_until_summary(
     kind: str,
     description: str,
     *,
-    topic: str = "release_delays",
+    topic: str | None = "release_delays",
     office: str = "BORDER-NORTH",
     anonymous: bool = False,
     files: int = 0,
@@ -45,7 +45,7 @@ async def answer_until_summary(
     """Answer description .. anonymity and return the summary message."""
     await user.send(description)
     await user.wait_for_message(said(lang, "report.ask_topic"))
-    await tap(user, topic_label(lang, topic))
+    await tap(user, topic_label(lang, topic) if topic else T(lang, "report.topic_not_sure"))
     await user.wait_for_message(said(lang, "report.ask_office"))
     await tap(user, office_label(lang, office))
     if kind == "issue":

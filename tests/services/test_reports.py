@@ -9,7 +9,10 @@ import pytest
 from bot.domain.drafts import InvalidInput, Step
 from bot.domain.reports import Attachment, AttachmentKind, Kind, Status
 from bot.domain.users import Language, TelegramProfile
+from bot.services.my_reports import MyReportsService
+from bot.services.recurring import RecurringIssues
 from bot.services.reports import NoDraft, RateLimited, ReportService
+from bot.services.sorting import SortingService
 from config.reference_data import load_taxonomy
 from storage.conversations import ConversationRepository
 from storage.db import Database
@@ -28,25 +31,47 @@ class Clock:
 
 
 @pytest.fixture
-async def service(fresh_db: Database) -> ReportService:
+async def sorting(fresh_db: Database) -> SortingService:
+    service = SortingService(ReportRepository(fresh_db))
+    await service.load()
+    return service
+
+
+@pytest.fixture
+async def service(fresh_db: Database, sorting: SortingService) -> ReportService:
     users = UserRepository(fresh_db)
-    for uid in (1, 2):
+    for uid in (1, 2, 3):
         await users.register(TelegramProfile(id=uid, first_name=f"U{uid}"), Language.EN, "language")
+    store = ReportRepository(fresh_db)
     return ReportService(
-        ReportRepository(fresh_db),
+        store,
         ConversationRepository(fresh_db),
         load_taxonomy(),
         reports_per_hour=3,
         clock=Clock(),
+        sorter=sorting,
+        recurring=RecurringIssues(store),
     )
 
 
-async def _complete(service: ReportService, uid: int, kind: str = "suggestion") -> str:
+@pytest.fixture
+def mine(fresh_db: Database) -> MyReportsService:
+    return MyReportsService(ReportRepository(fresh_db), ConversationRepository(fresh_db))
+
+
+async def _complete(
+    service: ReportService,
+    uid: int,
+    kind: str = "suggestion",
+    text: str = "Please let us pay duties online at all offices.",
+    topic: str = "fees_payments",
+    office: str = "none",
+) -> str:
     await service.start(uid)
     await service.choose(uid, Step.KIND, kind)
-    await service.write(uid, "Please let us pay duties online at all offices.")
-    await service.choose(uid, Step.TOPIC, "fees_payments")
-    await service.choose(uid, Step.OFFICE, "none")
+    await service.write(uid, text)
+    await service.choose(uid, Step.TOPIC, topic)
+    await service.choose(uid, Step.OFFICE, office)
     if kind == "issue":
         await service.choose(uid, Step.DATE, "today")
     await service.choose(uid, Step.ATTACHMENTS, "done")
@@ -57,19 +82,23 @@ async def _complete(service: ReportService, uid: int, kind: str = "suggestion") 
 
 async def test_submit_stores_once_and_clears_the_draft(service: ReportService) -> None:
     key = await _complete(service, 1)
-    report, created = await service.submit(1, "en", key)
+    done = await service.submit(1, "en", key)
+    report, created = done.report, done.created
+    assert report is not None
     assert created and report.reference.startswith("R-") and report.status is Status.NEW
     assert report.kind is Kind.SUGGESTION and report.topic == "fees_payments"
-    again, created_again = await service.submit(1, "en", key)
-    assert not created_again and again.id == report.id
+    again = await service.submit(1, "en", key)
+    assert not again.created and again.report is not None and again.report.id == report.id
     assert await service.draft_of(1) is None
     with pytest.raises(NoDraft):
         await service.submit(2, "en", key)  # someone else's draft key
 
 
 async def test_references_count_up(service: ReportService) -> None:
-    first, _ = await service.submit(1, "en", await _complete(service, 1))
-    second, _ = await service.submit(2, "en", await _complete(service, 2))
+    first = (await service.submit(1, "en", await _complete(service, 1))).report
+    assert first is not None
+    second = (await service.submit(2, "en", await _complete(service, 2), as_new=True)).report
+    assert second is not None
     assert int(second.reference[-5:]) == int(first.reference[-5:]) + 1
 
 
@@ -107,7 +136,10 @@ async def test_attachments_up_to_five_then_moves_on(service: ReportService) -> N
         assert draft.step is Step.ATTACHMENTS
     draft = await service.attach(1, photo)
     assert len(draft.attachments) == 5 and draft.step is Step.ANONYMITY
-    report, _ = await service.submit(1, "en", (await service.choose(1, Step.ANONYMITY, "yes")).key)
+    report = (
+        await service.submit(1, "en", (await service.choose(1, Step.ANONYMITY, "yes")).key)
+    ).report
+    assert report is not None
     assert report.anonymous and len(report.attachments) == 5 and report.office == "BORDER-NORTH"
 
 
@@ -126,21 +158,86 @@ async def test_idle_drafts_dropped_after_a_day(service: ReportService, fresh_db:
     assert await service.draft_of(1) is None and await service.draft_of(2) is not None
 
 
-async def test_add_information_to_own_open_report_only(service: ReportService) -> None:
-    report, _ = await service.submit(1, "en", await _complete(service, 1))
+async def test_add_information_to_own_open_report_only(
+    service: ReportService, mine: MyReportsService
+) -> None:
+    report = (await service.submit(1, "en", await _complete(service, 1))).report
+    assert report is not None
     with pytest.raises(LookupError):
-        await service.start_adding(2, report.id)
-    await service.start_adding(1, report.id)
-    _, message = await service.add_information(1, "The invoice number is 123", None)
-    _, thread = await service.open_own(1, report.id)
+        await mine.start_adding(2, report.id)
+    await mine.start_adding(1, report.id)
+    _, message = await mine.add_information(1, "The invoice number is 123", None)
+    _, thread = await mine.open_own(1, report.id)
     assert [m.body for m in thread] == ["The invoice number is 123"] and message.id == thread[0].id
 
 
-async def test_pages_newest_first(service: ReportService) -> None:
+async def test_pages_newest_first(service: ReportService, mine: MyReportsService) -> None:
     refs = []
     for _ in range(3):
-        report, _ = await service.submit(2, "en", await _complete(service, 2))
+        report = (await service.submit(2, "en", await _complete(service, 2))).report
+        assert report is not None
         refs.append(report.reference)
-    page = await service.page_of(2, 1)
+    page = await mine.page_of(2, 1)
     assert [r.reference for r in page.reports] == refs[::-1] and page.pages == 1
-    assert (await service.page_of(2, 9)).number == 1
+    assert (await mine.page_of(2, 9)).number == 1
+
+
+async def test_classifier_suggests_and_fills_not_sure(service: ReportService) -> None:
+    await service.start(1)
+    await service.choose(1, Step.KIND, "issue")
+    draft = await service.write(
+        1, "The customs portal is down, we cannot log in to submit declarations"
+    )
+    assert draft.topic_suggested == "it_systems"
+    await service.choose(1, Step.TOPIC, "not_sure")
+    await service.choose(1, Step.OFFICE, "none")
+    await service.choose(1, Step.DATE, "today")
+    await service.choose(1, Step.ATTACHMENTS, "done")
+    key = (await service.choose(1, Step.ANONYMITY, "no")).key
+    report = (await service.submit(1, "en", key)).report
+    assert report is not None
+    assert report.topic == "it_systems" and report.topic_source == "classifier"
+    assert report.urgency in ("high", "normal") and report.text_language == "en"
+
+
+async def test_similar_open_report_offers_a_voice(service: ReportService) -> None:
+    text = "Trucks are held for days at the northern border crossing without any explanation"
+    first = (
+        await service.submit(
+            1, "en", await _complete(service, 1, "issue", text, "release_delays", "BORDER-NORTH")
+        )
+    ).report
+    assert first is not None
+    again = "Our trucks are held at the northern border crossing for days, no explanation given"
+    key = await _complete(service, 2, "issue", again, "release_delays", "BORDER-NORTH")
+    offered = await service.submit(2, "en", key)
+    assert offered.report is None and offered.similar is not None
+    assert offered.similar.report.id == first.id and offered.similar.size == 1
+    match = await service.add_voice(2, "en", key, first.id)
+    assert match.size == 2 and await service.draft_of(2) is None
+    # someone else, same thing, chooses to file their own report anyway
+    key = await _complete(service, 3, "issue", again, "release_delays", "BORDER-NORTH")
+    own = await service.submit(3, "en", key, as_new=True)
+    assert own.report is not None and own.report.id != first.id
+    # a different place is not the same thing
+    key = await _complete(service, 2, "issue", text, "release_delays", "BORDER-SOUTH")
+    assert (await service.submit(2, "en", key)).report is not None
+
+
+async def test_correction_changes_a_later_prediction(
+    service: ReportService, sorting: SortingService, fresh_db: Database
+) -> None:
+    text = "The warehouse keeper at the terminal demands extra money to release our pallets"
+    before = (await sorting.classify(text, "en")).topic
+    key = await _complete(service, 1, "issue", text, "not_sure", "none")
+    report = (await service.submit(1, "en", key)).report
+    assert report is not None
+    target = "integrity" if before != "integrity" else "fees_payments"
+    corrected = await sorting.correct(report, officer_id=99, topic=target, urgency="high")
+    assert corrected.topic == target and corrected.topic_source == "officer"
+    later = "The warehouse keeper at the terminal again demands extra money for our pallets"
+    assert (await sorting.classify(later, "en")).topic == target
+    # a fresh classifier built from the stored corrections (a restart) knows it too
+    rebuilt = SortingService(ReportRepository(fresh_db))
+    await rebuilt.load()
+    assert (await rebuilt.classify(later, "en")).topic == target

@@ -1,0 +1,49 @@
+"""/correct: an officer fixes how a report was sorted, and the classifier learns from it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.domain.reports import parse_reference
+from bot.domain.users import Access
+from bot.services.sorting import InvalidLabel
+from handlers.common import language_for
+from handlers.render import escape, send_text
+
+log = logging.getLogger(__name__)
+FIELDS = ("kind", "topic", "urgency")
+
+
+async def correct_command(update: Update, context: BotContext) -> None:
+    """Relabel a report: /correct R-2026-00042 topic=it_systems urgency=high."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    t, lang = context.services.translate, (await language_for(update, context)).value
+    user = await context.services.users.get(sender.id)
+    if not context.services.users.access_of(user).includes(Access.OFFICER):
+        log.warning("refused", extra={"command": "correct", "user_id": sender.id})
+        await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
+        return
+    args = context.args or []
+    changes = dict(arg.split("=", 1) for arg in args[1:] if "=" in arg)
+    if not args or parse_reference(args[0]) is None or not changes or set(changes) - set(FIELDS):
+        await send_text(context.bot, chat.id, t(lang, "correct.usage"))
+        return
+    reference = args[0].strip().upper()
+    report = await context.services.sorting.report(reference)
+    if report is None:
+        await send_text(context.bot, chat.id, t(lang, "correct.not_found", reference=reference))
+        return
+    try:
+        await context.services.sorting.correct(report, sender.id, **changes)
+    except InvalidLabel:
+        await send_text(context.bot, chat.id, t(lang, "correct.usage"))
+        return
+    listed = ", ".join(f"{name} → {escape(value)}" for name, value in changes.items())
+    await send_text(
+        context.bot, chat.id, t(lang, "correct.done", reference=reference, changes=listed)
+    )
