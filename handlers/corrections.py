@@ -30,13 +30,29 @@ async def correct_command(update: Update, context: BotContext) -> None:
         return
     args = context.args or []
     changes = dict(arg.split("=", 1) for arg in args[1:] if "=" in arg)
-    if not args or parse_reference(args[0]) is None or not changes or set(changes) - set(FIELDS):
+    if not args or parse_reference(args[0]) is None or set(changes) - set(FIELDS):
         await send_text(context.bot, chat.id, t(lang, "correct.usage"))
         return
     reference = args[0].strip().upper()
     report = await context.services.sorting.report(reference)
     if report is None:
         await send_text(context.bot, chat.id, t(lang, "correct.not_found", reference=reference))
+        return
+    if not changes:  # just look: how the report is sorted, and how many traders are behind it
+        size = await context.services.reports.group_size(report.id)
+        text = t(
+            lang,
+            "correct.current",
+            reference=reference,
+            kind=report.kind.value,
+            topic=report.topic or "—",
+            source=report.topic_source or "—",
+            urgency=report.urgency or "—",
+            sentiment=f"{report.sentiment:+.2f}" if report.sentiment is not None else "—",
+            confidence=f"{report.confidence:.2f}" if report.confidence is not None else "—",
+            size=size,
+        )
+        await send_text(context.bot, chat.id, f"{text}\n\n{t(lang, 'correct.usage')}")
         return
     try:
         await context.services.sorting.correct(report, sender.id, **changes)

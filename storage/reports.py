@@ -53,24 +53,20 @@ class ReportRepository:
         now = utcnow()
         year = datetime.now(UTC).year
         async with self._db.transaction() as conn:
-            await conn.execute(
+            counter = await conn.execute_fetchall(
                 "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
-                " ON CONFLICT(year) DO UPDATE SET last = last + 1",
+                " ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
                 (year,),
             )
-            async with conn.execute(
-                "SELECT last FROM reference_counters WHERE year = ?", (year,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
+            number = next(iter(counter))[0]
             cursor = await conn.execute(
                 "INSERT INTO reports (reference, reporter_id, draft_key, kind, description, topic,"
                 " topic_source, office, office_other, incident_date, language, anonymous, status,"
-                " urgency, sentiment, auto_kind, auto_topic, confidence, text_language,"
+                " urgency, sentiment, auto_kind, auto_topic, confidence, text_language, keywords,"
                 " created_at, updated_at) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    format_reference(year, row[0]),
+                    format_reference(year, number),
                     new.reporter_id,
                     new.draft_key,
                     new.kind.value,
@@ -88,19 +84,21 @@ class ReportRepository:
                     new.auto_topic,
                     new.confidence,
                     new.text_language,
+                    new.keywords,
                     now,
                     now,
                 ),
             )
             report_id = cursor.lastrowid
-            await conn.executemany(
-                f"INSERT INTO report_attachments (report_id, position, {_ATTACHMENT_COLUMNS})"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (report_id, position, *_attachment_values(attachment))
-                    for position, attachment in enumerate(new.attachments)
-                ],
-            )
+            if new.attachments:
+                await conn.executemany(
+                    f"INSERT INTO report_attachments (report_id, position, {_ATTACHMENT_COLUMNS})"  # noqa: S608
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (report_id, position, *_attachment_values(attachment))
+                        for position, attachment in enumerate(new.attachments)
+                    ],
+                )
         return int(report_id or 0)
 
     async def get(self, report_id: int) -> Report | None:
@@ -195,14 +193,17 @@ class ReportRepository:
     async def open_alike(
         self, topic: str, office: str | None, since: datetime, exclude_reporter: int
     ) -> list[Report]:
-        """Return open reports of a topic and place since a moment, others' only, newest first."""
+        """Return open reports of a topic and place since a moment, others' only, newest first.
+
+        Attachments are left out: this is for comparing texts.
+        """
         rows = await self._db.fetch_all(
             "SELECT * FROM reports WHERE topic = ? AND office IS ? AND created_at >= ?"
             " AND status IN ('new', 'acknowledged', 'in_progress')"
             " AND (reporter_id IS NULL OR reporter_id != ?) ORDER BY id DESC LIMIT 200",
             (topic, office, since.isoformat(timespec="seconds"), exclude_reporter),
         )
-        return [await self._with_attachments(row) for row in rows]
+        return [_without_attachments(row) for row in rows]
 
     async def add_voice(
         self, report_id: int, user_id: int, comment: str | None, language: str
@@ -290,10 +291,14 @@ class ReportRepository:
             " WHERE report_id = ? ORDER BY position",
             (row["id"],),
         )
-        data = dict(row)
-        data["anonymous"] = bool(data["anonymous"])
-        data["attachments"] = tuple(Attachment.model_validate(dict(item)) for item in attachments)
-        return Report.model_validate(data)
+        files = tuple(Attachment.model_validate(dict(item)) for item in attachments)
+        return _without_attachments(row).model_copy(update={"attachments": files})
+
+
+def _without_attachments(row: aiosqlite.Row) -> Report:
+    data = dict(row)
+    data["anonymous"] = bool(data["anonymous"])
+    return Report.model_validate(data)
 
 
 def _attachment_values(attachment: Attachment) -> tuple[Any, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.sorting.text import normalise, stem, tokenise
 
-SIMILARITY_THRESHOLD = 0.2
+SIMILARITY_THRESHOLD = 0.3
 _STOPWORDS = (
     "the a an and or of to in on at for is are was were be been it this that with from by we our "
     "my i you they el la los las un una y o de del en con por para es son fue que se lo al su sus "
@@ -18,7 +18,7 @@ def signature(text: str, language: str = "en") -> frozenset[str]:
     return frozenset(
         stem(token, language)
         for token in tokenise(normalise(text))
-        if token not in STOPWORDS and len(token) > 2
+        if token not in STOPWORDS and len(token) > 2 and not any(c.isdigit() for c in token)
     )
 
 

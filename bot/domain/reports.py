@@ -98,6 +98,7 @@ class NewReport(BaseModel):
     auto_topic: str | None = None
     confidence: float | None = None
     text_language: str | None = None
+    keywords: str | None = None
 
 
 class Report(BaseModel):
@@ -125,6 +126,7 @@ class Report(BaseModel):
     auto_topic: str | None = None
     confidence: float | None = None
     text_language: str | None = None
+    keywords: str | None = None
     created_at: datetime
     updated_at: datetime
 

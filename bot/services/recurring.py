@@ -61,8 +61,10 @@ class RecurringIssues:
         best: tuple[float, Report] | None = None
         since = self._clock() - self._window
         for candidate in await self._store.open_alike(topic, office, since, reporter_id):
-            theirs = recurring.signature(
-                candidate.description, candidate.text_language or candidate.language
+            theirs = (
+                frozenset(candidate.keywords.split())
+                if candidate.keywords is not None
+                else recurring.signature(candidate.description, candidate.language)
             )
             score = recurring.similarity(mine, theirs)
             if score >= self._threshold and (best is None or score > best[0]):

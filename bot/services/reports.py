@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from bot.domain import drafts
 from bot.domain.conversations import Conversation, Flow
 from bot.domain.drafts import Draft, InvalidInput, Step
+from bot.domain.recurring import signature
 from bot.domain.reports import Attachment, Author, Kind, NewReport, Report, ThreadMessage
 from bot.domain.sorting import Classification
 from bot.domain.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
@@ -268,6 +269,7 @@ class ReportService:
                 language=language,
                 anonymous=bool(draft.anonymous),
                 attachments=draft.attachments,
+                keywords=" ".join(sorted(signature(draft.description or "", language))),
                 **_sorting_fields(sorting),
             )
         )
@@ -282,6 +284,10 @@ class ReportService:
         match = await self.recurring.add_voice(report_id, user_id, draft.description, language)
         await self._conversations.clear(user_id)
         return match
+
+    async def group_size(self, report_id: int) -> int:
+        """Return how many traders stand behind a report (1 without recurring-issue tracking)."""
+        return await self.recurring.size(report_id) if self.recurring is not None else 1
 
     async def drop_idle_drafts(self) -> list[int]:
         """Drop drafts idle for longer than allowed; return whose were dropped."""

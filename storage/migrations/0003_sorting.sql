@@ -7,6 +7,7 @@ ALTER TABLE reports ADD COLUMN auto_kind TEXT;         -- the classifier's kind
 ALTER TABLE reports ADD COLUMN auto_topic TEXT;        -- the classifier's topic
 ALTER TABLE reports ADD COLUMN confidence REAL;        -- the classifier's confidence
 ALTER TABLE reports ADD COLUMN text_language TEXT;     -- language detected in the text
+ALTER TABLE reports ADD COLUMN keywords TEXT;          -- word stems, to spot recurring issues
 CREATE INDEX reports_topic_office ON reports(topic, office, status, created_at);
 
 CREATE TABLE sorting_corrections (

@@ -119,3 +119,26 @@ async def test_officer_correction_changes_a_later_prediction(
     assert question.buttons[0] == [
         T("en", "report.topic_suggested", topic=topic_label("en", target))
     ]
+
+
+async def test_officer_sees_sorting_and_group_size(
+    emulator: BotApiEmulator, bot: BotApplication
+) -> None:
+    first, second = (emulator.add_user(first_name=n, language_code="en") for n in ("Ann", "Bob"))
+    officer = emulator.add_user(first_name="Olga", language_code="es", id=ADMIN_ID)
+    for user in (first, second):
+        await onboard(user, "en")
+    await onboard(officer, "es")
+    text = "Containers wait for days at the main seaport scanner, nobody explains why."
+    await start_report(first, "en", "issue")
+    await answer_until_summary(first, "en", "issue", text, office="PORT-MAIN", anonymous=True)
+    reference = await submit(first, "en", anonymous=True)
+    await start_report(second, "en", "issue")
+    await answer_until_summary(second, "en", "issue", text, office="PORT-MAIN")
+    await tap(second, T("en", "report.submit"))
+    await tap(second, T("en", "report.voice_add"))
+    await second.wait_for_message(said("en", "report.voice_added", reference=reference, size=2))
+    await officer.send(f"/correct {reference}")
+    view = await officer.wait_for_message(reference)
+    assert "Comerciantes que lo respaldan: 2." in view.content
+    assert "Ann" not in view.content and str(first.id) not in view.content  # anonymous stays so

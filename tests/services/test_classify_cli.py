@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +91,26 @@ def test_unicode_survives_and_language_is_detected(classifier: Classifier) -> No
     assert code == 0
     assert rows[0]["id"] == "ü"
     assert rows[0]["language"] == "en"
+
+
+def test_feedback_bot_classify_command(tmp_path: Path) -> None:
+    """The installed CLI reads a file, writes parsable lines, reports bad ones and exits 1."""
+    source = tmp_path / "gathered.jsonl"
+    source.write_text(
+        '{"id": "m1", "text": "Our truck has waited three days at the border"}\n'
+        "this line is not json\n"
+        '{"id": "m2", "text": "¿Qué documentos necesito para exportar café?", "lang": "es"}\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "classify", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["m1", "m2"]
+    assert rows[1]["language"] == "es" and rows[1]["kind"] == "question"
+    assert "line 2" in result.stderr
