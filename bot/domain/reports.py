@@ -75,13 +75,11 @@ class ThreadMessage(BaseModel):
     created_at: datetime
 
 
-class NewReport(BaseModel):
-    """A report about to be stored (from a finished draft)."""
+class ReportContent(BaseModel):
+    """What a report says and how it is sorted: shared by new and stored reports."""
 
     model_config = ConfigDict(frozen=True)
 
-    reporter_id: int
-    draft_key: str
     kind: Kind
     description: str
     topic: str | None
@@ -101,32 +99,20 @@ class NewReport(BaseModel):
     keywords: str | None = None
 
 
-class Report(BaseModel):
-    """A stored report."""
+class NewReport(ReportContent):
+    """A report about to be stored (from a finished draft)."""
 
-    model_config = ConfigDict(frozen=True)
+    reporter_id: int
+    draft_key: str
+
+
+class Report(ReportContent):
+    """A stored report."""
 
     id: int
     reference: str
     reporter_id: int | None
-    kind: Kind
-    description: str
-    topic: str | None
-    topic_source: str | None
-    office: str | None
-    office_other: str | None
-    incident_date: date | None
-    language: str
-    anonymous: bool
     status: Status
-    attachments: tuple[Attachment, ...] = ()
-    urgency: str | None = None
-    sentiment: float | None = None
-    auto_kind: str | None = None
-    auto_topic: str | None = None
-    confidence: float | None = None
-    text_language: str | None = None
-    keywords: str | None = None
     created_at: datetime
     updated_at: datetime
 
