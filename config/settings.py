@@ -115,6 +115,17 @@ class Settings(BaseSettings):
             raise ValueError("1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _file_url_follows_api_url(cls, data: Any) -> Any:
+        """Point file downloads at the same server when only BOT_API_URL was changed."""
+        if isinstance(data, dict):
+            api = data.get("bot_api_url") or data.get("BOT_API_URL")
+            has_file = any(k in data for k in ("bot_api_file_url", "BOT_API_FILE_URL"))
+            if isinstance(api, str) and api.endswith("/bot") and not has_file:
+                data = {**data, "bot_api_file_url": api.removesuffix("/bot") + "/file/bot"}
+        return data
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:

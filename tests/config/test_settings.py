@@ -112,3 +112,18 @@ def test_example_env_documents_every_key_and_loads(monkeypatch: pytest.MonkeyPat
         monkeypatch.delenv(name.upper(), raising=False)
     settings = load_settings(example)
     assert settings.webhook_url is None and settings.bot_token is not None
+
+
+def test_file_url_follows_a_changed_api_url(tmp_path: Path) -> None:
+    moved = settings_from(
+        {"database_path": tmp_path / "x.db", "bot_api_url": "http://127.0.0.1:81/bot"}
+    )
+    assert moved.bot_api_file_url == "http://127.0.0.1:81/file/bot"
+    both = settings_from(
+        {
+            "database_path": tmp_path / "x.db",
+            "bot_api_url": "http://127.0.0.1:81/bot",
+            "bot_api_file_url": "http://files.local/file/bot",
+        }
+    )
+    assert both.bot_api_file_url == "http://files.local/file/bot"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.sandbox import BotApiEmulator
 
-TOKEN = "123456:TEST-token_abc"
+TOKEN = "123:abc"  # the acceptance command: BOT_TOKEN=123:abc BOT_API_URL=<emulator>/bot
 
 
 class BotProcess:
@@ -28,8 +28,7 @@ class BotProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
         env.update(
             BOT_TOKEN=TOKEN,
-            BOT_API_URL=self.emulator.base_url,
-            BOT_API_FILE_URL=self.emulator.file_base_url,
+            BOT_API_URL=self.emulator.base_url,  # the file URL follows it
             DATABASE_PATH=str(self.database),
             LOG_FORMAT="text",
             API_RATE_LIMIT="0",
