@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -54,6 +55,8 @@ def test_texts_are_valid_telegram_html(key: str) -> None:
         checker = _TagChecker()
         checker.feed(translator(language, key))
         assert not checker.problems and not checker.stack, (language, key, checker.problems)
+        stray = re.search(r"&(?!(amp|lt|gt|quot|#\d+);)", translator(language, key))
+        assert stray is None, f"{language} {key}: a bare & must be written &amp;"
 
 
 def test_missing_key_detection_works_on_a_broken_catalog() -> None:
