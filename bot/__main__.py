@@ -1,4 +1,4 @@
-"""The command line: feedback-bot run | migrate | backup PATH."""
+"""The command line: feedback-bot run | migrate | backup PATH | classify | sandbox."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         "classify", help="sort JSON lines ({id, text, lang?}) by kind, topic, urgency, sentiment"
     )
     classify.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
+    sandbox = commands.add_parser(
+        "sandbox", help="run the bot and a web chat against a built-in Telegram emulator (no token)"
+    )
+    from bot.sandbox.runner import add_arguments
+
+    add_arguments(sandbox)
     return parser
 
 
@@ -46,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "classify":
         return classify(args.file)
+    if args.command == "sandbox":  # needs no token and ignores .env: it sets up its own bot
+        from bot.sandbox.runner import run_from_args
+
+        return run_from_args(args)
     try:
         settings = load_settings(args.env_file)
         if args.command == "run" and settings.bot_token is None:

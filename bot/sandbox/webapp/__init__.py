@@ -1,0 +1,1 @@
+"""The sandbox web chat's page, script and styles (package data)."""
