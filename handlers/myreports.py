@@ -21,8 +21,8 @@ PREFIX = "myr"
 def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     """Return the text and buttons of one page of the user's reports."""
     if not page.total:
-        return views._("myreports.empty"), []
-    lines = [views._("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
+        return views.say("myreports.empty"), []
+    lines = [views.say("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
     lines += [views.line(report) for report in page.reports]
     rows: list[list[Choice]] = [
         [(f"{report.reference}", f"{PREFIX}:open:{report.id}:{page.number}")]
@@ -30,9 +30,9 @@ def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     ]
     nav: list[Choice] = []
     if page.number > 1:
-        nav.append((views._("button.previous"), f"{PREFIX}:page:{page.number - 1}"))
+        nav.append((views.say("button.previous"), f"{PREFIX}:page:{page.number - 1}"))
     if page.number < page.pages:
-        nav.append((views._("button.next"), f"{PREFIX}:page:{page.number + 1}"))
+        nav.append((views.say("button.next"), f"{PREFIX}:page:{page.number + 1}"))
     if nav:
         rows.append(nav)
     return "\n".join(lines), rows
@@ -71,21 +71,21 @@ async def on_button(update: Update, context: BotContext) -> None:
             back = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1
             rows = []
             if report.status.is_open:
-                rows.append([(views._("myreports.add_info"), f"{PREFIX}:add:{report.id}")])
-            rows.append([(views._("myreports.back_to_list"), f"{PREFIX}:page:{back}")])
+                rows.append([(views.say("myreports.add_info"), f"{PREFIX}:add:{report.id}")])
+            rows.append([(views.say("myreports.back_to_list"), f"{PREFIX}:page:{back}")])
             await send_text(context.bot, chat_id, views.card(report, thread), keyboard(rows))
         elif action == "add":
             report = await reports.start_adding(uid, number)
             await send_text(
                 context.bot,
                 chat_id,
-                views._("myreports.ask_info", reference=report.reference),
-                keyboard([[(views._("button.cancel"), "rep:cancel")]]),
+                views.say("myreports.ask_info", reference=report.reference),
+                keyboard([[(views.say("button.cancel"), "rep:cancel")]]),
             )
     except LookupError:
-        await send_text(context.bot, chat_id, views._("myreports.not_found"))
+        await send_text(context.bot, chat_id, views.say("myreports.not_found"))
     except InvalidInput as problem:
-        await send_text(context.bot, chat_id, views._(problem.reason, **problem.params))
+        await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
 
 
 async def on_message(update: Update, context: BotContext) -> None:
@@ -99,7 +99,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     views = await views_for(update, context)
     attachment = attachment_of(message)
     if message.text is None and attachment is None:
-        await send_text(context.bot, message.chat.id, views._("report.error_unsupported"))
+        await send_text(context.bot, message.chat.id, views.say("report.error_unsupported"))
         raise ApplicationHandlerStop
     try:
         report, _ = await context.services.my_reports.add_information(
@@ -108,13 +108,13 @@ async def on_message(update: Update, context: BotContext) -> None:
     except (InvalidInput, NoDraft) as problem:
         reason = problem.reason if isinstance(problem, InvalidInput) else "report.no_draft"
         params = problem.params if isinstance(problem, InvalidInput) else {}
-        await send_text(context.bot, message.chat.id, views._(reason, **params))
+        await send_text(context.bot, message.chat.id, views.say(reason, **params))
         raise ApplicationHandlerStop from None
     except LookupError:
         await context.services.reports.cancel(sender.id)
-        await send_text(context.bot, message.chat.id, views._("myreports.not_found"))
+        await send_text(context.bot, message.chat.id, views.say("myreports.not_found"))
         raise ApplicationHandlerStop from None
     await send_text(
-        context.bot, message.chat.id, views._("myreports.info_added", reference=report.reference)
+        context.bot, message.chat.id, views.say("myreports.info_added", reference=report.reference)
     )
     raise ApplicationHandlerStop

@@ -52,11 +52,11 @@ async def report_command(update: Update, context: BotContext) -> None:
     views = await views_for(update, context)
     if not is_private(update):
         link = f"https://t.me/{context.bot.username}?start=report"
-        await send_text(context.bot, chat.id, views._("group.private_only", link=link))
+        await send_text(context.bot, chat.id, views.say("group.private_only", link=link))
         return
     user = await context.services.users.get(sender.id)
     if user is None or not user.onboarded:
-        await send_text(context.bot, chat.id, views._("help.finish_onboarding"))
+        await send_text(context.bot, chat.id, views.say("help.finish_onboarding"))
         return
     await begin(update, context)
 
@@ -69,7 +69,9 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     views = await views_for(update, context)
     dropped = await context.services.reports.cancel(sender.id)
     await send_text(
-        context.bot, chat.id, views._("report.cancelled" if dropped else "report.nothing_to_cancel")
+        context.bot,
+        chat.id,
+        views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
     )
 
 
@@ -88,7 +90,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             dropped = await reports.cancel(uid)
             await _close(
                 query.message,
-                views._("report.cancelled" if dropped else "report.nothing_to_cancel"),
+                views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
             )
             return
         if action in ("submit", "new"):
@@ -100,7 +102,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         if action == "offer" and value == "no":
             await query.answer()
             await reports.cancel(uid)
-            await _close(query.message, views._("report.offer_declined"))
+            await _close(query.message, views.say("report.offer_declined"))
             return
         if action == "offer":
             draft = await reports.accept_offer(uid)
@@ -111,13 +113,13 @@ async def on_button(update: Update, context: BotContext) -> None:
         else:
             draft = await reports.choose(uid, Step(action), value)
     except NoDraft:
-        await query.answer(views._("report.no_draft"), show_alert=True)
+        await query.answer(views.say("report.no_draft"), show_alert=True)
         return
     except InvalidInput as problem:
-        await query.answer(views._(problem.reason, **problem.params), show_alert=True)
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     except ValueError:
-        await query.answer(views._("button.stale"))
+        await query.answer(views.say("button.stale"))
         return
     await query.answer()
     text, rows = views.question(draft)
@@ -137,14 +139,14 @@ async def _submit(
         await send_text(
             context.bot,
             query.message.chat.id,
-            views._("report.rate_limited", limit=limited.limit, minutes=limited.wait_minutes),
+            views.say("report.rate_limited", limit=limited.limit, minutes=limited.wait_minutes),
         )
         return
     except NoDraft:
-        await query.answer(views._("report.no_draft"), show_alert=True)
+        await query.answer(views.say("report.no_draft"), show_alert=True)
         return
     except InvalidInput as problem:
-        await query.answer(views._(problem.reason, **problem.params), show_alert=True)
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
     if done.similar is not None:
@@ -171,17 +173,17 @@ async def _add_voice(update: Update, context: BotContext, views: ReportViews, va
             query.from_user.id, views.lang, key, int(report_id)
         )
     except (NoDraft, LookupError, ValueError):
-        await query.answer(views._("report.no_draft"), show_alert=True)
+        await query.answer(views.say("report.no_draft"), show_alert=True)
         return
     await query.answer()
-    text = views._("report.voice_added", reference=match.report.reference, size=match.size)
+    text = views.say("report.voice_added", reference=match.report.reference, size=match.size)
     await replace(context, query.message, text, None)
 
 
 def confirmation(views: ReportViews, report: Report) -> str:
     """Return the message confirming a stored report."""
     key = "report.confirm_anonymous" if report.anonymous else "report.confirm"
-    return views._(key, reference=report.reference, status=views._(f"status.{report.status}"))
+    return views.say(key, reference=report.reference, status=views.say(f"status.{report.status}"))
 
 
 async def on_message(update: Update, context: BotContext) -> None:
@@ -216,12 +218,12 @@ async def on_message(update: Update, context: BotContext) -> None:
                 await send_text(
                     context.bot,
                     chat_id,
-                    views._("report.attachment_saved", count=count),
+                    views.say("report.attachment_saved", count=count),
                     keyboard(rows),
                 )
                 raise ApplicationHandlerStop
     except InvalidInput as problem:
-        await ask(context, chat_id, views, draft, views._(problem.reason, **problem.params))
+        await ask(context, chat_id, views, draft, views.say(problem.reason, **problem.params))
         raise ApplicationHandlerStop from None
     await ask(context, chat_id, views, draft)
     raise ApplicationHandlerStop
