@@ -6,13 +6,23 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.users import User
 from bot.services import Services
 
 SERVICES_KEY = "services"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The context handed to every handler of this bot."""
+    """The context handed to every handler of this bot (one per update, shared by its handlers)."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id, user_id)
+        self.known_users: dict[int, User | None] = {}  # read once per update
 
     @property
     def services(self) -> Services:

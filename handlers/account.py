@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.domain.commands import commands_for
 from bot.domain.users import Language
-from handlers.common import is_private, language_for
+from handlers.common import is_private, language_for, registered_sender
 from handlers.onboarding import language_choices, set_chat_menu
 from handlers.render import column, send_text
 
@@ -24,7 +24,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     users, t = context.services.users, context.services.translate
-    user = await users.get(sender.id)
+    user = await registered_sender(update, context)
     lang = (await language_for(update, context)).value
     access = users.access_of(user)
     lines = [t(lang, f"help.intro_{access}")]
@@ -40,7 +40,7 @@ async def language_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     t = context.services.translate
-    user = await context.services.users.get(sender.id)
+    user = await registered_sender(update, context)
     if user is None:
         await _ask_to_start(update, context)
         return
@@ -71,7 +71,7 @@ async def stop_command(update: Update, context: BotContext) -> None:
     chat, sender = update.effective_chat, update.effective_user
     if chat is None or sender is None:
         return
-    if await context.services.users.get(sender.id) is None:
+    if await registered_sender(update, context) is None:
         await _ask_to_start(update, context)
         return
     user = await context.services.users.stop_notices(sender.id)
@@ -101,7 +101,7 @@ async def deletemydata_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     t = context.services.translate
-    if await context.services.users.get(sender.id) is None:
+    if await registered_sender(update, context) is None:
         await _ask_to_start(update, context)
         return
     lang = (await language_for(update, context)).value

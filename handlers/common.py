@@ -6,7 +6,7 @@ from telegram import Chat, Update
 from telegram import User as TgUser
 
 from bot.context import BotContext
-from bot.domain.users import Language, TelegramProfile
+from bot.domain.users import Language, TelegramProfile, User
 
 
 def profile_of(user: TgUser) -> TelegramProfile:
@@ -26,9 +26,23 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == Chat.PRIVATE
 
 
+async def registered_sender(update: Update, context: BotContext) -> User | None:
+    """Return the sender's stored record, read at most once for all handlers of an update."""
+    sender = update.effective_user
+    if sender is None:
+        return None
+    if sender.id not in context.known_users:
+        context.known_users[sender.id] = await context.services.users.get(sender.id)
+    return context.known_users[sender.id]
+
+
 async def language_for(update: Update, context: BotContext) -> Language:
     """Return the language to answer this update's sender in."""
     sender = update.effective_user
+    users = context.services.users
     if sender is None:
-        return context.services.users.default_language
-    return await context.services.users.language_of(sender.id, sender.language_code)
+        return users.default_language
+    user = await registered_sender(update, context)
+    return (
+        user.language if user else Language.from_code(sender.language_code, users.default_language)
+    )

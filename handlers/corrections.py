@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.domain.reports import parse_reference
 from bot.domain.users import Access
 from bot.services.sorting import InvalidLabel
-from handlers.common import language_for
+from handlers.common import language_for, registered_sender
 from handlers.render import escape, send_text
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ async def correct_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     t, lang = context.services.translate, (await language_for(update, context)).value
-    user = await context.services.users.get(sender.id)
+    user = await registered_sender(update, context)
     if not context.services.users.access_of(user).includes(Access.OFFICER):
         log.warning("refused", extra={"command": "correct", "user_id": sender.id})
         await send_text(context.bot, chat.id, t(lang, "access.officers_only"))

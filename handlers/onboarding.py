@@ -11,7 +11,7 @@ from bot.domain.commands import commands_for
 from bot.domain.onboarding import InvalidAnswer, Step
 from bot.domain.users import Language, User
 from bot.services.users import Progress, StaleAnswer
-from handlers.common import is_private, language_for, profile_of
+from handlers.common import is_private, language_for, profile_of, registered_sender
 from handlers.render import Choice, escape, keyboard, main_menu, send_text
 
 PREFIX = "onb"
@@ -107,7 +107,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if sender is None or chat is None or message is None or not is_private(update):
         return
     users, t = context.services.users, context.services.translate
-    user = await users.get(sender.id)
+    user = await registered_sender(update, context)
     if user is not None and user.onboarded:
         return  # onboarded users' messages belong to later handler groups
     if user is None:

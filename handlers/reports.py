@@ -13,7 +13,7 @@ from bot.domain.conversations import Flow
 from bot.domain.drafts import Draft, InvalidInput, Step
 from bot.domain.reports import Attachment, AttachmentKind, Report
 from bot.services.reports import NoDraft, RateLimited
-from handlers.common import is_private, language_for
+from handlers.common import is_private, language_for, registered_sender
 from handlers.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.report_views import ReportViews
 
@@ -54,7 +54,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         link = f"https://t.me/{context.bot.username}?start=report"
         await send_text(context.bot, chat.id, views.say("group.private_only", link=link))
         return
-    user = await context.services.users.get(sender.id)
+    user = await registered_sender(update, context)
     if user is None or not user.onboarded:
         await send_text(context.bot, chat.id, views.say("help.finish_onboarding"))
         return
