@@ -1,0 +1,451 @@
+"""Digest outputs: the summary text, a standalone HTML page, CSV, an XLSX workbook, a PNG chart."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import html as markup
+import io
+import re
+from collections.abc import AsyncIterable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from babel.numbers import format_decimal, format_percent
+
+from bot.domain.digests import CountRow, Digest, ReportRow, Share
+from bot.domain.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
+
+EXPORT_COLUMNS = (
+    "reference", "created_at_local", "kind", "topic", "topic_name", "tfa_article", "office",
+    "office_name", "language", "urgency", "sentiment", "status", "anonymous", "voices",
+)  # fmt: skip
+XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows; the header takes one
+CHUNK = 1000
+STATUS_COLOURS = {
+    "new": "#d62728", "acknowledged": "#ff7f0e", "in_progress": "#bcbd22",
+    "resolved": "#2ca02c", "rejected": "#7f7f7f", "duplicate": "#9467bd",
+}  # fmt: skip
+Cells = tuple[Any, ...]
+
+
+class Translate(Protocol):
+    """Look up a catalog text (bot.i18n.Translator)."""
+
+    def __call__(self, language: str, key: str, /, **params: object) -> str: ...
+
+
+class Wording:
+    """Names, numbers and catalog texts of a digest in one language (Telegram-HTML safe)."""
+
+    def __init__(self, translate: Translate, taxonomy: Taxonomy, language: str) -> None:
+        self._t = translate
+        self.taxonomy = taxonomy
+        self.language = language
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        """Return a catalog text in this language."""
+        return self._t(self.language, key, **params)
+
+    def topic(self, code: str | None) -> str:
+        """Return a topic's name (unescaped)."""
+        topic = self.taxonomy.topic(code)
+        return topic.name(self.language) if topic else code or self("digest.unset")
+
+    def article(self, code: str | None) -> str:
+        """Return a topic's TFA article, or ''."""
+        topic = self.taxonomy.topic(code)
+        return topic.tfa if topic else ""
+
+    def office(self, code: str | None) -> str:
+        """Return an office's name (unescaped)."""
+        if code == NO_OFFICE:
+            return self("report.office_none")
+        if code == OTHER_OFFICE:
+            return self("report.office_other")
+        office = self.taxonomy.office(code)
+        return office.name(self.language) if office else code or self("digest.unset")
+
+    def name(self, field: str, code: str | None) -> str:
+        """Return the display name of a topic, office, kind, status, urgency, language or group."""
+        if field in ("topic", "office"):
+            return self.topic(code) if field == "topic" else self.office(code)
+        if code is None:
+            return self("digest.unset")
+        if field == "business_size":
+            return self(f"size.{code}" if code != "unknown" else "digest.group.unknown")
+        digest_labels = ("urgency", "language", "women_led")  # kind, status: the bot's own
+        return self(f"digest.{field}.{code}" if field in digest_labels else f"{field}.{code}")
+
+    def number(self, value: float, digits: int = 0) -> str:
+        """Return a number in the language's notation."""
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return str(format_decimal(round(value, digits), format=pattern, locale=self.language))
+
+    def signed(self, value: float) -> str:
+        """Return a -1..1 score with its sign and two decimals (+0.31, −0.28)."""
+        rounded = round(value, 2) or 0.0  # no −0.00
+        return str(format_decimal(rounded, format="+0.00;−0.00", locale=self.language))
+
+    def percent(self, ratio: float | None) -> str:
+        """Return a ratio as a percentage, or — for none."""
+        if ratio is None:
+            return "—"
+        return str(format_percent(ratio, format="#,##0%", locale=self.language))
+
+    def change(self, row: CountRow) -> str:
+        """Return '(+12% vs previous)', '(new)' or '' for a count against the previous period."""
+        if row.previous == 0:
+            return self("digest.change_new") if row.current else ""
+        change = row.change or 0.0
+        sign = "+" if change > 0 else "−" if change < 0 else "±"
+        return self("digest.change", change=sign + self.percent(abs(change) / 100))
+
+    def share(self, share: Share | None) -> str:
+        """Return '12 of 40 (30%)', or 'not available yet' for None."""
+        if share is None:
+            return self("digest.not_available")
+        return self(
+            "digest.share",
+            part=self.number(share.part),
+            whole=self.number(share.whole),
+            percent=self.percent(share.ratio),
+        )
+
+    def hours(self, hours: float | None, available: bool = True) -> str:
+        """Return a duration in hours (under two days) or days, '—', or 'not available yet'."""
+        if not available:
+            return self("digest.not_available")
+        if hours is None:
+            return "—"
+        if hours < 48:
+            return self("digest.hours", value=self.number(hours, 1))
+        return self("digest.days", value=self.number(hours / 24, 1))
+
+    def optional(self, value: float | None) -> str:
+        """Return a count, or 'not available yet' when the bot does not record it yet."""
+        return self("digest.not_available") if value is None else self.number(value)
+
+
+def _lines(wording: Wording, field: str, rows: Sequence[CountRow], limit: int = 12) -> str:
+    e = markup.escape
+    out = [wording(f"digest.section.{field}")]
+    for row in rows[:limit]:
+        name = e(wording.name(field, row.key))
+        if field == "topic" and wording.article(row.key):
+            name += f" ({e(wording.article(row.key))})"
+        out.append(f"• {name}: <b>{wording.number(row.current)}</b> {wording.change(row)}".rstrip())
+    return "\n".join(out)
+
+
+def summary(digest: Digest, w: Wording) -> list[str]:
+    """Return the digest's paragraphs in Telegram HTML, each well under 4096 characters."""
+    e = markup.escape
+    period, before = digest.period, digest.previous_period
+    parts = [
+        w("digest.title", start=period.start.isoformat(), end=period.last.isoformat())
+        + "\n"
+        + w(
+            "digest.compared",
+            start=before.start.isoformat(),
+            end=before.last.isoformat(),
+            zone=e(digest.zone),
+        )
+    ]
+    total = digest.total
+    if total.current == 0:
+        parts.append(w("digest.empty", previous=w.number(total.previous)))
+    else:
+        parts.append(w("digest.total", count=w.number(total.current), change=w.change(total)))
+        for field in ("kind", "topic", "office", "language", "urgency"):
+            parts.append(_lines(w, field, getattr(digest, f"by_{field}")))
+        parts.append(_recurring(digest, w))
+        parts.append(_sentiment(digest, w))
+        parts.append(_inclusion(digest, w))
+    parts.append(_follow_up(digest, w))
+    return parts
+
+
+def _recurring(digest: Digest, w: Wording) -> str:
+    e = markup.escape
+    out = [w("digest.section.recurring")]
+    for rank, issue in enumerate(digest.recurring, start=1):
+        out.append(
+            f"{rank}. <b>{e(w.topic(issue.topic))}</b> — {e(w.office(issue.office))}: "
+            + w(
+                "digest.recurring_size",
+                reports=w.number(issue.reports),
+                voices=w.number(issue.voices),
+                size=w.number(issue.size),
+            )
+        )
+        out.extend(f"   <i>«{e(quote)}»</i>" for quote in issue.quotes)
+    if not digest.recurring:
+        out.append(w("digest.no_recurring"))
+    return "\n".join(out)
+
+
+def _sentiment(digest: Digest, w: Wording) -> str:
+    out = [w("digest.section.sentiment")]
+    for row in digest.sentiment[:12]:
+        value = "—" if row.current is None else w.signed(row.current)
+        trend = None if row.trend is None else round(row.trend, 2)
+        arrow = "" if trend is None else ("↑" if trend > 0 else "↓" if trend < 0 else "→")
+        moved = "" if trend is None else f" {arrow} {w.signed(trend)}"
+        out.append(f"• {markup.escape(w.topic(row.topic))}: <b>{value}</b>{moved}")
+    return "\n".join(out)
+
+
+def _inclusion(digest: Digest, w: Wording) -> str:
+    out = [w("digest.section.inclusion")]
+    history = digest.follow_up.history_available
+    for dimension in ("business_size", "women_led"):
+        out.append(w(f"digest.inclusion.{dimension}"))
+        for row in (r for r in digest.inclusion if r.dimension == dimension):
+            reports = row.reports if isinstance(row.reports, str) else w.number(row.reports)
+            out.append(
+                f"• {markup.escape(w.name(dimension, row.group))}: "
+                + w(
+                    "digest.inclusion_line",
+                    reports=markup.escape(reports),
+                    resolved=w.percent(row.resolved_share),
+                    median=w.hours(row.median_resolve_hours, history),
+                    satisfaction=w("digest.not_available"),
+                )
+            )
+    return "\n".join(out)
+
+
+def _follow_up(digest: Digest, w: Wording) -> str:
+    f, history = digest.follow_up, digest.follow_up.history_available
+    backlog = f.backlog
+    ack_limit = w("digest.hours", value=w.number(f.ack_hours))
+    resolve_limit = w("digest.days", value=w.number(f.resolve_days))
+    lines = [
+        w("digest.section.follow_up"),
+        w("digest.kpi.ack", value=w.hours(f.median_ack_hours, history)),
+        w("digest.kpi.resolve", value=w.hours(f.median_resolve_hours, history)),
+        w("digest.kpi.ack_sla", limit=ack_limit, value=w.share(f.ack_within_service_level)),
+        w("digest.kpi.resolve_sla", limit=resolve_limit,
+          value=w.share(f.resolved_within_service_level)),
+        w("digest.kpi.resolved", value=w.share(f.resolved)),
+        w("digest.kpi.backlog", count=w.number(backlog.open),
+          median=w.hours(None if backlog.median_age_days is None else backlog.median_age_days * 24),
+          oldest=w.hours(None if backlog.oldest_age_days is None else backlog.oldest_age_days * 24),
+          limit=resolve_limit, late=w.number(backlog.over_service_level)),
+        w("digest.kpi.satisfaction", value=w.optional(f.satisfaction_average)),
+        w("digest.kpi.suggestions", value=w.share(f.suggestions_with_outcome)),
+        w("digest.kpi.meetings", held=w.optional(f.meetings_held),
+          attendance=w.optional(f.meeting_attendance)),
+        w("digest.kpi.actions", done=w.optional(f.actions_done),
+          overdue=w.optional(f.actions_overdue)),
+        w("digest.kpi.notices", sent=w.optional(f.notices_sent), reach=w.optional(f.notices_reach)),
+        w("digest.kpi.reminders", value=w.optional(f.reminders_missed)),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def html_page(digest: Digest, w: Wording, chart: bytes | None = None) -> str:
+    """Return a standalone HTML page of the digest (inline style, chart embedded, no links)."""
+    title = w("digest.title", start=digest.period.start.isoformat(),
+              end=digest.period.last.isoformat())  # fmt: skip
+    plain_title = markup.escape(_plain(title))
+    body = "\n".join(
+        "<section><p>" + part.replace("\n", "<br>\n") + "</p></section>"
+        for part in summary(digest, w)
+    )
+    image = ""
+    if chart:
+        data = base64.b64encode(chart).decode("ascii")
+        image = f'<figure><img alt="" src="data:image/png;base64,{data}"></figure>'
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.45;color:#1d1d1f}section{border-bottom:1px solid #ddd;padding:.5rem 0}"
+        "img{max-width:100%}blockquote{margin:0 1rem;color:#555}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{markup.escape(w.language)}">\n<head>\n'
+        f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width">\n'
+        f"<title>{plain_title}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"{body}\n{image}\n</body>\n</html>\n"
+    )
+
+
+def _plain(text: str) -> str:
+    return markup.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+def export_cells(row: ReportRow, w: Wording, zone: tzinfo) -> Cells:
+    """Return one report as export cells (EXPORT_COLUMNS): no text, no reporter."""
+    local = datetime.fromisoformat(row.created_at).astimezone(zone).replace(tzinfo=None)
+    return (
+        row.reference, local, row.kind, row.topic, w.topic(row.topic), w.article(row.topic),
+        row.office, w.office(row.office) if row.office else "", row.language, row.urgency,
+        row.sentiment, row.status, "yes" if row.anonymous else "no", row.voices,
+    )  # fmt: skip
+
+
+async def _chunks(rows: AsyncIterable[Cells]) -> AsyncIterable[list[Cells]]:
+    chunk: list[Cells] = []
+    async for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+async def write_csv(rows: AsyncIterable[Cells], target: Path | TextIO) -> int:
+    """Write a header and the rows as UTF-8 CSV to a path or an open text stream; return rows."""
+    if isinstance(target, Path):
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            return await write_csv(rows, stream)
+    writer = csv.writer(target)
+    writer.writerow(EXPORT_COLUMNS)
+    written = 0
+    async for chunk in _chunks(rows):
+        await asyncio.to_thread(writer.writerows, chunk)
+        written += len(chunk)
+    return written
+
+
+def kpi_rows(digest: Digest, w: Wording) -> list[Cells]:
+    """Return every figure of the digest as (section, item, code, value, previous, change %)."""
+    out: list[Cells] = []
+
+    def add(section: str, item: str, code: object, value: object, *compared: object) -> None:
+        previous, change = (*compared, None, None)[:2]
+        out.append((section, item, code, _na(value), previous, change))
+
+    period, before, total = digest.period, digest.previous_period, digest.total
+    add("period", "first day", "", period.start.isoformat(), before.start.isoformat())
+    add("period", "last day", "", period.last.isoformat(), before.last.isoformat())
+    add("period", "time zone", "", digest.zone)
+    add("period", "as of (UTC)", "", digest.as_of.isoformat(timespec="seconds"))
+    add("reports", "total", "", total.current, total.previous, total.change)
+    for field in ("kind", "topic", "office", "language", "urgency"):
+        for row in getattr(digest, f"by_{field}"):
+            add(
+                f"by {field}",
+                w.name(field, row.key),
+                row.key,
+                row.current,
+                row.previous,
+                row.change,
+            )
+    for topic, status, count in digest.topic_status:
+        add("topic by status", f"{w.topic(topic)} / {w.name('status', status)}",
+            f"{topic}/{status}", count)  # fmt: skip
+    for day, count in digest.per_day:
+        add("per day", day.isoformat(), "", count)
+    for issue in digest.recurring:
+        name, code = (
+            f"{w.topic(issue.topic)} — {w.office(issue.office)}",
+            f"{issue.topic}/{issue.office}",
+        )
+        add("recurring issues", f"{name}: traders", code, issue.size)
+        add("recurring issues", f"{name}: reports", code, issue.reports)
+        add("recurring issues", f"{name}: voices", code, issue.voices)
+        for quote in issue.quotes:
+            add("recurring issues", f"{name}: quote", code, quote)
+    for row in digest.sentiment:
+        add("sentiment", w.topic(row.topic), row.topic, row.current, row.previous, row.trend)
+    for group in digest.inclusion:
+        section, name = f"inclusion {group.dimension}", w.name(group.dimension, group.group)
+        add(section, f"{name}: reports", group.group, group.reports)
+        add(section, f"{name}: resolved share", group.group, group.resolved_share)
+        add(section, f"{name}: median hours to resolve", group.group, group.median_resolve_hours)
+        add(section, f"{name}: satisfaction", group.group, group.satisfaction)
+    figures = digest.follow_up
+    for key, value in figures.model_dump(exclude={"backlog"}).items():
+        if isinstance(value, dict):  # a Share
+            add("follow-up", f"{key}: part", key, value["part"])
+            add("follow-up", f"{key}: whole", key, value["whole"])
+            add("follow-up", f"{key}: ratio", key, getattr(figures, key).ratio)
+        else:
+            add("follow-up", key, key, value)
+    for key, value in figures.backlog._asdict().items():
+        add("follow-up", f"backlog {key}", key, value)
+    return out
+
+
+def _na(value: object) -> object:
+    return "not available yet" if value is None else value
+
+
+class _Sheets:
+    """Report rows on as many write-only sheets as needed (XLSX_MAX_ROWS each)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook: Any = workbook
+        self.sheet: Any = None
+        self.written = 0
+
+    def append(self, chunk: list[Cells]) -> None:
+        for row in chunk:
+            if self.written % XLSX_MAX_ROWS == 0:
+                number = self.written // XLSX_MAX_ROWS + 1
+                self.sheet = self.workbook.create_sheet(
+                    "Reports" if number == 1 else f"Reports {number}"
+                )
+                self.sheet.append(list(EXPORT_COLUMNS))
+            self.sheet.append(list(row))
+            self.written += 1
+
+
+async def write_xlsx(digest: Digest, rows: AsyncIterable[Cells], path: Path, w: Wording) -> int:
+    """Write the KPI sheet and one row per report, streaming (openpyxl write-only); return rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    kpis = workbook.create_sheet("KPIs")
+    kpis.append(["section", "item", "code", "value", "previous", "change %"])
+    for row in kpi_rows(digest, w):
+        kpis.append(list(row))
+    sheets = _Sheets(workbook)
+    async for chunk in _chunks(rows):
+        await asyncio.to_thread(sheets.append, chunk)  # the event loop stays free meanwhile
+    if sheets.written == 0:
+        workbook.create_sheet("Reports").append(list(EXPORT_COLUMNS))
+    await asyncio.to_thread(workbook.save, path)
+    return sheets.written
+
+
+def render_png(digest: Digest, w: Wording) -> bytes:
+    """Return a PNG: reports per topic stacked by status, and reports per day (Agg backend)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 9), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)  # the Agg backend, set here, never pyplot's global state
+    bars, line = figure.subplots(2, 1, height_ratios=(3, 2))
+    counts = {(topic, status): n for topic, status, n in digest.topic_status}
+    totals: dict[str | None, int] = {}
+    for topic, _, n in digest.topic_status:
+        totals[topic] = totals.get(topic, 0) + n
+    topics = sorted(totals, key=lambda topic: (-totals[topic], topic or ""))
+    names = [w.topic(topic) for topic in topics]
+    left = [0] * len(topics)
+    for status, colour in STATUS_COLOURS.items():
+        values = [counts.get((topic, status), 0) for topic in topics]
+        if any(values):
+            bars.barh(names, values, left=left, color=colour, label=w.name("status", status))
+            left = [a + b for a, b in zip(left, values, strict=True)]
+    bars.invert_yaxis()
+    bars.set_title(_plain(w("digest.chart.by_status")))
+    if topics:
+        figure.legend(loc="outside upper center", ncols=6, fontsize="small", frameon=False)
+    days = [day for day, _ in digest.per_day]
+    line.plot(days, [n for _, n in digest.per_day], marker="o" if len(days) <= 31 else "")
+    line.set_title(_plain(w("digest.chart.per_day")))
+    line.set_ylim(bottom=0)
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
+    line.xaxis.set_major_locator(locator)
+    line.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
