@@ -34,6 +34,16 @@ def _parser() -> argparse.ArgumentParser:
         "classify", help="sort JSON lines ({id, text, lang?}) by kind, topic, urgency, sentiment"
     )
     classify.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
+    digest = commands.add_parser("digest", help="write a digest of a date range without Telegram")
+    digest.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    digest.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+    digest.add_argument("--format", dest="fmt", default="text", help="text, html, csv, xlsx or png")
+    digest.add_argument("--out", type=Path, help="output file (default: standard output)")
+    digest.add_argument("--language", choices=("en", "es", "ru"), help="language of the summary")
+    demo = commands.add_parser("demo-data", help="fill a database with synthetic reports")
+    demo.add_argument("--reports", type=int, required=True, help="how many reports")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    demo.add_argument("--db", type=Path, help="database file (default: DATABASE_PATH)")
     sandbox = commands.add_parser(
         "sandbox", help="run the bot and a web chat against a built-in Telegram emulator (no token)"
     )
@@ -75,6 +85,24 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(migrate(settings))
     if args.command == "backup":
         return backup(settings, args.path)
+    if args.command in ("digest", "demo-data"):
+        from bot.services import digest_cli
+
+        if args.command == "digest":
+            return asyncio.run(
+                digest_cli.digest_command(
+                    settings.database_path,
+                    args.date_from,
+                    args.date_to,
+                    args.fmt,
+                    args.out,
+                    settings,
+                    language=args.language,
+                )
+            )
+        return asyncio.run(
+            digest_cli.demo_data_command(args.db or settings.database_path, args.reports, args.seed)
+        )
     parser.error(f"unknown command {args.command}")
     return EXIT_SETTINGS
 
