@@ -90,8 +90,11 @@ def _report_row(row: Any) -> ReportRow:
 
 
 class DigestRepository:
-    """Read what digests need through read-only connections of its own (WAL lets them read
-    while the bot writes), so a digest never holds up the bot's connection."""
+    """Read what digests need, on read-only connections of its own.
+
+    WAL lets them read while the bot writes, so a digest never holds up the bot's connection;
+    with two of them the digest's queries run in parallel. Writes use the bot's connection.
+    """
 
     def __init__(self, db: Database, readers: list[aiosqlite.Connection] | None = None) -> None:
         self._db = db
@@ -109,7 +112,6 @@ class DigestRepository:
         for _ in range(readers):
             reader = await aiosqlite.connect(f"file:{db.path}?mode=ro", uri=True)
             await reader.execute("PRAGMA busy_timeout=5000")
-            await reader.execute("PRAGMA cache_size=-65536")
             connections.append(reader)
         return cls(db, connections)
 
@@ -129,8 +131,10 @@ class DigestRepository:
             self._idle.put_nowait(reader)
 
     async def cube(self, start: str, end: str) -> list[CubeCell]:
-        """Return report counts and sentiment sums by kind, topic, office, language, urgency
-        and status, for reports filed in [start, end) (UTC ISO strings)."""
+        """Return counts and sentiment sums by kind, topic, office, language, urgency, status.
+
+        For reports filed in [start, end), bounds as stored (UTC ISO 8601).
+        """
         return list(map(CubeCell._make, await self._all(CUBE_SQL, (start, end))))
 
     async def buckets(self, start: str, end: str, minutes: bool = False) -> list[tuple[str, int]]:
@@ -145,8 +149,11 @@ class DigestRepository:
         return int(rows[0][0]), int(rows[0][1])
 
     async def timings(self, start: str, end: str) -> list[Timing]:
-        """Return each report's reporter profile, status, filing time (Unix seconds) and the
-        seconds to its first status change (acknowledgement) and to resolution."""
+        """Return each report's profile, status, filing time and seconds to acknowledge/resolve.
+
+        A report is acknowledged by its first status change and resolved by its first move to
+        'resolved' in report_events.
+        """
         low, high = await self._ids(start, end)
         return list(map(Timing._make, await self._all(TIMINGS_SQL, (low, high, start, end))))
 
@@ -164,14 +171,15 @@ class DigestRepository:
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
     ) -> list[QuoteSource]:
-        """Return texts of non-anonymous reports of a group, most voiced first, with the names
-        of their reporters (to be masked)."""
+        """Return non-anonymous texts of a topic at an office, most voiced first, with names.
+
+        The names are the reporter's, for the service to mask in the quote.
+        """
         rows = await self._all(QUOTES_SQL, (start, end, topic, office, limit))
         return [QuoteSource(row[0], tuple(str(name) for name in row[1:] if name)) for row in rows]
 
     async def backlog(self, now: datetime, over: timedelta) -> Backlog:
-        """Return how many reports are open now, the median and oldest age, and how many
-        are older than `over`."""
+        """Return the open reports now: count, median and oldest age, and how many are late."""
         limit = (now - over).isoformat(timespec="seconds")
         count, oldest, late = (await self._all(BACKLOG_SQL, (limit,)))[0]
         if not count:
@@ -186,8 +194,10 @@ class DigestRepository:
     async def report_rows(
         self, start: str, end: str, batch: int = 2000
     ) -> AsyncIterator[ReportRow]:
-        """Yield the reports filed in the period, oldest first, a batch at a time (keyset
-        pagination on created_at and id: memory stays flat whatever the period)."""
+        """Yield the reports filed in the period, oldest first, a batch at a time.
+
+        Keyset pagination on (created_at, id): memory stays flat whatever the period.
+        """
         rows = await self._all(ROWS_FIRST_SQL, (start, end, batch))
         while rows:
             for row in rows:

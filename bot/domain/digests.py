@@ -26,8 +26,11 @@ class PeriodError(ValueError):
 
 
 class Period(BaseModel):
-    """Whole days in the configured time zone: `start` is the first day, `end` the day after
-    the last (start inclusive, end exclusive), so a period is [start 00:00, end 00:00) local."""
+    """Whole days in the configured time zone, start inclusive and end exclusive.
+
+    `start` is the first day and `end` the day after the last, so a period covers
+    [start 00:00, end 00:00) local time; utc_bounds turns that into UTC moments.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -151,8 +154,10 @@ def _mask_number(match: re.Match[str]) -> str:
 
 
 def mask_personal(text: str, names: tuple[str, ...] = ()) -> str:
-    """Replace e-mail addresses, URLs, @mentions, phone and other long numbers, and the given
-    names (a reporter's, their organisation's) by [...]."""
+    """Replace e-mails, URLs, @mentions, phones, long numbers and the given names by [...].
+
+    The names are the reporter's own (first, last, username, organisation).
+    """
     masked = _EMAIL.sub(MASK, text)
     masked = _URL.sub(MASK, masked)
     masked = _MENTION.sub(MASK, masked)
@@ -191,8 +196,10 @@ class CubeCell(NamedTuple):
 
 
 class Timing(NamedTuple):
-    """One report's reporter profile, status, filing time (Unix seconds) and the seconds to
-    its first acknowledgement and to its resolution (None when not reached or not recorded)."""
+    """One report's reporter profile, status, filing time and seconds to acknowledge/resolve.
+
+    `created` is Unix seconds; the durations are None when not reached or not recorded.
+    """
 
     business_size: str
     women_led: str
@@ -286,8 +293,11 @@ class RecurringIssue(BaseModel):
 
 
 class InclusionRow(BaseModel):
-    """One business group's reports (suppressed under 5), resolved share and time to resolve
-    (None when suppressed or not recorded), and satisfaction (not collected yet)."""
+    """One business group's reports ("<5" under 5), resolved share and median time to resolve.
+
+    Share and median are None when the group is suppressed or the data is not recorded;
+    satisfaction stays None until ratings are collected.
+    """
 
     model_config = ConfigDict(frozen=True)
 

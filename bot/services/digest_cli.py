@@ -1,5 +1,7 @@
-"""The use cases behind `feedback-bot digest` and `feedback-bot demo-data` (the CLI composes
-storage here, as bot/__main__.py does)."""
+"""The use cases behind `feedback-bot digest` and `feedback-bot demo-data`.
+
+Like bot/__main__.py, this composes storage for the command line.
+"""
 
 from __future__ import annotations
 

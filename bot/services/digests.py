@@ -142,8 +142,10 @@ def _median_hours(seconds: list[int]) -> float | None:
 
 
 def inclusion(timings: list[Timing], history: bool) -> tuple[InclusionRow, ...]:
-    """Return reports, resolved share and median time to resolve by business size and by
-    women-led answer, small groups suppressed (under 5 reports: "<5", no share, no median)."""
+    """Return reports, resolved share and median time to resolve by size and women-led answer.
+
+    Small groups are suppressed: under 5 reports "<5", and no share or median.
+    """
     rows: list[InclusionRow] = []
     resolved = [t for t in timings if t.status == "resolved"]
     dimensions: tuple[tuple[Literal["business_size", "women_led"], tuple[str, ...]], ...] = (
@@ -314,8 +316,10 @@ class DigestService:
         voices: dict[tuple[str | None, str | None], int],
         bounds: tuple[str, str],
     ) -> tuple[RecurringIssue, ...]:
-        """Return the largest groups (a topic at an office) of more than one trader, with up to
-        two masked quotes from non-anonymous reports each."""
+        """Return the largest topics-at-an-office of more than one trader, with masked quotes.
+
+        Quotes (up to two each) come only from non-anonymous reports.
+        """
         reports: Counter[tuple[str | None, str | None]] = Counter()
         for cell in cells:
             reports[(cell.topic, cell.office)] += cell.reports
