@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -77,6 +78,11 @@ ORDER BY r.created_at, r.id LIMIT ?
 """
 
 
+def _read_only_uri(path: Path) -> str:
+    """Return a read-only SQLite URI for a file (spaces, '?' and '#' escaped)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _seconds(value: str) -> float:
     return datetime.fromisoformat(value).timestamp()
 
@@ -110,7 +116,7 @@ class DigestRepository:
             return cls(db)
         connections = []
         for _ in range(readers):
-            reader = await aiosqlite.connect(f"file:{db.path}?mode=ro", uri=True)
+            reader = await aiosqlite.connect(_read_only_uri(db.path), uri=True)
             await reader.execute("PRAGMA busy_timeout=5000")
             connections.append(reader)
         return cls(db, connections)
