@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -16,9 +24,20 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.domain.durations import parse_duration
+from bot.domain.schedules import Schedule, parse_schedules
+from bot.domain.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
+
 SUPPORTED_LANGUAGES = ("en", "es", "ru")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _duration(value: Any) -> Any:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 class Settings(BaseSettings):
@@ -49,6 +68,39 @@ class Settings(BaseSettings):
     api_rate_limit: float = Field(default=30.0, ge=0)
     reports_per_hour: int = Field(default=10, ge=1)
     recurring_window_days: int = Field(default=30, ge=1)
+    digest_schedule: str = "weekly mon 08:00; monthly 1 08:00"
+    delivery_grace: Duration = timedelta(hours=1)
+    officers_chat_id: int | None = None
+    invite_ttl: Duration = timedelta(hours=72)
+    service_levels: str = DEFAULT_SERVICE_LEVELS
+    overdue_summary: str = "daily 08:30"
+    satisfaction_reask: Duration = timedelta(days=3)
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _valid_schedules(cls, value: str) -> str:
+        parse_schedules(value)
+        return value
+
+    @field_validator("overdue_summary")
+    @classmethod
+    def _valid_summary_time(cls, value: str) -> str:
+        if value.strip():
+            Schedule.parse(value)
+        return value
+
+    @field_validator("service_levels")
+    @classmethod
+    def _valid_service_levels(cls, value: str) -> str:
+        parse_service_levels(value)
+        return value
+
+    @field_validator("delivery_grace", "invite_ttl", "satisfaction_reask")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
+        return value
 
     @field_validator("bot_token")
     @classmethod
@@ -136,6 +188,21 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def digest_schedules(self) -> list[Schedule]:
+        """Return the scheduled digests (none when DIGEST_SCHEDULE is empty)."""
+        return parse_schedules(self.digest_schedule)
+
+    @property
+    def overdue_schedule(self) -> Schedule | None:
+        """Return when the daily overdue summary goes out (None: never)."""
+        return Schedule.parse(self.overdue_summary) if self.overdue_summary.strip() else None
+
+    @property
+    def levels(self) -> dict[str, ServiceLevel]:
+        """Return the service level of each urgency."""
+        return parse_service_levels(self.service_levels)
 
     def is_admin(self, user_id: int) -> bool:
         """Tell whether this Telegram user is an admin by configuration."""

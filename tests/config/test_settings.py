@@ -42,6 +42,12 @@ def test_database_folder_is_created(tmp_path: Path) -> None:
         ({"default_language": "fr"}, "DEFAULT_LANGUAGE"),
         ({"webhook_url": "https://example.org/hook"}, "WEBHOOK_SECRET"),
         ({"webhook_url": "https://e.org/h", "webhook_secret": "bad secret!"}, "WEBHOOK_SECRET"),
+        ({"digest_schedule": "weekly 08:00"}, "DIGEST_SCHEDULE"),
+        ({"overdue_summary": "at noon"}, "OVERDUE_SUMMARY"),
+        ({"service_levels": "high=1d/2d"}, "SERVICE_LEVELS"),
+        ({"invite_ttl": "soon"}, "INVITE_TTL"),
+        ({"satisfaction_reask": "0s"}, "SATISFACTION_REASK"),
+        ({"delivery_grace": "5"}, "DELIVERY_GRACE"),
     ],
 )
 def test_invalid_values_name_the_key(tmp_path: Path, values: dict[str, str], key: str) -> None:
@@ -127,3 +133,19 @@ def test_file_url_follows_a_changed_api_url(tmp_path: Path) -> None:
         }
     )
     assert both.bot_api_file_url == "http://files.local/file/bot"
+
+
+def test_schedules_and_durations_are_read(tmp_path: Path) -> None:
+    settings = settings_from(
+        {
+            "database_path": tmp_path / "x.db",
+            "digest_schedule": "daily 07:00:30; monthly 2 09:00",
+            "invite_ttl": "90s",
+            "overdue_summary": "",
+            "service_levels": "high=30s/1m, normal=1d/10d, low=2d/20d",
+        }
+    )
+    assert [s.every.value for s in settings.digest_schedules] == ["daily", "monthly"]
+    assert settings.invite_ttl.total_seconds() == 90
+    assert settings.overdue_schedule is None
+    assert settings.levels["high"].acknowledge.total_seconds() == 30
