@@ -23,6 +23,7 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext
 from bot.domain.users import Language
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.digests import DigestService
 from bot.services.my_reports import MyReportsService
 from bot.services.recurring import RecurringIssues
 from bot.services.reports import ReportService
@@ -32,6 +33,7 @@ from config.reference_data import load_taxonomy
 from config.settings import Settings
 from storage.conversations import ConversationRepository
 from storage.db import Database
+from storage.digests import DigestRepository
 from storage.reports import ReportRepository
 from storage.users import UserRepository
 
@@ -131,11 +133,18 @@ async def _post_init(app: BotApplication) -> None:
         reports=reports,
         my_reports=MyReportsService(report_store, conversations),
         sorting=sorting,
+        digests=DigestService(
+            await DigestRepository.open(db),
+            load_taxonomy(),
+            translate,
+            settings.zone,
+            levels=settings.levels,
+        ),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
-    handlers.schedule_jobs(app)
+    handlers.schedule_jobs(app, services)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
 
 
@@ -144,6 +153,7 @@ async def _post_shutdown(app: BotApplication) -> None:
     services = app.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
         await services.sorting.stop()
+        await services.digests.close()
     db = app.bot_data.pop(DATABASE_KEY, None)
     if isinstance(db, Database):
         await db.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
@@ -11,7 +11,7 @@ from bot.context import BotApplication
 from bot.domain.commands import commands_for
 from bot.domain.users import Access
 from bot.services import Services
-from handlers import account, corrections, menu, myreports, onboarding, reports
+from handlers import account, corrections, digests, menu, myreports, onboarding, reports
 from handlers.errors import on_error
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -29,6 +29,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancel", reports.cancel_command, filters=PRIVATE))
     app.add_handler(CommandHandler("myreports", myreports.myreports_command, filters=PRIVATE))
     app.add_handler(CommandHandler("correct", corrections.correct_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("digest", digests.digest_command, filters=PRIVATE))
     app.add_handler(CommandHandler("language", account.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("stop", account.stop_command, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", account.mydata_command, filters=PRIVATE))
@@ -58,9 +59,10 @@ def register(app: BotApplication) -> None:
     app.add_error_handler(on_error)
 
 
-def schedule_jobs(app: BotApplication) -> None:
-    """(Re)create the repeating jobs; named jobs are removed before they are added again."""
+def schedule_jobs(app: BotApplication, services: Services) -> None:
+    """(Re)create the jobs from settings and the database; named jobs are removed first."""
     assert app.job_queue is not None
+    digests.schedule_digests(app, services, datetime.now(UTC))
     for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
         job.schedule_removal()
     app.job_queue.run_repeating(

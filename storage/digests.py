@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ WHERE created_at >= ? AND created_at < ? GROUP BY 1
 ID_RANGE_SQL = "SELECT MIN(id), MAX(id) FROM reports WHERE created_at >= ? AND created_at < ?"
 TIMINGS_SQL = """
 SELECT COALESCE(u.business_size, 'unknown'), COALESCE(u.women_led, 'unknown'), r.status,
-       unixepoch(r.created_at),
+       r.urgency, unixepoch(r.created_at),
        unixepoch(e.acknowledged) - unixepoch(r.created_at),
        unixepoch(e.resolved) - unixepoch(r.created_at)
 FROM reports r LEFT JOIN users u ON u.id = r.reporter_id
@@ -54,9 +54,10 @@ WHERE r.created_at >= ? AND r.created_at < ? AND r.topic IS ? AND r.office IS ?
 ORDER BY (SELECT COUNT(*) FROM report_voices v WHERE v.report_id = r.id) DESC, r.id DESC LIMIT ?
 """
 BACKLOG_SQL = """
-SELECT COUNT(*), MIN(created_at), TOTAL(created_at < ?) FROM reports
-WHERE status IN ('new', 'acknowledged', 'in_progress')
-"""
+SELECT COUNT(*), MIN(created_at),
+       TOTAL(created_at < CASE urgency WHEN 'high' THEN ? WHEN 'low' THEN ? ELSE ? END)
+FROM reports WHERE status IN ('new', 'acknowledged', 'in_progress')
+"""  # the cut-off of each urgency: filed before it, a report is past its time to resolve
 BACKLOG_MIDDLE_SQL = """
 SELECT created_at FROM reports WHERE status IN ('new', 'acknowledged', 'in_progress')
 ORDER BY created_at LIMIT ? OFFSET ?
@@ -184,10 +185,17 @@ class DigestRepository:
         rows = await self._all(QUOTES_SQL, (start, end, topic, office, limit))
         return [QuoteSource(row[0], tuple(str(name) for name in row[1:] if name)) for row in rows]
 
-    async def backlog(self, now: datetime, over: timedelta) -> Backlog:
-        """Return the open reports now: count, median and oldest age, and how many are late."""
-        limit = (now - over).isoformat(timespec="seconds")
-        count, oldest, late = (await self._all(BACKLOG_SQL, (limit,)))[0]
+    async def backlog(self, now: datetime, late_before: dict[str, datetime]) -> Backlog:
+        """Return the open reports now: count, median and oldest age, and how many are late.
+
+        `late_before` gives, per urgency (high, normal, low; no urgency counts as normal), the
+        filing time before which an open report is past its service level.
+        """
+        limits = tuple(
+            late_before[u].astimezone(UTC).isoformat(timespec="seconds")
+            for u in ("high", "low", "normal")
+        )
+        count, oldest, late = (await self._all(BACKLOG_SQL, limits))[0]
         if not count:
             return Backlog(0, None, None, 0)
         middle = await self._all(BACKLOG_MIDDLE_SQL, (2 - count % 2, (count - 1) // 2))

@@ -101,6 +101,13 @@ class UserRepository:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return {"user": dict(row) if row else None}
 
+    async def staff(self) -> list[User]:
+        """Return the users with a staff role (officers and promoted admins)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM users WHERE staff_role IS NOT NULL ORDER BY id"
+        )
+        return [_user(row) for row in rows]
+
     async def count(self) -> int:
         """Return how many users are registered."""
         row = await self._db.fetch_one("SELECT COUNT(*) FROM users")

@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("mydata"),
     Command("deletemydata"),
     Command("stop"),
+    Command("digest", access=Access.OFFICER),
     Command("correct", access=Access.OFFICER),
 )
 

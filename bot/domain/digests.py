@@ -96,6 +96,17 @@ class Period(BaseModel):
             return f"{self.start:%Y-%m}"
         return f"{self.start.isoformat()}..{self.last.isoformat()}"
 
+    @classmethod
+    def scheduled(cls, every: str, due: date) -> Period:
+        """Return what a digest due on a local date covers: the day, 7 days or month before."""
+        if every == "monthly":
+            return cls.month(due)
+        if every == "weekly":
+            if due.weekday() == 0:
+                return cls.week(due)
+            return cls.between(due - timedelta(days=7), due - timedelta(days=1))
+        return cls.between(due - timedelta(days=1), due - timedelta(days=1))
+
     def previous(self) -> Period:
         """Return the period of the same length just before this one."""
         kind: PeriodKind = "week" if self.kind == "week" else "range"
@@ -204,6 +215,7 @@ class Timing(NamedTuple):
     business_size: str
     women_led: str
     status: str
+    urgency: str | None
     created: int
     ack_seconds: int | None
     resolve_seconds: int | None
@@ -329,8 +341,7 @@ class FollowUp(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     history_available: bool
-    ack_hours: int
-    resolve_days: int
+    service_levels: str  # as configured, e.g. "high 1d/5d · normal 1d/10d · low 2d/20d"
     median_ack_hours: float | None = None
     median_resolve_hours: float | None = None
     ack_within_service_level: Share | None = None

@@ -82,3 +82,11 @@ class Schedule:
 def parse_schedules(text: str) -> list[Schedule]:
     """Parse a ';'-separated list of schedules (empty text: none)."""
     return [Schedule.parse(part) for part in text.split(";") if part.strip()]
+
+
+def catch_up(
+    schedule: Schedule, now: datetime, zone: ZoneInfo, grace: timedelta
+) -> datetime | None:
+    """Return the latest due moment if it passed no longer than `grace` ago, else None."""
+    latest = schedule.latest(now, zone)
+    return latest if now - latest <= grace else None

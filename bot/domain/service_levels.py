@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.durations import parse_duration
+from bot.domain.durations import format_duration, parse_duration
 
 URGENCIES = ("high", "normal", "low")
 DEFAULT_SERVICE_LEVELS = "high=1d/5d, normal=1d/10d, low=2d/20d"
@@ -54,3 +54,23 @@ def due_at(start: datetime, allowed: timedelta, zone: ZoneInfo) -> datetime:
         if moment.weekday() < 5:
             days -= 1
     return (moment + rest).astimezone(start.tzinfo)
+
+
+def started_by(now: datetime, allowed: timedelta, zone: ZoneInfo) -> datetime:
+    """Return the latest start whose target of `allowed` falls due at or before `now`."""
+    days, rest = allowed.days, allowed - timedelta(days=allowed.days)
+    moment = (now - rest).astimezone(zone)
+    while days > 0:
+        if moment.weekday() < 5:
+            days -= 1
+        moment = moment - timedelta(days=1)
+    return moment.astimezone(now.tzinfo)
+
+
+def describe_levels(levels: dict[str, ServiceLevel]) -> str:
+    """Write the levels back as in settings: "high 1d/5d · normal 1d/10d · low 2d/20d"."""
+    return " · ".join(
+        f"{u} {format_duration(levels[u].acknowledge)}/{format_duration(levels[u].resolve)}"
+        for u in URGENCIES
+        if u in levels
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Translator
+from bot.services.digests import DigestService
 from bot.services.my_reports import MyReportsService
 from bot.services.reports import ReportService
 from bot.services.sorting import SortingService
@@ -22,3 +23,4 @@ class Services:
     reports: ReportService
     my_reports: MyReportsService
     sorting: SortingService
+    digests: DigestService

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.domain.digests import MAX_DAYS, Period, PeriodError
 from bot.i18n import Translator
-from bot.services.digests import DigestService, ServiceLevel
+from bot.services.digests import DigestService
 from config.settings import Settings
 
 EXIT_OK = 0
@@ -40,14 +40,6 @@ def _day(text: str) -> date | None:
 def plain_text(telegram_html: str) -> str:
     """Return Telegram HTML as plain text for a terminal."""
     return html.unescape(re.sub(r"<[^>]*>", "", telegram_html))
-
-
-def service_level(settings: Settings) -> ServiceLevel:
-    """Return the service level from settings (defaults until the keys exist)."""
-    return ServiceLevel(
-        acknowledge_hours=int(getattr(settings, "service_level_ack_hours", 48)),
-        resolve_days=int(getattr(settings, "service_level_resolve_days", 30)),
-    )
 
 
 async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order it lists them
@@ -88,7 +80,7 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
     store = await DigestRepository.open(db)
     try:
         service = DigestService(
-            store, load_taxonomy(), translate, settings.zone, service_level=service_level(settings)
+            store, load_taxonomy(), translate, settings.zone, levels=settings.levels
         )
         digest = await service.build(period)
         if fmt == "xlsx" and out is not None:

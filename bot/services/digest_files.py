@@ -221,20 +221,17 @@ def _inclusion(digest: Digest, w: Wording) -> str:
 def _follow_up(digest: Digest, w: Wording) -> str:
     f, history = digest.follow_up, digest.follow_up.history_available
     backlog = f.backlog
-    ack_limit = w("digest.hours", value=w.number(f.ack_hours))
-    resolve_limit = w("digest.days", value=w.number(f.resolve_days))
     lines = [
         w("digest.section.follow_up"),
         w("digest.kpi.ack", value=w.hours(f.median_ack_hours, history)),
         w("digest.kpi.resolve", value=w.hours(f.median_resolve_hours, history)),
-        w("digest.kpi.ack_sla", limit=ack_limit, value=w.share(f.ack_within_service_level)),
-        w("digest.kpi.resolve_sla", limit=resolve_limit,
-          value=w.share(f.resolved_within_service_level)),
+        w("digest.kpi.ack_sla", value=w.share(f.ack_within_service_level)),
+        w("digest.kpi.resolve_sla", value=w.share(f.resolved_within_service_level)),
         w("digest.kpi.resolved", value=w.share(f.resolved)),
         w("digest.kpi.backlog", count=w.number(backlog.open),
           median=w.hours(None if backlog.median_age_days is None else backlog.median_age_days * 24),
           oldest=w.hours(None if backlog.oldest_age_days is None else backlog.oldest_age_days * 24),
-          limit=resolve_limit, late=w.number(backlog.over_service_level)),
+          late=w.number(backlog.over_service_level)),
         w("digest.kpi.satisfaction", value=w.optional(f.satisfaction_average)),
         w("digest.kpi.suggestions", value=w.share(f.suggestions_with_outcome)),
         w("digest.kpi.meetings", held=w.optional(f.meetings_held),
@@ -243,6 +240,7 @@ def _follow_up(digest: Digest, w: Wording) -> str:
           overdue=w.optional(f.actions_overdue)),
         w("digest.kpi.notices", sent=w.optional(f.notices_sent), reach=w.optional(f.notices_reach)),
         w("digest.kpi.reminders", value=w.optional(f.reminders_missed)),
+        w("digest.kpi.levels", levels=markup.escape(f.service_levels)),
     ]  # fmt: skip
     return "\n".join(lines)
 

@@ -6,11 +6,11 @@ import asyncio
 import statistics
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import attrgetter
 from pathlib import Path
 from typing import Literal, Protocol, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.domain.digests import (
     SMALL_CELL,
@@ -30,6 +30,15 @@ from bot.domain.digests import (
     mask_personal,
     short_quote,
     suppress_table,
+)
+from bot.domain.service_levels import (
+    DEFAULT_SERVICE_LEVELS,
+    URGENCIES,
+    ServiceLevel,
+    describe_levels,
+    due_at,
+    parse_service_levels,
+    started_by,
 )
 from bot.domain.taxonomy import Taxonomy
 from bot.services import digest_files
@@ -55,17 +64,10 @@ class DigestStore(Protocol):
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
     ) -> list[QuoteSource]: ...
-    async def backlog(self, now: datetime, over: timedelta) -> Backlog: ...
+    async def backlog(self, now: datetime, late_before: dict[str, datetime]) -> Backlog: ...
     def report_rows(self, start: str, end: str, batch: int = 2000) -> AsyncIterator[ReportRow]: ...
     async def record_delivery(self, period_key: str, officer_id: int) -> bool: ...
-
-
-@dataclass(frozen=True)
-class ServiceLevel:
-    """How soon Customs promises to acknowledge and to resolve a report."""
-
-    acknowledge_hours: int = 48
-    resolve_days: int = 30
+    async def close(self) -> None: ...
 
 
 def _now() -> datetime:
@@ -181,6 +183,28 @@ def inclusion(timings: list[Timing], history: bool) -> tuple[InclusionRow, ...]:
     return tuple(rows)
 
 
+class Targets:
+    """Seconds allowed to acknowledge and resolve a report, by urgency and filing time.
+
+    Whole days are working days, so the allowance depends on when a report was filed; it is
+    computed once per urgency and half hour of filing (reports of a half hour share a weekday).
+    """
+
+    def __init__(self, levels: dict[str, ServiceLevel], zone: ZoneInfo) -> None:
+        self._levels, self._zone = levels, zone
+        self._seconds: dict[tuple[str, bool, int], int] = {}
+
+    def allowed(self, urgency: str | None, created: int, *, resolve: bool) -> int:
+        """Return the seconds allowed for a report of this urgency filed at `created`."""
+        level = self._levels[urgency if urgency in URGENCIES else "normal"]
+        key = (urgency or "normal", resolve, created // 1800)
+        if key not in self._seconds:
+            start = datetime.fromtimestamp(key[2] * 1800, UTC)
+            target = level.resolve if resolve else level.acknowledge
+            self._seconds[key] = int((due_at(start, target, self._zone) - start).total_seconds())
+        return self._seconds[key]
+
+
 def follow_up(
     current: list[CubeCell],
     previous: list[CubeCell],
@@ -188,7 +212,8 @@ def follow_up(
     *,
     backlog: Backlog,
     history: bool,
-    level: ServiceLevel,
+    levels: dict[str, ServiceLevel],
+    zone: ZoneInfo,
     now: datetime,
 ) -> FollowUp:
     """Return the follow-up KPIs the recorded data supports; the rest stay None."""
@@ -197,8 +222,7 @@ def follow_up(
     decided = sum(cell.reports for cell in suggestions if cell.status in OUTCOMES)
     figures = FollowUp(
         history_available=history,
-        ack_hours=level.acknowledge_hours,
-        resolve_days=level.resolve_days,
+        service_levels=describe_levels(levels),
         resolved=Share(part=status_now["resolved"], whole=sum(status_now.values())),
         previous_resolved=Share(part=status_before["resolved"], whole=sum(status_before.values())),
         suggestions_with_outcome=Share(part=decided, whole=sum(c.reports for c in suggestions)),
@@ -206,29 +230,29 @@ def follow_up(
     )
     if not history:
         return figures
-    moment = int(now.timestamp())
-    ack_limit, resolve_limit = level.acknowledge_hours * 3600, level.resolve_days * 86400
+    moment, targets = int(now.timestamp()), Targets(levels, zone)
     acked = [t.ack_seconds for t in timings if t.ack_seconds is not None]
     solved = [t.resolve_seconds for t in timings if t.resolve_seconds is not None]
-    ack_due = sum(
-        1 for t in timings if t.ack_seconds is not None or moment - t.created >= ack_limit
-    )
-    resolve_due = sum(
-        1
-        for t in timings
-        if t.resolve_seconds is not None
-        or (t.status not in OUTCOMES and moment - t.created >= resolve_limit)
-    )
+    ack_in_time = ack_due = resolved_in_time = resolve_due = 0
+    for t in timings:
+        ack_limit = targets.allowed(t.urgency, t.created, resolve=False)
+        if t.ack_seconds is not None:
+            ack_due += 1
+            ack_in_time += t.ack_seconds <= ack_limit
+        elif moment - t.created >= ack_limit:
+            ack_due += 1
+        resolve_limit = targets.allowed(t.urgency, t.created, resolve=True)
+        if t.resolve_seconds is not None:
+            resolve_due += 1
+            resolved_in_time += t.resolve_seconds <= resolve_limit
+        elif t.status not in OUTCOMES and moment - t.created >= resolve_limit:
+            resolve_due += 1
     return figures.model_copy(
         update={
             "median_ack_hours": _median_hours(acked),
             "median_resolve_hours": _median_hours(solved),
-            "ack_within_service_level": Share(
-                part=sum(1 for s in acked if s <= ack_limit), whole=ack_due
-            ),
-            "resolved_within_service_level": Share(
-                part=sum(1 for s in solved if s <= resolve_limit), whole=resolve_due
-            ),
+            "ack_within_service_level": Share(part=ack_in_time, whole=ack_due),
+            "resolved_within_service_level": Share(part=resolved_in_time, whole=resolve_due),
         }
     )
 
@@ -241,22 +265,26 @@ class DigestService:
         store: DigestStore,
         taxonomy: Taxonomy,
         translate: Translate,
-        zone: tzinfo,
+        zone: ZoneInfo,
         *,
-        service_level: ServiceLevel | None = None,
+        levels: dict[str, ServiceLevel] | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self._store = store
         self._taxonomy = taxonomy
         self._t = translate
         self._zone = zone
-        self._level = service_level or ServiceLevel()
+        self._levels = levels or parse_service_levels(DEFAULT_SERVICE_LEVELS)
         self._clock = clock
 
     @property
     def store(self) -> DigestStore:
         """Return the store (exports stream report rows from it)."""
         return self._store
+
+    async def close(self) -> None:
+        """Close the store's reader connections."""
+        await self._store.close()
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
@@ -277,7 +305,7 @@ class DigestService:
             store.cube(*previous.iso_bounds(zone)),
             store.buckets(*bounds, minutes=not whole_hour_offsets(period, zone)),
             store.voices(*bounds),
-            store.backlog(now, timedelta(days=self._level.resolve_days)),
+            store.backlog(now, self._late_before(now)),
         )
         return Digest(
             period=period,
@@ -305,7 +333,8 @@ class DigestService:
                 timings,
                 backlog=backlog,
                 history=history,
-                level=self._level,
+                levels=self._levels,
+                zone=zone,
                 now=now,
             ),
         )
@@ -347,6 +376,10 @@ class DigestService:
                 )
             )
         return tuple(issues)
+
+    def _late_before(self, now: datetime) -> dict[str, datetime]:
+        """Return, per urgency, the filing time before which an open report is late."""
+        return {u: started_by(now, self._levels[u].resolve, self._zone) for u in URGENCIES}
 
     async def claim_delivery(self, period: Period, officer_id: int) -> bool:
         """Record a scheduled digest for an officer before sending; False if already sent."""

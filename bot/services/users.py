@@ -21,6 +21,7 @@ class UserStore(Protocol):
     async def update(self, user_id: int, changes: dict[str, Any]) -> User: ...
     async def delete(self, user_id: int) -> bool: ...
     async def export(self, user_id: int) -> dict[str, Any]: ...
+    async def staff(self) -> list[User]: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class UserService:
     async def get(self, user_id: int) -> User | None:
         """Return the registered user, if any."""
         return await self._store.get(user_id)
+
+    async def officers(self) -> list[tuple[int, Language]]:
+        """Return every officer and admin (configured or promoted) with their language."""
+        found = {user.id: user.language for user in await self._store.staff()}
+        for admin_id in sorted(self._admin_ids - found.keys()):
+            user = await self._store.get(admin_id)
+            found[admin_id] = user.language if user else self.default_language
+        return sorted(found.items())
 
     async def language_of(self, user_id: int, language_code: str | None = None) -> Language:
         """Return the language to talk to this user in, registered or not."""

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.domain.digests import Period
 from bot.i18n import Translator
 from bot.services.demo_data import generate
-from bot.services.digests import DigestService, ServiceLevel
+from bot.services.digests import DigestService
 from config.reference_data import load_taxonomy
 from storage import digests as sql
 from storage.db import Database
@@ -130,7 +130,6 @@ def _service(store: DigestRepository, now: datetime) -> DigestService:
         load_taxonomy(),
         Translator.from_directory(),
         UTC,
-        service_level=ServiceLevel(),
         clock=lambda: now,
     )
 
@@ -176,7 +175,7 @@ def _bare_queries(db_path: Path) -> list[tuple[str, tuple[Any, ...]]]:
         (sql.BUCKETS_SQL, (13, start, end)),
         (sql.ID_RANGE_SQL, (start, end)),
         (sql.VOICES_SQL, (low, high, start, end)),
-        (sql.BACKLOG_SQL, (late,)),
+        (sql.BACKLOG_SQL, (late, late, late)),
         (sql.BACKLOG_MIDDLE_SQL, (2, 1000)),
     ]
     queries += [(sql.QUOTES_SQL, (start, end, topic, office, 5)) for topic, office in biggest]

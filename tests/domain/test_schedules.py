@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.schedules import Every, Schedule, parse_schedules
+from bot.domain.digests import Period
+from bot.domain.schedules import Every, Schedule, catch_up, parse_schedules
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -43,3 +44,26 @@ def test_monthly_across_the_spring_dst_change() -> None:
     assert due == datetime(2026, 4, 1, 8, 0, tzinfo=MADRID)
     assert due.utcoffset() is not None and due.utcoffset().total_seconds() == 2 * 3600  # CEST
     assert schedule.latest(march, MADRID).utcoffset().total_seconds() == 3600  # CET, 1 March
+
+
+def test_catch_up_only_within_the_grace_window() -> None:
+    schedule = Schedule.parse("daily 08:00")
+    due = datetime(2026, 11, 28, 8, 0, tzinfo=MADRID)
+    assert catch_up(schedule, due + timedelta(minutes=59), MADRID, timedelta(hours=1)) == due
+    assert catch_up(schedule, due + timedelta(minutes=61), MADRID, timedelta(hours=1)) is None
+
+
+@pytest.mark.parametrize(
+    ("every", "due", "first", "last", "key"),
+    [
+        ("daily", "2026-11-28", "2026-11-27", "2026-11-27", "2026-11-27..2026-11-27"),
+        ("weekly", "2026-11-30", "2026-11-23", "2026-11-29", "2026-W48"),  # a Monday
+        ("weekly", "2026-11-27", "2026-11-20", "2026-11-26", "2026-11-20..2026-11-26"),
+        ("monthly", "2026-12-01", "2026-11-01", "2026-11-30", "2026-11"),
+    ],
+)
+def test_a_scheduled_digest_covers_the_time_before_it(
+    every: str, due: str, first: str, last: str, key: str
+) -> None:
+    period = Period.scheduled(every, date.fromisoformat(due))
+    assert (period.start.isoformat(), period.last.isoformat(), period.key) == (first, last, key)

@@ -6,8 +6,10 @@ import pytest
 from bot.domain.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
+    describe_levels,
     due_at,
     parse_service_levels,
+    started_by,
 )
 
 ZONE = ZoneInfo("America/Bogota")
@@ -38,3 +40,17 @@ def test_short_targets_are_plain_elapsed_time() -> None:
     start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # a Saturday
     assert due_at(start, timedelta(seconds=30), ZONE) == start + timedelta(seconds=30)
     assert due_at(start, timedelta(seconds=30), ZONE).tzinfo is UTC
+
+
+def test_started_by_is_the_latest_start_due_by_now() -> None:
+    monday = datetime(2026, 11, 30, 15, 0, tzinfo=ZONE)
+    start = started_by(monday, timedelta(days=1), ZONE)
+    assert start == datetime(2026, 11, 29, 15, 0, tzinfo=ZONE)  # Sunday: due Monday 15:00
+    assert due_at(start, timedelta(days=1), ZONE) <= monday
+    assert due_at(start + timedelta(seconds=1), timedelta(days=1), ZONE) > monday
+
+
+def test_levels_are_described_as_configured() -> None:
+    assert describe_levels(parse_service_levels("low=2d/20d,high=4h/2d,normal=1d/10d")) == (
+        "high 4h/2d · normal 1d/10d · low 2d/20d"
+    )

@@ -121,7 +121,8 @@ async def test_quotes_skip_anonymous_reports_and_name_the_reporter_to_mask(
 
 
 async def test_backlog_counts_open_reports_and_their_age(repo: DigestRepository) -> None:
-    backlog = await repo.backlog(NOW, timedelta(days=20))
+    cut = {"high": NOW, "normal": NOW - timedelta(days=20), "low": NOW}
+    backlog = await repo.backlog(NOW, cut)
     open_created = sorted(
         datetime.fromisoformat(moment)
         for moment in (
@@ -137,12 +138,15 @@ async def test_backlog_counts_open_reports_and_their_age(repo: DigestRepository)
     assert backlog.median_age_days == pytest.approx(ages[2])
     assert backlog.oldest_age_days == pytest.approx(ages[0])
     assert backlog.over_service_level == 1  # only the one of 31 October is over 20 days
+    # reports without an urgency are held to the normal level, not the high or low one
+    later = await repo.backlog(NOW, {**cut, "normal": datetime(2026, 11, 15, tzinfo=UTC)})
+    assert later.over_service_level == 3
 
 
 async def test_an_empty_backlog(fresh_db: Database) -> None:
-    assert await DigestRepository(fresh_db).backlog(NOW, timedelta(days=30)) == Backlog(
-        0, None, None, 0
-    )
+    assert await DigestRepository(fresh_db).backlog(
+        NOW, dict.fromkeys(("high", "normal", "low"), NOW)
+    ) == Backlog(0, None, None, 0)
     assert not await DigestRepository(fresh_db).history_available()
 
 

@@ -1,0 +1,133 @@
+"""/digest for officers, and the scheduled digests: summary, chart, XLSX and CSV in a chat."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import cast
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.context import BotApplication, BotContext
+from bot.domain.digests import MAX_DAYS, Period, PeriodError
+from bot.domain.schedules import Schedule, catch_up
+from bot.domain.users import Access
+from bot.services import Services
+from handlers.common import language_for, registered_sender
+from handlers.render import send_text
+
+log = logging.getLogger(__name__)
+UPLOAD_LIMIT = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
+JOB_PREFIX = "digest"
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    """Send the digest of a period: /digest week|month|YYYY-MM-DD..YYYY-MM-DD."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    services = context.services
+    t, lang = services.translate, (await language_for(update, context)).value
+    user = await registered_sender(update, context)
+    if not services.users.access_of(user).includes(Access.OFFICER):
+        log.warning("refused", extra={"command": "digest", "user_id": sender.id})
+        await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
+        return
+    try:
+        period = services.digests.period(" ".join(context.args or []) or "week")
+    except PeriodError as error:
+        reason = t(lang, error.key, days=MAX_DAYS)
+        await send_text(context.bot, chat.id, f"{reason}\n{t(lang, 'digest.usage')}")
+        return
+    await send_text(context.bot, chat.id, t(lang, "digest.preparing"))
+    await send_digest(cast(BotApplication, context.application), chat.id, lang, period)
+
+
+async def send_digest(app: BotApplication, chat_id: int, language: str, period: Period) -> None:
+    """Send a period's summary, chart, workbook and CSV to one chat."""
+    services: Services = app.bot_data["services"]
+    digests, t, bot = services.digests, services.translate, app.bot
+    digest = await digests.build(period)
+    start, end = period.start.isoformat(), period.last.isoformat()
+    await send_text(bot, chat_id, digests.text(digest, language))
+    await bot.send_photo(
+        chat_id,
+        await digests.chart(digest, language),
+        caption=t(language, "digest.caption_chart", start=start, end=end),
+        filename=f"digest-{period.key}.png",
+    )
+    with tempfile.TemporaryDirectory(prefix="digest-") as folder:
+        xlsx = Path(folder, f"digest-{period.key}.xlsx")
+        csv = Path(folder, f"reports-{period.key}.csv")
+        count = await digests.write_xlsx(digest, xlsx, language)
+        await digests.write_csv(period, csv, language)
+        for path, key in ((xlsx, "digest.caption_xlsx"), (csv, "digest.caption_csv")):
+            if path.stat().st_size > UPLOAD_LIMIT:
+                await send_text(bot, chat_id, t(language, "digest.too_large", start=start, end=end))
+                continue
+            with path.open("rb") as file:
+                await bot.send_document(
+                    chat_id, file, filename=path.name, caption=t(language, key, count=count)
+                )
+
+
+def schedule_digests(app: BotApplication, services: Services, now: datetime) -> None:
+    """(Re)create one job per digest schedule, and catch up a run missed within the grace."""
+    assert app.job_queue is not None
+    settings = services.settings
+    for job in app.job_queue.jobs():
+        if job.name and job.name.startswith(f"{JOB_PREFIX}:"):
+            job.schedule_removal()
+    for index, schedule in enumerate(settings.digest_schedules):
+        missed = catch_up(schedule, now, settings.zone, settings.delivery_grace)
+        if missed is not None:
+            _queue(app, index, schedule, missed, when=timedelta(0))
+        _queue(app, index, schedule, schedule.next(now, settings.zone))
+
+
+def _queue(
+    app: BotApplication,
+    index: int,
+    schedule: Schedule,
+    due: datetime,
+    when: timedelta | datetime | None = None,
+) -> None:
+    assert app.job_queue is not None
+    app.job_queue.run_once(
+        _scheduled_digest,
+        when=due if when is None else when,
+        data=(index, schedule, due),
+        name=_name(index, due),
+    )
+
+
+def _name(index: int, due: datetime) -> str:
+    return f"{JOB_PREFIX}:{index}:{due.isoformat()}"
+
+
+async def _scheduled_digest(context: BotContext) -> None:
+    """Send a due digest to every officer who has not had it, then queue the next one."""
+    assert context.job is not None
+    index, schedule, due = cast(tuple[int, Schedule, datetime], context.job.data)
+    services, app = context.services, cast(BotApplication, context.application)
+    following = schedule.next(due, services.settings.zone)  # a catch-up run finds it queued
+    assert app.job_queue is not None
+    if not app.job_queue.get_jobs_by_name(_name(index, following)):
+        _queue(app, index, schedule, following)
+    period = Period.scheduled(schedule.every.value, due.astimezone(services.settings.zone).date())
+    for officer_id, language in await services.users.officers():
+        if not await services.digests.claim_delivery(period, officer_id):
+            continue  # already sent, before a restart
+        try:
+            await send_digest(app, officer_id, language.value, period)
+        except Forbidden:
+            log.info("digest not delivered: officer unreachable", extra={"period": period.key})
+        except BadRequest as error:  # before NetworkError, which it subclasses
+            log.warning("digest refused", extra={"period": period.key, "error": str(error)})
+        except NetworkError as error:
+            log.warning("digest not delivered", extra={"period": period.key, "error": repr(error)})
+        else:
+            log.info("digest delivered", extra={"period": period.key})
