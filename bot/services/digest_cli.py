@@ -6,8 +6,6 @@ Like bot/__main__.py, this composes storage for the command line.
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 import time
 from datetime import UTC, date, datetime
@@ -16,6 +14,7 @@ from typing import TextIO
 
 from bot.domain.digests import MAX_DAYS, Period, PeriodError
 from bot.i18n import Translator
+from bot.services.digest_text import plain
 from bot.services.digests import DigestService
 from config.settings import Settings
 
@@ -35,11 +34,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def plain_text(telegram_html: str) -> str:
-    """Return Telegram HTML as plain text for a terminal."""
-    return html.unescape(re.sub(r"<[^>]*>", "", telegram_html))
 
 
 async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order it lists them
@@ -98,7 +92,7 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
             text = (
                 service.html(digest, language, chart)
                 if fmt == "html"
-                else plain_text(service.text(digest, language)) + "\n"
+                else plain(service.text(digest, language)) + "\n"
             )
             if out is None:
                 sink.write(text)
