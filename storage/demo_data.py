@@ -1,4 +1,4 @@
-"""Bulk writes for the demo-data generator: users, reports, voices and status history."""
+"""Bulk writes for the demo-data generator: users, reports, voices, history and surveys."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ REPORT_COLUMNS = (
 )
 VOICE_COLUMNS = ("report_id", "user_id", "comment", "language", "created_at")
 EVENT_COLUMNS = ("report_id", "status", "at")
+SURVEY_COLUMNS = ("report_id", "asked_at", "rating", "fixed", "answered_at")
 
 Row = Sequence[object]
 
@@ -114,12 +115,14 @@ class DemoDataWriter:
         voices: Sequence[Row],
         events: Sequence[Row],
         counters: dict[int, int],
+        surveys: Sequence[Row] = (),
     ) -> None:
-        """Insert reports, their voices and status events, and advance the reference counters."""
+        """Insert reports with their voices, status events and surveys; advance the counters."""
         async with self._db.transaction() as conn:
             await conn.executemany(_insert("reports", REPORT_COLUMNS), reports)
             await conn.executemany(_insert("report_voices", VOICE_COLUMNS), voices)
             await conn.executemany(_insert("report_events", EVENT_COLUMNS), events)
+            await conn.executemany(_insert("satisfaction", SURVEY_COLUMNS), surveys)
             await conn.executemany(
                 "INSERT INTO reference_counters (year, last) VALUES (?, ?)"
                 " ON CONFLICT(year) DO UPDATE SET last = MAX(last, excluded.last)",

@@ -32,7 +32,8 @@ TIMINGS_SQL = """
 SELECT COALESCE(u.business_size, 'unknown'), COALESCE(u.women_led, 'unknown'), r.status,
        r.urgency, unixepoch(r.created_at),
        unixepoch(e.acknowledged) - unixepoch(r.created_at),
-       unixepoch(e.resolved) - unixepoch(r.created_at)
+       unixepoch(e.resolved) - unixepoch(r.created_at),
+       s.rating, s.fixed
 FROM reports r LEFT JOIN users u ON u.id = r.reporter_id
 LEFT JOIN (
     SELECT report_id,
@@ -40,8 +41,13 @@ LEFT JOIN (
            MIN(CASE WHEN status = 'resolved' THEN at END) AS resolved
     FROM report_events WHERE report_id BETWEEN ? AND ? GROUP BY report_id
 ) e ON e.report_id = r.id
+LEFT JOIN (
+    SELECT report_id, MAX(id), rating, fixed FROM satisfaction
+    WHERE report_id BETWEEN ? AND ? AND answered_at IS NOT NULL GROUP BY report_id
+) s ON s.report_id = r.id
 WHERE r.created_at >= ? AND r.created_at < ?
-"""  # the first status change acknowledges a report; the first 'resolved' resolves it
+"""  # the first status change acknowledges a report; the first 'resolved' resolves it; the
+# latest answered survey (SQLite takes rating and fixed from the row of MAX(id)) rates it
 VOICES_SQL = """
 SELECT r.topic, r.office, COUNT(*) FROM report_voices v JOIN reports r ON r.id = v.report_id
 WHERE v.report_id BETWEEN ? AND ? AND r.created_at >= ? AND r.created_at < ? GROUP BY 1, 2
@@ -162,7 +168,8 @@ class DigestRepository:
         'resolved' in report_events.
         """
         low, high = await self._ids(start, end)
-        return list(map(Timing._make, await self._all(TIMINGS_SQL, (low, high, start, end))))
+        rows = await self._all(TIMINGS_SQL, (low, high, low, high, start, end))
+        return list(map(Timing._make, rows))
 
     async def history_available(self) -> bool:
         """Tell whether any status change was ever recorded in report_events."""

@@ -219,6 +219,8 @@ class Timing(NamedTuple):
     created: int
     ack_seconds: int | None
     resolve_seconds: int | None
+    rating: int | None = None  # the reporter's 1-5 answer to "Is it fixed?", if any
+    fixed: int | None = None  # 1 confirmed fixed, 0 not fixed
 
 
 class QuoteSource(NamedTuple):
@@ -307,8 +309,8 @@ class RecurringIssue(BaseModel):
 class InclusionRow(BaseModel):
     """One business group's reports ("<5" under 5), resolved share and median time to resolve.
 
-    Share and median are None when the group is suppressed or the data is not recorded;
-    satisfaction stays None until ratings are collected.
+    Share, median and satisfaction are None when the group is suppressed or the data is not
+    recorded; satisfaction (the average 1-5 rating) needs at least 5 answers in the group.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -318,7 +320,7 @@ class InclusionRow(BaseModel):
     reports: int | str
     resolved_share: float | None
     median_resolve_hours: float | None
-    satisfaction: float | None = None  # not available yet: no ratings are collected
+    satisfaction: float | None = None
 
 
 class Share(BaseModel):

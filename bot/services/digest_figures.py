@@ -118,11 +118,15 @@ def inclusion(timings: list[Timing], history: bool) -> tuple[InclusionRow, ...]:
         for timing in resolved:
             if timing.resolve_seconds is not None:
                 times.setdefault(group_of(timing), []).append(timing.resolve_seconds)
+        ratings: dict[str, list[int]] = {}
+        for timing in timings:
+            if timing.rating is not None:
+                ratings.setdefault(group_of(timing), []).append(timing.rating)
         ordered = [*groups, *sorted(set(counts) - set(groups))]  # values added later
         shown = suppress_table([counts[group] for group in ordered])
         for group, reports in zip(ordered, shown, strict=True):
             visible = isinstance(reports, int)
-            durations = times.get(group, [])
+            durations, rated = times.get(group, []), ratings.get(group, [])
             rows.append(
                 InclusionRow(
                     dimension=dimension,
@@ -134,9 +138,23 @@ def inclusion(timings: list[Timing], history: bool) -> tuple[InclusionRow, ...]:
                     median_resolve_hours=_median_hours(durations)
                     if visible and history and len(durations) >= SMALL_CELL
                     else None,
+                    satisfaction=statistics.fmean(rated)
+                    if visible and len(rated) >= SMALL_CELL
+                    else None,
                 )
             )
     return tuple(rows)
+
+
+def satisfaction(timings: list[Timing]) -> dict[str, float | Share | None]:
+    """Return the average rating and the share confirmed fixed, over the answered surveys."""
+    answered = [t for t in timings if t.rating is not None]
+    if not answered:
+        return {"satisfaction_average": None, "confirmed_fixed": None}
+    return {
+        "satisfaction_average": statistics.fmean(t.rating for t in answered if t.rating),
+        "confirmed_fixed": Share(part=sum(1 for t in answered if t.fixed), whole=len(answered)),
+    }
 
 
 class Targets:
@@ -183,6 +201,7 @@ def follow_up(
         previous_resolved=Share(part=status_before["resolved"], whole=sum(status_before.values())),
         suggestions_with_outcome=Share(part=decided, whole=sum(c.reports for c in suggestions)),
         backlog=backlog,
+        **satisfaction(timings),
     )
     if not history:
         return figures

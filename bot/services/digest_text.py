@@ -107,6 +107,10 @@ class Wording:
             return self("digest.hours", value=self.number(hours, 1))
         return self("digest.days", value=self.number(hours / 24, 1))
 
+    def rating(self, value: float | None) -> str:
+        """Return an average 1-5 rating ("3.4/5"), or a dash when there is none to show."""
+        return "—" if value is None else f"{self.number(value, 1)}/5"
+
     def optional(self, value: float | None) -> str:
         """Return a count, or 'not available yet' when the bot does not record it yet."""
         return self("digest.not_available") if value is None else self.number(value)
@@ -195,7 +199,7 @@ def _inclusion(digest: Digest, w: Wording) -> str:
                     reports=markup.escape(reports),
                     resolved=w.percent(row.resolved_share),
                     median=w.hours(row.median_resolve_hours, history),
-                    satisfaction=w("digest.not_available"),
+                    satisfaction=w.rating(row.satisfaction),
                 )
             )
     return "\n".join(out)
@@ -215,7 +219,8 @@ def _follow_up(digest: Digest, w: Wording) -> str:
           median=w.hours(None if backlog.median_age_days is None else backlog.median_age_days * 24),
           oldest=w.hours(None if backlog.oldest_age_days is None else backlog.oldest_age_days * 24),
           late=w.number(backlog.over_service_level)),
-        w("digest.kpi.satisfaction", value=w.optional(f.satisfaction_average)),
+        w("digest.kpi.satisfaction", average=w.rating(f.satisfaction_average),
+          fixed=w.share(f.confirmed_fixed)),
         w("digest.kpi.suggestions", value=w.share(f.suggestions_with_outcome)),
         w("digest.kpi.meetings", held=w.optional(f.meetings_held),
           attendance=w.optional(f.meeting_attendance)),

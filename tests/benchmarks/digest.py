@@ -169,7 +169,7 @@ def _bare_queries(db_path: Path) -> list[tuple[str, tuple[Any, ...]]]:
     queries: list[tuple[str, tuple[Any, ...]]] = [
         (sql.HISTORY_SQL, ()),
         (sql.ID_RANGE_SQL, (start, end)),
-        (sql.TIMINGS_SQL, (low, high, start, end)),
+        (sql.TIMINGS_SQL, (low, high, low, high, start, end)),
         (sql.CUBE_SQL, (start, end)),
         (sql.CUBE_SQL, before),
         (sql.BUCKETS_SQL, (13, start, end)),

@@ -31,6 +31,8 @@ async def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "events": "SELECT report_id, status, at FROM report_events ORDER BY id",
         "voices": "SELECT report_id, user_id, created_at FROM report_voices ORDER BY id",
         "counters": "SELECT * FROM reference_counters ORDER BY year",
+        "surveys": "SELECT report_id, asked_at, rating, fixed, answered_at FROM satisfaction"
+        " ORDER BY id",
     }
     return {name: [tuple(row) for row in await db.fetch_all(sql)] for name, sql in tables.items()}
 
@@ -116,6 +118,9 @@ async def test_a_digest_of_demo_data_recounts_exactly(tmp_path: Path) -> None:
             " reporter_id FROM reports"
         )
         events = await db.fetch_all("SELECT report_id, status, at FROM report_events")
+        surveys = await db.fetch_all(
+            "SELECT report_id, rating, fixed FROM satisfaction WHERE rating IS NOT NULL"
+        )
     finally:
         await store.close()
         await db.close()
@@ -146,6 +151,14 @@ async def test_a_digest_of_demo_data_recounts_exactly(tmp_path: Path) -> None:
     for row in digest.sentiment:
         values = [r["sentiment"] for r in now if r["topic"] == row.topic]
         assert row.current == pytest.approx(statistics.mean(values))
+    in_period = {r["id"] for r in now}
+    rated = [(rating, fixed) for report, rating, fixed in surveys if report in in_period]
+    assert len(rated) > 10  # the demo answers about 60% of the surveys of resolved reports
+    assert digest.follow_up.satisfaction_average == pytest.approx(
+        statistics.fmean(rating for rating, _ in rated)
+    )
+    assert digest.follow_up.confirmed_fixed is not None
+    assert digest.follow_up.confirmed_fixed.part == sum(fixed for _, fixed in rated)
 
 
 async def test_demo_data_refuses_a_database_with_real_reports(tmp_path: Path) -> None:

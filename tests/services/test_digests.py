@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.digests import Period
+from bot.domain.digests import Period, Timing
 from bot.domain.service_levels import parse_service_levels
 from bot.i18n import Translator
 from bot.services.digest_files import EXPORT_COLUMNS
+from bot.services.digest_figures import inclusion
 from bot.services.digests import DigestService
 from config.reference_data import load_taxonomy
 from storage.db import Database
@@ -163,6 +164,12 @@ def fixtures() -> list[Fixture]:
     ]  # fmt: skip
 
 
+SURVEYS = [  # (report, rating, fixed); None: asked, never answered
+    (1, 4, 1), (3, 2, 0), (3, 5, 1),  # report 3 reopened and resolved again: the latest counts
+    (7, 3, 1), (12, 1, 0), (13, None, None), (17, 5, 1),  # 17 is September's
+]  # fmt: skip
+
+
 async def load(db: Database, reports: list[Fixture]) -> None:
     """Insert the users and reports of the fixture."""
     for uid, (first, organisation, size, women_led) in USERS.items():
@@ -191,6 +198,13 @@ async def load(db: Database, reports: list[Fixture]) -> None:
                 "INSERT INTO report_voices (report_id, user_id, created_at) VALUES (?, ?, ?)",
                 (r.id, uid, stamp),
             )
+    loaded = {r.id for r in reports}
+    for report, rating, fixed in (survey for survey in SURVEYS if survey[0] in loaded):
+        await db.execute(
+            "INSERT INTO satisfaction (report_id, asked_at, rating, fixed, answered_at)"
+            " VALUES (?, '2026-11-01', ?, ?, ?)",
+            (report, rating, fixed, None if rating is None else "2026-11-02"),
+        )
 
 
 @pytest.fixture
@@ -323,7 +337,7 @@ async def test_inclusion_counts_are_suppressed_under_five(service: DigestService
     assert rows[("women_led", "no")].reports == led["no"] == 5
     assert rows[("women_led", "undisclosed")].reports == rows[("women_led", "unknown")].reports
     assert rows[("women_led", "unknown")].reports == "<5"
-    assert all(row.satisfaction is None for row in digest.inclusion)
+    assert all(row.satisfaction is None for row in digest.inclusion)  # under 5 answers each
 
 
 async def test_follow_up_kpis_match(service: DigestService) -> None:
@@ -371,9 +385,16 @@ async def test_follow_up_kpis_match(service: DigestService) -> None:
     assert f.backlog.oldest_age_days == pytest.approx(max(ages))
     late = [r for r in everything if r.status in OPEN and resolve_due(r) <= NOW]
     assert f.backlog.over_service_level == len(late)
+    latest = {report: (rating, fixed) for report, rating, fixed in SURVEYS if rating is not None}
+    rated = [latest[r.id] for r in now if r.id in latest]
+    assert len(rated) == 4  # 1, 3 (its second answer), 7, 12; not 13 (unanswered) nor 17
+    assert f.satisfaction_average == pytest.approx(statistics.fmean(r for r, _ in rated))
+    assert f.satisfaction_average == pytest.approx(3.25)  # by hand: (4 + 5 + 3 + 1) / 4
+    assert f.confirmed_fixed is not None
+    assert (f.confirmed_fixed.part, f.confirmed_fixed.whole) == (3, 4)
     missing = (
-        "satisfaction_average", "confirmed_fixed", "meetings_held", "meeting_attendance",
-        "notices_sent", "notices_reach", "actions_done", "actions_overdue", "reminders_missed",
+        "meetings_held", "meeting_attendance", "notices_sent", "notices_reach", "actions_done",
+        "actions_overdue", "reminders_missed",
     )  # fmt: skip
     assert all(getattr(f, name) is None for name in missing)
 
@@ -490,7 +511,7 @@ async def test_exports_hold_every_report_of_the_period(
     assert not any("Ana" in str(cell) for row in rows for cell in row)
     kpis = {(row[0], row[1]): row[3] for row in book["KPIs"].iter_rows(values_only=True)}
     assert kpis[("reports", "total")] == 15
-    assert kpis[("follow-up", "satisfaction_average")] == "not available yet"
+    assert kpis[("follow-up", "satisfaction_average")] == pytest.approx(3.25)
     assert kpis[("by topic", "Release and clearance times")] == 4
     book.close()
     stream = io.StringIO()
@@ -530,3 +551,18 @@ def test_period_from_text_uses_the_zones_today() -> None:
     service = DigestService(None, load_taxonomy(), Translator.from_directory(), ZONE,  # type: ignore[arg-type]
                             clock=lambda: late)  # fmt: skip
     assert service.period("month").key == "2026-11"
+
+
+def test_group_satisfaction_needs_five_answers() -> None:
+    def timing(size: str, rating: int | None) -> Timing:
+        return Timing(size, "no", "resolved", "normal", 0, 60, 120, rating, 1)
+
+    rows = inclusion(
+        [timing("micro", r) for r in (5, 4, 4, 3, 2, None)]
+        + [timing("small", r) for r in (1, 1, 1, 1, None, None)],
+        history=True,
+    )
+    by_group = {(row.dimension, row.group): row for row in rows}
+    assert by_group[("business_size", "micro")].satisfaction == pytest.approx(18 / 5)
+    assert by_group[("business_size", "small")].satisfaction is None  # 4 answers: not shown
+    assert by_group[("women_led", "no")].satisfaction == pytest.approx(22 / 9)
