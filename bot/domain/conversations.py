@@ -13,6 +13,8 @@ class Flow(StrEnum):
 
     REPORT = "report"  # writing a report (the data is a Draft)
     ADD_INFO = "add_info"  # adding information to one of their reports
+    MEETING = "meeting"  # an officer's meeting form (the data is a MeetingDraft)
+    TYPED_ANSWER = "typed_answer"  # a typed text an action waits for (data: "<action>:<report>")
 
 
 class Conversation(BaseModel):
