@@ -13,6 +13,7 @@ import aiosqlite
 from bot.domain.digests import (
     Backlog,
     CubeCell,
+    MeetingFigures,
     QuoteSource,
     ReportRow,
     Timing,
@@ -68,6 +69,16 @@ BACKLOG_MIDDLE_SQL = """
 SELECT created_at FROM reports WHERE status IN ('new', 'acknowledged', 'in_progress')
 ORDER BY created_at LIMIT ? OFFSET ?
 """
+MEETINGS_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM meetings WHERE status = 'held' AND starts_at >= ? AND starts_at < ?),
+  (SELECT TOTAL(attendance) FROM meetings
+   WHERE status = 'held' AND starts_at >= ? AND starts_at < ?),
+  (SELECT COUNT(*) FROM action_items WHERE done_at >= ? AND done_at < ?),
+  (SELECT COUNT(*) FROM action_items WHERE due_on < ? AND (done_at IS NULL OR done_at >= ?)),
+  (SELECT COUNT(*) FROM meeting_deliveries WHERE outcome = 'missed' AND at >= ? AND at < ?)
+"""  # held meetings and attendance, action items done in the period and overdue at its end,
+# reminders missed (one per person a reminder due while the bot was down did not reach)
 HISTORY_SQL = "SELECT EXISTS (SELECT 1 FROM report_events)"
 ROWS_FIRST_SQL = """
 SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r.urgency,
@@ -170,6 +181,16 @@ class DigestRepository:
         low, high = await self._ids(start, end)
         rows = await self._all(TIMINGS_SQL, (low, high, low, high, start, end))
         return list(map(Timing._make, rows))
+
+    async def meetings(self, start: str, end: str, last_day: str) -> MeetingFigures:
+        """Return the period's meetings held, attendance, action items done and overdue (due
+        before `last_day`, a local date, and not done by the period's end), reminders missed."""
+        held, attended, done, overdue, missed = (
+            await self._all(
+                MEETINGS_SQL, (start, end, start, end, start, end, last_day, end, start, end)
+            )
+        )[0]
+        return MeetingFigures(int(held), int(attended), int(done), int(overdue), int(missed))
 
     async def history_available(self) -> bool:
         """Tell whether any status change was ever recorded in report_events."""

@@ -247,6 +247,17 @@ class ReportRow(NamedTuple):
     voices: int
 
 
+class MeetingFigures(NamedTuple):
+    """Consultations in a period: meetings held and their attendance, action items done and
+    overdue, and reminders missed (per person) while the bot was down."""
+
+    held: int
+    attendance: int
+    actions_done: int
+    actions_overdue: int
+    reminders_missed: int
+
+
 class Backlog(NamedTuple):
     """Reports open now: how many, and how old the median and the oldest are, in days."""
 

@@ -15,6 +15,7 @@ from bot.domain.digests import (
     CountRow,
     CubeCell,
     Digest,
+    MeetingFigures,
     Period,
     QuoteSource,
     RecurringIssue,
@@ -57,6 +58,7 @@ class DigestStore(Protocol):
     ) -> list[tuple[str, int]]: ...
     async def timings(self, start: str, end: str) -> list[Timing]: ...
     async def history_available(self) -> bool: ...
+    async def meetings(self, start: str, end: str, last_day: str) -> MeetingFigures: ...
     async def voices(self, start: str, end: str) -> dict[tuple[str | None, str | None], int]: ...
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
@@ -121,6 +123,17 @@ class DigestService:
             store.voices(*bounds),
             store.backlog(now, self._late_before(now)),
         )
+        meetings = await store.meetings(*bounds, min(period.end, self.today()).isoformat())
+        figures = follow_up(
+            current, before, timings, backlog=backlog, history=history, levels=self._levels,
+            zone=zone, now=now,
+        ).model_copy(update={
+            "meetings_held": meetings.held,
+            "meeting_attendance": meetings.attendance,
+            "actions_done": meetings.actions_done,
+            "actions_overdue": meetings.actions_overdue,
+            "reminders_missed": meetings.reminders_missed,
+        })  # fmt: skip
         return Digest(
             period=period,
             previous_period=previous,
@@ -141,16 +154,7 @@ class DigestService:
             recurring=await self._recurring(current, voices, bounds),
             sentiment=sentiment(current, before),
             inclusion=inclusion(timings, history),
-            follow_up=follow_up(
-                current,
-                before,
-                timings,
-                backlog=backlog,
-                history=history,
-                levels=self._levels,
-                zone=zone,
-                now=now,
-            ),
+            follow_up=figures,
         )
 
     async def _recurring(

@@ -19,8 +19,8 @@ import pytest
 from bot.domain.digests import Period, Timing
 from bot.domain.service_levels import parse_service_levels
 from bot.i18n import Translator
-from bot.services.digest_files import EXPORT_COLUMNS
 from bot.services.digest_figures import inclusion
+from bot.services.digest_files import EXPORT_COLUMNS
 from bot.services.digests import DigestService
 from config.reference_data import load_taxonomy
 from storage.db import Database
@@ -210,6 +210,7 @@ async def load(db: Database, reports: list[Fixture]) -> None:
 @pytest.fixture
 async def service(fresh_db: Database) -> AsyncIterator[DigestService]:
     await load(fresh_db, fixtures())
+    await load_meetings(fresh_db)
     store = await DigestRepository.open(fresh_db)
     yield DigestService(
         store,
@@ -392,11 +393,56 @@ async def test_follow_up_kpis_match(service: DigestService) -> None:
     assert f.satisfaction_average == pytest.approx(3.25)  # by hand: (4 + 5 + 3 + 1) / 4
     assert f.confirmed_fixed is not None
     assert (f.confirmed_fixed.part, f.confirmed_fixed.whole) == (3, 4)
-    missing = (
-        "meetings_held", "meeting_attendance", "notices_sent", "notices_reach", "actions_done",
-        "actions_overdue", "reminders_missed",
-    )  # fmt: skip
-    assert all(getattr(f, name) is None for name in missing)
+    assert (f.meetings_held, f.meeting_attendance) == (1, 12)  # M1 only (see MEETINGS)
+    assert (f.actions_done, f.actions_overdue) == (1, 2)  # A1; A2 open, A3 done too late
+    assert f.reminders_missed == 2
+    assert f.notices_sent is None and f.notices_reach is None
+    text = service.text(digest, "en")
+    assert "Meetings held: 1; attendance: 12" in text and "overdue: 2" in text
+
+
+MEETINGS = [  # id, status, starts_at (UTC), attendance
+    (1, "held", "2026-10-10T10:00:00+00:00", 12),
+    (2, "held", "2026-10-31T23:30:00+00:00", 7),  # 1 November in Madrid
+    (3, "scheduled", "2026-10-20T10:00:00+00:00", None),
+    (4, "held", "2026-09-15T10:00:00+00:00", 30),
+]
+ACTIONS = [  # id, due_on, done_at
+    (1, "2026-10-12", "2026-10-15T09:00:00+00:00"),  # done in October
+    (2, "2026-10-20", None),  # overdue
+    (3, "2026-10-25", "2026-11-02T09:00:00+00:00"),  # done, but after October: overdue then
+    (4, "2026-12-01", None),  # not due yet
+    (5, "2026-09-20", "2026-09-30T09:00:00+00:00"),  # done in September
+]
+MISSED = ["2026-10-05T08:00:00+00:00", "2026-10-30T08:00:00+00:00", "2026-11-03T08:00:00+00:00"]
+
+
+async def load_meetings(db: Database) -> None:
+    """Insert the consultations of the fixture: meetings, action items, missed reminders."""
+    for mid, status, starts, attendance in MEETINGS:
+        await db.execute(
+            "INSERT INTO meetings (id, title, starts_at, ends_at, zone, status, created_by,"
+            " attendance, created_at, updated_at) VALUES (?, 'Consultation', ?, ?, 'UTC', ?, 1,"
+            " ?, ?, ?)",
+            (mid, starts, starts, status, attendance, starts, starts),
+        )
+    for aid, due, done in ACTIONS:
+        await db.execute(
+            "INSERT INTO action_items (id, meeting_id, what, due_on, recorded_by, created_at,"
+            " done_at) VALUES (?, 1, 'Publish the release times', ?, 1, ?, ?)",
+            (aid, due, "2026-10-10T12:00:00+00:00", done),
+        )
+    for number, at in enumerate(MISSED, start=1):
+        await db.execute(
+            "INSERT INTO meeting_jobs (id, meeting_id, kind, lead, priority, due_at, state)"
+            " VALUES (?, 1, 'reminder', ?, 1, ?, 'missed')",
+            (number, number, at),
+        )
+        await db.execute(
+            "INSERT INTO meeting_deliveries (job_id, user_id, outcome, at)"
+            " VALUES (?, 1, 'missed', ?)",
+            (number, at),
+        )
 
 
 async def test_quotes_never_show_anonymous_text_or_contacts(service: DigestService) -> None:
