@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram import Update
@@ -23,18 +24,42 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext
 from bot.domain.users import Language
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.access import AccessControl
+from bot.services.alerts import AlertService
+from bot.services.broadcasts import BroadcastComposer
+from bot.services.consultations import ConsultationReports
 from bot.services.digests import DigestService
+from bot.services.followup import FollowUpService
+from bot.services.inbox import InboxService
+from bot.services.meeting_flow import MeetingFlow
+from bot.services.meeting_jobs import MeetingJobs
+from bot.services.meetings import MeetingService
 from bot.services.my_reports import MyReportsService
+from bot.services.notice_delivery import DeliveryEngine
+from bot.services.notices import NoticeService
+from bot.services.prompts import PromptService
+from bot.services.recipients import Recipients
 from bot.services.recurring import RecurringIssues
 from bot.services.reports import ReportService
+from bot.services.satisfaction import SatisfactionService
 from bot.services.sorting import SortingService
+from bot.services.team import TeamService
 from bot.services.users import UserService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
+from handlers.notice_sending import budget_limiter, budget_of
+from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests import DigestRepository
+from storage.followup import FollowUpRepository
+from storage.meeting_jobs import MeetingJobRepository
+from storage.meetings import MeetingRepository
+from storage.notice_queue import NoticeQueue
+from storage.notices import NoticeRepository
 from storage.reports import ReportRepository
+from storage.satisfaction import SatisfactionRepository
+from storage.team import TeamRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -94,10 +119,11 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
+    limiter: AIORateLimiter | None = None
     if settings.api_rate_limit > 0:
         limiter = AIORateLimiter(overall_max_rate=settings.api_rate_limit, max_retries=3)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
-    return builder
+    # Every message counts in one budget: broadcasts take only what replies to users leave.
+    return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
 
 
 def build_application(settings: Settings) -> BotApplication:
@@ -140,12 +166,112 @@ async def _post_init(app: BotApplication) -> None:
             settings.zone,
             levels=settings.levels,
         ),
+        **_follow_up_services(settings, db, sorting),
+        prompts=PromptService(conversations),
+        **_meeting_services(settings, db, conversations),
+        **_notice_services(app, settings, db, translate, sorting),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
+
+
+def _follow_up_services(
+    settings: Settings, db: Database, sorting: SortingService
+) -> dict[str, Any]:
+    """Build the services officers use to follow up reports, sharing one access control."""
+    users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
+    access = AccessControl(users, audit, settings.admin_ids)
+    tell = Recipients(access, users, settings.officers_chat_id)
+    levels, zone = settings.levels, settings.zone
+    return {
+        "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone),
+        "followup": FollowUpService(store, users, audit, access, tell, corrector=sorting),
+        "alerts": AlertService(store, tell, levels=levels, zone=zone),
+        "satisfaction": SatisfactionService(
+            SatisfactionRepository(db), store, access, tell, reask_after=settings.satisfaction_reask
+        ),
+        "team": TeamService(
+            TeamRepository(db), users, audit, access, invite_ttl=settings.invite_ttl
+        ),
+    }
+
+
+def _notice_services(
+    app: BotApplication,
+    settings: Settings,
+    db: Database,
+    translate: Translator,
+    sorting: SortingService,
+) -> dict[str, Any]:
+    """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
+    store, queue, taxonomy = NoticeRepository(db), NoticeQueue(db), load_taxonomy()
+    notices = NoticeService(
+        store,
+        queue,
+        translate,
+        taxonomy,
+        sorting,
+        zone=settings.zone,
+        quiet=settings.quiet,
+        reminder_lead=settings.consultation_reminder,
+    )
+    broadcasts = BroadcastComposer(
+        store,
+        taxonomy,
+        languages=translate.languages,
+        default_language=settings.default_language,
+        zone=settings.zone,
+        periods=settings.comment_periods,
+    )
+    engine = DeliveryEngine(
+        queue,
+        notices,
+        budget_of(app.bot, settings.api_rate_limit),
+        rate=settings.notice_rate,
+        zone=settings.zone,
+        quiet=settings.quiet,
+    )
+    return {
+        "notices": notices,
+        "broadcasts": broadcasts,
+        "notice_delivery": engine,
+        "consultations": ConsultationReports(notices, translate, taxonomy, settings.zone),
+    }
+
+
+def _meeting_services(
+    settings: Settings, db: Database, conversations: ConversationRepository
+) -> dict[str, Any]:
+    """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
+    store, taxonomy = MeetingRepository(db), load_taxonomy()
+    meetings = MeetingService(
+        store,
+        settings.zone,
+        reminders=settings.reminder_offsets,
+        agenda_lead=settings.agenda_pack_before,
+        action_lead=settings.action_item_reminder,
+    )
+    return {
+        "meetings": meetings,
+        "meeting_flow": MeetingFlow(
+            conversations,
+            meetings,
+            tuple(topic.code for topic in taxonomy.topics),
+            tuple(office.code for office in taxonomy.offices),
+        ),
+        "meeting_jobs": MeetingJobs(
+            MeetingJobRepository(db, settings.admin_ids),
+            store,
+            meetings,
+            grace=settings.delivery_grace,
+            levels=settings.levels,
+            window=timedelta(days=settings.recurring_window_days),
+            default_language=settings.default_language,
+        ),
+    }
 
 
 async def _post_shutdown(app: BotApplication) -> None:

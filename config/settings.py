@@ -25,6 +25,8 @@ from pydantic_settings import (
 )
 
 from bot.domain.durations import parse_duration
+from bot.domain.meetings import parse_offsets
+from bot.domain.notices import QuietHours, parse_periods
 from bot.domain.schedules import Schedule, parse_schedules
 from bot.domain.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
 
@@ -75,11 +77,31 @@ class Settings(BaseSettings):
     service_levels: str = DEFAULT_SERVICE_LEVELS
     overdue_summary: str = "daily 08:30"
     satisfaction_reask: Duration = timedelta(days=3)
+    notice_rate: float = Field(default=25.0, gt=0, le=1000)
+    quiet_hours: str = ""
+    consultation_periods: str = "7d, 14d, 30d"
+    consultation_reminder: Duration = timedelta(days=2)
+    meeting_reminders: str = "7d, 1d, 1h"
+    agenda_pack_before: Duration = timedelta(days=2)
+    action_item_reminder: Duration = timedelta(days=1)
 
     @field_validator("digest_schedule")
     @classmethod
     def _valid_schedules(cls, value: str) -> str:
         parse_schedules(value)
+        return value
+
+    @field_validator("meeting_reminders")
+    @classmethod
+    def _valid_meeting_reminders(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
+    @field_validator("agenda_pack_before", "action_item_reminder")
+    @classmethod
+    def _positive_meeting_lead(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
         return value
 
     @field_validator("overdue_summary")
@@ -98,6 +120,25 @@ class Settings(BaseSettings):
     @field_validator("delivery_grace", "invite_ttl", "satisfaction_reask")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _valid_quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)
+        return value
+
+    @field_validator("consultation_periods")
+    @classmethod
+    def _valid_consultation_periods(cls, value: str) -> str:
+        parse_periods(value)
+        return value
+
+    @field_validator("consultation_reminder")
+    @classmethod
+    def _positive_reminder(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
         return value
@@ -203,6 +244,21 @@ class Settings(BaseSettings):
     def levels(self) -> dict[str, ServiceLevel]:
         """Return the service level of each urgency."""
         return parse_service_levels(self.service_levels)
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        """Return the hours in which broadcasts wait (None: none)."""
+        return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def comment_periods(self) -> tuple[timedelta, ...]:
+        """Return the comment periods offered as buttons when writing a consultation."""
+        return parse_periods(self.consultation_periods)
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        """Return how long before a meeting its reminders go out, longest first."""
+        return parse_offsets(self.meeting_reminders)
 
     def is_admin(self, user_id: int) -> bool:
         """Tell whether this Telegram user is an admin by configuration."""

@@ -11,7 +11,26 @@ from bot.context import BotApplication
 from bot.domain.commands import commands_for
 from bot.domain.users import Access
 from bot.services import Services
-from handlers import account, corrections, digests, menu, myreports, onboarding, reports
+from handlers import (
+    account,
+    corrections,
+    digests,
+    followup,
+    followup_jobs,
+    inbox,
+    meeting_forms,
+    meeting_jobs,
+    meetings,
+    menu,
+    myreports,
+    notice_replies,
+    notice_sending,
+    notices,
+    onboarding,
+    reports,
+    satisfaction,
+    team,
+)
 from handlers.errors import on_error
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -30,19 +49,55 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("myreports", myreports.myreports_command, filters=PRIVATE))
     app.add_handler(CommandHandler("correct", corrections.correct_command, filters=PRIVATE))
     app.add_handler(CommandHandler("digest", digests.digest_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("inbox", inbox.inbox_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("history", inbox.history_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("team", team.team_command, filters=PRIVATE))
+    app.add_handlers(meetings.commands(PRIVATE))  # /meetings, /newmeeting, /actions
     app.add_handler(CommandHandler("language", account.language_command, filters=PRIVATE))
     app.add_handler(CommandHandler("stop", account.stop_command, filters=PRIVATE))
     app.add_handler(CommandHandler("mydata", account.mydata_command, filters=PRIVATE))
     app.add_handler(CommandHandler("deletemydata", account.deletemydata_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("subscribe", notice_replies.subscribe_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("broadcast", notices.broadcast_command, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, account.unknown_command))
     app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=rf"^{onboarding.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(reports.on_button, pattern=r"^rep:"))
     app.add_handler(CallbackQueryHandler(myreports.on_button, pattern=rf"^{myreports.PREFIX}:"))
+    # Officers' buttons: every one checks the presser's role in the service, whatever it says.
+    app.add_handler(CallbackQueryHandler(inbox.on_button, pattern=r"^ib:"))
+    app.add_handler(CallbackQueryHandler(followup.on_button, pattern=r"^fu:"))
+    app.add_handler(CallbackQueryHandler(team.on_button, pattern=rf"^{team.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=r"^sv:"))
+    # Meetings: answers (the invited only), cards, officers' forms and action items; every
+    # press checks the presser's role or invitation, whatever the button says.
+    app.add_handlers(meetings.buttons())  # rsvp:, mtg:, mtgf:, act:
     app.add_handler(
         CallbackQueryHandler(account.on_language, pattern=rf"^{account.LANGUAGE_PREFIX}:")
     )
     app.add_handler(CallbackQueryHandler(account.on_erase, pattern=rf"^{account.ERASE_PREFIX}:"))
+    # Notices: admins' buttons (each checks the presser is an admin), recipients', /subscribe's.
+    app.add_handler(CallbackQueryHandler(notices.on_button, pattern=r"^bc:"))
+    app.add_handler(CallbackQueryHandler(notice_replies.on_button, pattern=r"^ntc:"))
+    app.add_handler(
+        CallbackQueryHandler(
+            notice_replies.on_subscribe_button, pattern=rf"^{notice_replies.SUBSCRIBE}:"
+        )
+    )
     app.add_handler(CallbackQueryHandler(account.stale_button))  # buttons nothing handles any more
+
+    # Groups -2 and -1 come before the commands above: while an admin writes a notice (-2) or a
+    # user a comment on a draft (-1), their typed answer and /cancel are theirs; all else passes.
+    # Any other command ends the wait (/broadcast resumes the draft).
+    app.add_handler(CommandHandler("cancel", notices.cancel_command, filters=PRIVATE), group=-2)
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, notices.on_other_command), group=-2)
+    app.add_handler(MessageHandler(MESSAGES, notices.on_message), group=-2)
+    app.add_handler(
+        CommandHandler("cancel", notice_replies.cancel_command, filters=PRIVATE), group=-1
+    )
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.COMMAND, notice_replies.on_other_command), group=-1
+    )
+    app.add_handler(MessageHandler(MESSAGES, notice_replies.on_message), group=-1)
 
     # Each group below answers a message and stops the chain, or passes it on.
     # Group 1: users who are still onboarding.
@@ -51,8 +106,12 @@ def register(app: BotApplication) -> None:
     app.add_handler(MessageHandler(MESSAGES & filters.TEXT, menu.on_message), group=2)
     # Group 3: information added to one of the user's reports.
     app.add_handler(MessageHandler(MESSAGES, myreports.on_message), group=3)
-    # Group 4: the report draft, or free text offered as a report.
-    app.add_handler(MessageHandler(MESSAGES, reports.on_message), group=4)
+    # Group 4: a typed answer an action waits for (an officer's reply, a reporter's comment).
+    app.add_handler(MessageHandler(MESSAGES, followup.on_message), group=4)
+    # Group 5: the report draft, or free text offered as a report.
+    app.add_handler(MessageHandler(MESSAGES, reports.on_message), group=5)
+    # Group 7: an officer's meeting form (a meeting, its minutes, an action item's outcome).
+    app.add_handler(MessageHandler(MESSAGES, meeting_forms.on_message), group=7)
     # Group 9: whatever no feature took gets a polite pointer to /help.
     app.add_handler(MessageHandler(MESSAGES, account.fallback), group=9)
 
@@ -62,7 +121,11 @@ def register(app: BotApplication) -> None:
 def schedule_jobs(app: BotApplication, services: Services) -> None:
     """(Re)create the jobs from settings and the database; named jobs are removed first."""
     assert app.job_queue is not None
-    digests.schedule_digests(app, services, datetime.now(UTC))
+    now = datetime.now(UTC)
+    digests.schedule_digests(app, services, now)
+    followup_jobs.schedule_followup(app, services, now)
+    meeting_jobs.schedule_meetings(app)
+    notice_sending.start_sending(app)
     for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
         job.schedule_removal()
     app.job_queue.run_repeating(

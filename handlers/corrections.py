@@ -55,7 +55,7 @@ async def correct_command(update: Update, context: BotContext) -> None:
         await send_text(context.bot, chat.id, f"{text}\n\n{t(lang, 'correct.usage')}")
         return
     try:
-        await context.services.sorting.correct(report, sender.id, **changes)
+        await context.services.followup.correct(sender.id, report.id, **changes)  # audited
     except InvalidLabel:
         await send_text(context.bot, chat.id, t(lang, "correct.usage"))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -13,11 +13,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.context import BotApplication, BotContext
 from bot.domain.digests import MAX_DAYS, Period, PeriodError
-from bot.domain.schedules import Schedule, catch_up
+from bot.domain.schedules import Schedule
 from bot.domain.users import Access
 from bot.services import Services
 from handlers.common import language_for, registered_sender
 from handlers.render import send_text
+from handlers.scheduling import schedule_chain
 
 log = logging.getLogger(__name__)
 UPLOAD_LIMIT = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
@@ -75,54 +76,20 @@ async def send_digest(app: BotApplication, chat_id: int, language: str, period: 
 
 
 def schedule_digests(app: BotApplication, services: Services, now: datetime) -> None:
-    """(Re)create one job per digest schedule, and catch up a run missed within the grace."""
-    assert app.job_queue is not None
+    """(Re)create the digest jobs from DIGEST_SCHEDULE, catching up a run missed lately."""
     settings = services.settings
-    for job in app.job_queue.jobs():
-        if job.name and job.name.startswith(f"{JOB_PREFIX}:"):
-            job.schedule_removal()
-    for index, schedule in enumerate(settings.digest_schedules):
-        missed = catch_up(schedule, now, settings.zone, settings.delivery_grace)
-        if missed is not None:
-            _queue(app, index, schedule, missed, when=timedelta(0))
-        _queue(app, index, schedule, schedule.next(now, settings.zone))
+    schedule_chain(app, JOB_PREFIX, settings.digest_schedules, _scheduled_digest, settings, now)
 
 
-def _queue(
-    app: BotApplication,
-    index: int,
-    schedule: Schedule,
-    due: datetime,
-    when: timedelta | datetime | None = None,
-) -> None:
-    assert app.job_queue is not None
-    app.job_queue.run_once(
-        _scheduled_digest,
-        when=due if when is None else when,
-        data=(index, schedule, due),
-        name=_name(index, due),
-    )
-
-
-def _name(index: int, due: datetime) -> str:
-    return f"{JOB_PREFIX}:{index}:{due.isoformat()}"
-
-
-async def _scheduled_digest(context: BotContext) -> None:
-    """Send a due digest to every officer who has not had it, then queue the next one."""
-    assert context.job is not None
-    index, schedule, due = cast(tuple[int, Schedule, datetime], context.job.data)
+async def _scheduled_digest(context: BotContext, schedule: Schedule, due: datetime) -> None:
+    """Send a due digest to every officer who has not had it yet."""
     services, app = context.services, cast(BotApplication, context.application)
-    following = schedule.next(due, services.settings.zone)  # a catch-up run finds it queued
-    assert app.job_queue is not None
-    if not app.job_queue.get_jobs_by_name(_name(index, following)):
-        _queue(app, index, schedule, following)
     period = Period.scheduled(schedule.every.value, due.astimezone(services.settings.zone).date())
-    for officer_id, language in await services.users.officers():
+    for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.digests.claim_delivery(period, officer_id):
             continue  # already sent, before a restart
         try:
-            await send_digest(app, officer_id, language.value, period)
+            await send_digest(app, officer_id, language, period)
         except Forbidden:
             log.info("digest not delivered: officer unreachable", extra={"period": period.key})
         except BadRequest as error:  # before NetworkError, which it subclasses

@@ -6,11 +6,12 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
-from bot.domain.conversations import Flow
 from bot.domain.drafts import InvalidInput
 from bot.services.my_reports import Page
 from bot.services.reports import NoDraft
 from handlers.common import is_private
+from handlers.inbox import guarded
+from handlers.notify import send_notifications
 from handlers.render import Choice, keyboard, send_text
 from handlers.report_views import ReportViews
 from handlers.reports import attachment_of, views_for
@@ -93,28 +94,27 @@ async def on_message(update: Update, context: BotContext) -> None:
     message, sender = update.effective_message, update.effective_user
     if message is None or sender is None or not is_private(update):
         return
-    conversation = await context.services.my_reports.conversation_of(sender.id)
-    if conversation is None or conversation.flow is not Flow.ADD_INFO:
-        return
+    services, chat_id = context.services, message.chat.id
+    try:
+        report_id = await services.my_reports.adding_to(sender.id)
+    except NoDraft:
+        return  # not adding information: another handler takes the message
     views = await views_for(update, context)
     attachment = attachment_of(message)
     if message.text is None and attachment is None:
-        await send_text(context.bot, message.chat.id, views.say("report.error_unsupported"))
+        await send_text(context.bot, chat_id, views.say("report.error_unsupported"))
         raise ApplicationHandlerStop
-    try:
-        report, _ = await context.services.my_reports.add_information(
-            sender.id, message.text or message.caption, attachment
-        )
-    except (InvalidInput, NoDraft) as problem:
-        reason = problem.reason if isinstance(problem, InvalidInput) else "report.no_draft"
-        params = problem.params if isinstance(problem, InvalidInput) else {}
-        await send_text(context.bot, message.chat.id, views.say(reason, **params))
-        raise ApplicationHandlerStop from None
-    except LookupError:
-        await context.services.reports.cancel(sender.id)
-        await send_text(context.bot, message.chat.id, views.say("myreports.not_found"))
-        raise ApplicationHandlerStop from None
+    work = services.followup.reporter_reply(
+        report_id, sender.id, message.text or message.caption, attachment
+    )
+    done = await guarded(context, chat_id, views, work)
+    if done is None:
+        if not await services.my_reports.can_add(sender.id, report_id):
+            await services.my_reports.stop_adding(sender.id)  # closed meanwhile: stop waiting
+        raise ApplicationHandlerStop
+    await services.my_reports.stop_adding(sender.id)
+    await send_notifications(context.bot, services, done.notifications)
     await send_text(
-        context.bot, message.chat.id, views.say("myreports.info_added", reference=report.reference)
+        context.bot, chat_id, views.say("myreports.info_added", reference=done.reference)
     )
     raise ApplicationHandlerStop

@@ -61,6 +61,13 @@ async def start(update: Update, context: BotContext) -> None:
     lang = progress.user.language.value
     if progress.notices_resumed:
         await send_text(context.bot, chat.id, t(lang, "notices.resumed"))
+    if context.args:  # an invite link for a new officer or admin
+        from handlers.team import redeem_invite
+
+        if await redeem_invite(context, chat.id, progress.user, context.args[0]):
+            if progress.step is not None:
+                await ask(context, chat.id, progress.user, progress.step)
+            return
     if progress.step is None:
         if context.args and context.args[0] == "report":  # deep link from a group
             from handlers.reports import begin

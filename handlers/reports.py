@@ -14,6 +14,7 @@ from bot.domain.drafts import Draft, InvalidInput, Step
 from bot.domain.reports import Attachment, AttachmentKind, Report
 from bot.services.reports import NoDraft, RateLimited
 from handlers.common import is_private, language_for, registered_sender
+from handlers.notify import send_notifications
 from handlers.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.report_views import ReportViews
 
@@ -162,6 +163,9 @@ async def _submit(
     else:
         await replace(context, query.message, summary, None)
         await send_text(context.bot, query.message.chat.id, confirmation(views, done.report))
+    if done.created:  # a high-urgency report reaches the officers at once
+        services = context.services
+        await send_notifications(context.bot, services, await services.alerts.urgent(done.report))
 
 
 async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
@@ -193,8 +197,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         return
     reports = context.services.reports
     conversation = await reports.conversation_of(sender.id)
-    if conversation is not None and conversation.flow is Flow.ADD_INFO:
-        return  # handled by handlers.myreports
+    if conversation is not None and conversation.flow is not Flow.REPORT:
+        return  # another flow's conversation: its own handler took the message
     views = await views_for(update, context)
     chat_id = message.chat.id
     if conversation is None:

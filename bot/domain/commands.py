@@ -20,14 +20,22 @@ COMMANDS: tuple[Command, ...] = (
     Command("start"),
     Command("report"),
     Command("myreports"),
+    Command("meetings"),
     Command("cancel"),
     Command("help"),
     Command("language"),
     Command("mydata"),
     Command("deletemydata"),
     Command("stop"),
+    Command("subscribe"),
+    Command("inbox", access=Access.OFFICER),
+    Command("history", access=Access.OFFICER),
     Command("digest", access=Access.OFFICER),
     Command("correct", access=Access.OFFICER),
+    Command("team", access=Access.OFFICER),
+    Command("newmeeting", access=Access.OFFICER),
+    Command("actions", access=Access.OFFICER),
+    Command("broadcast", access=Access.ADMIN),
 )
 
 

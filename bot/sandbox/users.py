@@ -290,6 +290,15 @@ class SimUser(Reader):
             return await self.send(str(reply_button["text"]), chat=chat)
         raise AssertionError(no_button_report(text, data, inline, keyboard, self._core))
 
+    async def press_forged(self, data: str, *, chat: SimChat | None = None) -> JsonDict:
+        """Send callback ``data`` no button carries, on the newest bot message, as a modified
+        client could: the bot must check the presser's rights, not trust the data."""
+        state = self._chat(chat)
+        messages = [m for m in self._core.world.chat_messages(state.id) if m.outgoing]
+        if not messages:
+            raise AssertionError(f"{self!r} has no bot message to press a button on")
+        return self._press_inline(state, messages[-1], {"text": "forged", "callback_data": data})
+
     def _press_inline(self, chat: ChatState, message: MessageState, button: JsonDict) -> JsonDict:
         if "callback_data" not in button:
             kind = next((k for k in button if k != "text"), "unknown")

@@ -91,6 +91,18 @@ class AccessControl:
         """Return every officer and admin, configured or promoted."""
         return sorted(self.admin_ids | {user.id for user in await self._users.staff()})
 
+    async def reachable_staff(self) -> list[tuple[int, str]]:
+        """Return every officer and admin who has started the bot, with their language.
+
+        A configured admin who never opened the bot cannot be written to, so is left out.
+        """
+        found = []
+        for staff_id in await self.staff_ids():
+            language = await self.language_of(staff_id)
+            if language is not None:
+                found.append((staff_id, language))
+        return found
+
     async def language_of(self, user_id: int) -> str | None:
         """Return the language a registered user chose, or None."""
         user = await self._users.get(user_id)

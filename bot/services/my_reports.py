@@ -6,10 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import drafts
-from bot.domain.conversations import Conversation, Flow
-from bot.domain.drafts import Draft, InvalidInput
-from bot.domain.reports import Attachment, Author, Report, ThreadMessage
+from bot.domain.conversations import Flow
+from bot.domain.drafts import InvalidInput
+from bot.domain.reports import Report, ThreadMessage
 from bot.services.reports import ConversationStore, NoDraft, ReportStore
 
 PAGE_SIZE = 5
@@ -31,10 +30,6 @@ class MyReportsService:
     def __init__(self, reports: ReportStore, conversations: ConversationStore) -> None:
         self._reports = reports
         self._conversations = conversations
-
-    async def conversation_of(self, user_id: int) -> Conversation | None:
-        """Return the user's open conversation of any flow."""
-        return await self._conversations.get(user_id)
 
     async def page_of(self, user_id: int, number: int) -> Page:
         """Return a page (1-based) of the user's reports, newest first."""
@@ -62,26 +57,24 @@ class MyReportsService:
         await self._conversations.save(user_id, Flow.ADD_INFO, str(report.id))
         return report
 
-    async def add_information(
-        self, user_id: int, text: str | None, attachment: Attachment | None
-    ) -> tuple[Report, ThreadMessage]:
-        """Append what the user sent to the report they chose, then close the conversation."""
+    async def adding_to(self, user_id: int) -> int:
+        """Return the report the user is adding information to; NoDraft if none."""
         conversation = await self._conversations.get(user_id)
         if conversation is None or conversation.flow is not Flow.ADD_INFO:
             raise NoDraft("add_info")
-        report, _ = await self.open_own(user_id, int(conversation.data))
-        body = (text or "").strip()
-        if attachment is None and len(body) < 2:
-            raise InvalidInput("myreports.error_empty")
-        if len(body) > drafts.DESCRIPTION_MAX:
-            raise InvalidInput(
-                "report.error_description_long", maximum=drafts.DESCRIPTION_MAX, length=len(body)
-            )
-        if attachment is not None:
-            drafts.check_attachment(Draft(key="-"), attachment)
-        message = await self._reports.add_message(report.id, Author.REPORTER, body, attachment)
+        return int(conversation.data)
+
+    async def can_add(self, user_id: int, report_id: int) -> bool:
+        """Tell whether the report is still the user's and open to more information."""
+        try:
+            report, _ = await self.open_own(user_id, report_id)
+        except LookupError:
+            return False
+        return report.status.is_open
+
+    async def stop_adding(self, user_id: int) -> None:
+        """Close the adding-information conversation (the message is in the thread)."""
         await self._conversations.clear(user_id)
-        return report, message
 
     async def export_of(self, user_id: int) -> dict[str, Any]:
         """Return the user's reports, threads and open conversation as plain data."""

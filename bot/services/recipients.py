@@ -38,8 +38,10 @@ class Recipients:
     async def officer(
         self, officer_id: int, report: Report, key: str, **params: Params
     ) -> list[Notification]:
-        """Tell one officer in private."""
+        """Tell one officer in private (none if they never started the bot)."""
         language = await self._access.language_of(officer_id)
+        if language is None:
+            return []
         return [
             Notification(
                 officer_id, key, {"reference": report.reference, **params}, language, report.id
@@ -53,10 +55,11 @@ class Recipients:
             return [
                 Notification(chat, key, {"reference": report.reference, **params}, None, report.id)
             ]
-        told: list[Notification] = []
-        for officer_id in await self._access.staff_ids():
-            told += await self.officer(officer_id, report, key, **params)
-        return told
+        return [
+            Notification(officer_id, key, {"reference": report.reference, **params}, language,
+                         report.id)
+            for officer_id, language in await self._access.reachable_staff()
+        ]  # fmt: skip
 
     async def handlers(
         self, tracked: TrackedReport, key: str, **params: Params
@@ -70,4 +73,4 @@ class Recipients:
         """Return where officer-wide messages go: the group chat, or each officer."""
         if self.officers_chat_id is not None:
             return [self.officers_chat_id]
-        return await self._access.staff_ids()
+        return [officer_id for officer_id, _ in await self._access.reachable_staff()]

@@ -21,7 +21,6 @@ class UserStore(Protocol):
     async def update(self, user_id: int, changes: dict[str, Any]) -> User: ...
     async def delete(self, user_id: int) -> bool: ...
     async def export(self, user_id: int) -> dict[str, Any]: ...
-    async def staff(self) -> list[User]: ...
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,6 @@ class UserService:
     async def get(self, user_id: int) -> User | None:
         """Return the registered user, if any."""
         return await self._store.get(user_id)
-
-    async def officers(self) -> list[tuple[int, Language]]:
-        """Return every officer and admin (configured or promoted) with their language."""
-        found = {user.id: user.language for user in await self._store.staff()}
-        for admin_id in sorted(self._admin_ids - found.keys()):
-            user = await self._store.get(admin_id)
-            found[admin_id] = user.language if user else self.default_language
-        return sorted(found.items())
 
     async def language_of(self, user_id: int, language_code: str | None = None) -> Language:
         """Return the language to talk to this user in, registered or not."""
@@ -114,6 +105,11 @@ class UserService:
         """Change the language the bot speaks to this user."""
         await self._require(user_id)
         return await self._store.update(user_id, {"language": language.value})
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """Remember that the user blocked the bot (until they write to it again)."""
+        if await self._store.get(user_id) is not None:
+            await self._store.update(user_id, {"blocked_bot": True})
 
     async def stop_notices(self, user_id: int) -> User:
         """Turn off every notice to this user until they /start again."""

@@ -1,4 +1,4 @@
-"""The sandbox in a real headless Chromium: a trader reports anonymously, an officer looks it up."""
+"""The sandbox in a real headless Chromium: a trader reports anonymously, an officer answers."""
 
 from __future__ import annotations
 
@@ -182,13 +182,28 @@ async def test_trader_reports_anonymously_and_the_officer_sees_the_sorting(
         await expect(officer.locator(".msg.user").last).to_have_text(
             re.compile(rf"^/correct {reference}")
         )
+        # The officer answers from the inbox; the trader reads it in Spanish, never knowing who.
+        await type_text(officer, "/inbox")
+        await expect(officer.locator(".msg.bot").last).to_contain_text(reference)
+        await officer.get_by_role("button", name=re.compile(rf"{reference}$")).last.click()
+        card = said("en", "followup.card_title", reference=reference)
+        await answer(officer, card, T("en", "followup.btn.reply"))
+        await expect(officer.locator(".msg.bot").last).to_contain_text(
+            said("en", "followup.prompt_reply", reference=reference)[:40]
+        )
+        await type_text(officer, "Gracias. ¿Nos envía el número de contenedor?")
+        relayed = trader.locator(".msg.bot").last
+        await expect(relayed).to_contain_text("¿Nos envía el número de contenedor?")
+        await expect(relayed).to_contain_text(reference)
+        await expect(relayed.get_by_role("button")).to_have_text(T("es", "followup.btn.answer"))
     finally:
         await trader_page.screenshot(path=ARTIFACTS / "sandbox-trader.png")
         await officer_page.screenshot(path=ARTIFACTS / "sandbox-officer.png")
 
     both_url = f"{sandbox_url}/?persona={LUCIA.id}&persona={SAM.id}"
     both = await open_page(browser, both_url, problems, width=1280)
-    for chat, text in ((LUCIA, reference), (SAM, "is sorted as")):
+    sent = said("en", "followup.done_reply", reference=reference)
+    for chat, text in ((LUCIA, "número de contenedor"), (SAM, sent)):
         column = both.locator(f'section.chat[data-persona="{chat.id}"]')
         await expect(column.locator(".msg.bot").last).to_contain_text(text)
     await both.screenshot(path=ARTIFACTS / "sandbox-two-personas.png")

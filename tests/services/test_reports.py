@@ -165,10 +165,13 @@ async def test_add_information_to_own_open_report_only(
     assert report is not None
     with pytest.raises(LookupError):
         await mine.start_adding(2, report.id)
+    with pytest.raises(NoDraft):
+        await mine.adding_to(1)
     await mine.start_adding(1, report.id)
-    _, message = await mine.add_information(1, "The invoice number is 123", None)
-    _, thread = await mine.open_own(1, report.id)
-    assert [m.body for m in thread] == ["The invoice number is 123"] and message.id == thread[0].id
+    assert await mine.adding_to(1) == report.id
+    await mine.stop_adding(1)
+    with pytest.raises(NoDraft):
+        await mine.adding_to(1)
 
 
 async def test_pages_newest_first(service: ReportService, mine: MyReportsService) -> None:

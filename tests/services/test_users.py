@@ -49,9 +49,6 @@ class FakeUserStore:
         user = self.users.get(user_id)
         return {"user": user.model_dump() if user else None}
 
-    async def staff(self) -> list[User]:
-        return [user for user in self.users.values() if user.staff_role]
-
 
 @pytest.fixture
 def service() -> UserService:
@@ -112,13 +109,3 @@ async def test_erase_then_export_is_empty(service: UserService) -> None:
     await service.start(TelegramProfile(id=2, first_name="Lu"))
     assert await service.erase(2)
     assert (await service.export(2))["user"] is None
-
-
-async def test_officers_are_configured_admins_and_staff_in_their_language(
-    service: UserService,
-) -> None:
-    await service.start(TelegramProfile(id=5, first_name="Olga", language_code="ru"))
-    await service.start(TelegramProfile(id=6, first_name="Trader", language_code="es"))
-    store = service._store
-    await store.update(5, {"staff_role": "officer"})
-    assert await service.officers() == [(1, Language.EN), (5, Language.RU)]
