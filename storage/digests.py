@@ -12,8 +12,8 @@ import aiosqlite
 
 from bot.domain.digests import (
     Backlog,
+    ConsultationFigures,
     CubeCell,
-    MeetingFigures,
     QuoteSource,
     ReportRow,
     Timing,
@@ -69,16 +69,20 @@ BACKLOG_MIDDLE_SQL = """
 SELECT created_at FROM reports WHERE status IN ('new', 'acknowledged', 'in_progress')
 ORDER BY created_at LIMIT ? OFFSET ?
 """
-MEETINGS_SQL = """
+CONSULTATIONS_SQL = """
 SELECT
   (SELECT COUNT(*) FROM meetings WHERE status = 'held' AND starts_at >= ? AND starts_at < ?),
   (SELECT TOTAL(attendance) FROM meetings
    WHERE status = 'held' AND starts_at >= ? AND starts_at < ?),
   (SELECT COUNT(*) FROM action_items WHERE done_at >= ? AND done_at < ?),
   (SELECT COUNT(*) FROM action_items WHERE due_on < ? AND (done_at IS NULL OR done_at >= ?)),
-  (SELECT COUNT(*) FROM meeting_deliveries WHERE outcome = 'missed' AND at >= ? AND at < ?)
+  (SELECT COUNT(*) FROM meeting_deliveries WHERE outcome = 'missed' AND at >= ? AND at < ?),
+  (SELECT COUNT(*) FROM notices WHERE started_at >= ? AND started_at < ?),
+  (SELECT COUNT(*) FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
+   WHERE n.started_at >= ? AND n.started_at < ? AND d.kind = 'notice' AND d.state = 'sent')
 """  # held meetings and attendance, action items done in the period and overdue at its end,
-# reminders missed (one per person a reminder due while the bot was down did not reach)
+# reminders missed (one per person a reminder due while the bot was down did not reach),
+# notices that started going out in the period and the copies of them delivered
 HISTORY_SQL = "SELECT EXISTS (SELECT 1 FROM report_events)"
 ROWS_FIRST_SQL = """
 SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r.urgency,
@@ -182,15 +186,18 @@ class DigestRepository:
         rows = await self._all(TIMINGS_SQL, (low, high, low, high, start, end))
         return list(map(Timing._make, rows))
 
-    async def meetings(self, start: str, end: str, last_day: str) -> MeetingFigures:
+    async def consultations(self, start: str, end: str, last_day: str) -> ConsultationFigures:
         """Return the period's meetings held, attendance, action items done and overdue (due
-        before `last_day`, a local date, and not done by the period's end), reminders missed."""
-        held, attended, done, overdue, missed = (
+        before `last_day`, a local date, and not done by the period's end), reminders missed,
+        notices sent and the copies delivered."""
+        bounds = (start, end)
+        row = (
             await self._all(
-                MEETINGS_SQL, (start, end, start, end, start, end, last_day, end, start, end)
+                CONSULTATIONS_SQL,
+                (*bounds, *bounds, *bounds, last_day, end, *bounds, *bounds, *bounds),
             )
         )[0]
-        return MeetingFigures(int(held), int(attended), int(done), int(overdue), int(missed))
+        return ConsultationFigures(*(int(value) for value in row))
 
     async def history_available(self) -> bool:
         """Tell whether any status change was ever recorded in report_events."""

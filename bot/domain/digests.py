@@ -247,15 +247,17 @@ class ReportRow(NamedTuple):
     voices: int
 
 
-class MeetingFigures(NamedTuple):
+class ConsultationFigures(NamedTuple):
     """Consultations in a period: meetings held and their attendance, action items done and
-    overdue, and reminders missed (per person) while the bot was down."""
+    overdue, reminders missed (per person) while the bot was down, notices sent and reach."""
 
     held: int
     attendance: int
     actions_done: int
     actions_overdue: int
     reminders_missed: int
+    notices_sent: int
+    notices_reach: int
 
 
 class Backlog(NamedTuple):

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.digests import (
     Backlog,
+    ConsultationFigures,
     CountRow,
     CubeCell,
     Digest,
-    MeetingFigures,
     Period,
     QuoteSource,
     RecurringIssue,
@@ -58,7 +58,7 @@ class DigestStore(Protocol):
     ) -> list[tuple[str, int]]: ...
     async def timings(self, start: str, end: str) -> list[Timing]: ...
     async def history_available(self) -> bool: ...
-    async def meetings(self, start: str, end: str, last_day: str) -> MeetingFigures: ...
+    async def consultations(self, start: str, end: str, last_day: str) -> ConsultationFigures: ...
     async def voices(self, start: str, end: str) -> dict[tuple[str | None, str | None], int]: ...
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
@@ -123,16 +123,18 @@ class DigestService:
             store.voices(*bounds),
             store.backlog(now, self._late_before(now)),
         )
-        meetings = await store.meetings(*bounds, min(period.end, self.today()).isoformat())
+        held = await store.consultations(*bounds, min(period.end, self.today()).isoformat())
         figures = follow_up(
             current, before, timings, backlog=backlog, history=history, levels=self._levels,
             zone=zone, now=now,
         ).model_copy(update={
-            "meetings_held": meetings.held,
-            "meeting_attendance": meetings.attendance,
-            "actions_done": meetings.actions_done,
-            "actions_overdue": meetings.actions_overdue,
-            "reminders_missed": meetings.reminders_missed,
+            "meetings_held": held.held,
+            "meeting_attendance": held.attendance,
+            "actions_done": held.actions_done,
+            "actions_overdue": held.actions_overdue,
+            "reminders_missed": held.reminders_missed,
+            "notices_sent": held.notices_sent,
+            "notices_reach": held.notices_reach,
         })  # fmt: skip
         return Digest(
             period=period,

@@ -396,9 +396,10 @@ async def test_follow_up_kpis_match(service: DigestService) -> None:
     assert (f.meetings_held, f.meeting_attendance) == (1, 12)  # M1 only (see MEETINGS)
     assert (f.actions_done, f.actions_overdue) == (1, 2)  # A1; A2 open, A3 done too late
     assert f.reminders_missed == 2
-    assert f.notices_sent is None and f.notices_reach is None
+    assert (f.notices_sent, f.notices_reach) == (1, 2)  # N1: 2 of its 4 copies delivered
     text = service.text(digest, "en")
     assert "Meetings held: 1; attendance: 12" in text and "overdue: 2" in text
+    assert "Notices sent: 1; traders reached: 2" in text
 
 
 MEETINGS = [  # id, status, starts_at (UTC), attendance
@@ -414,11 +415,16 @@ ACTIONS = [  # id, due_on, done_at
     (4, "2026-12-01", None),  # not due yet
     (5, "2026-09-20", "2026-09-30T09:00:00+00:00"),  # done in September
 ]
+NOTICES = [  # id, started_at, delivery states of its copies
+    (1, "2026-10-07T08:00:00+00:00", ("sent", "sent", "blocked", "failed")),
+    (2, "2026-11-02T08:00:00+00:00", ("sent",)),  # November
+]
 MISSED = ["2026-10-05T08:00:00+00:00", "2026-10-30T08:00:00+00:00", "2026-11-03T08:00:00+00:00"]
 
 
 async def load_meetings(db: Database) -> None:
-    """Insert the consultations of the fixture: meetings, action items, missed reminders."""
+    """Insert the consultations of the fixture: meetings, action items, missed reminders and
+    notices with their deliveries."""
     for mid, status, starts, attendance in MEETINGS:
         await db.execute(
             "INSERT INTO meetings (id, title, starts_at, ends_at, zone, status, created_by,"
@@ -432,6 +438,18 @@ async def load_meetings(db: Database) -> None:
             " done_at) VALUES (?, 1, 'Publish the release times', ?, 1, ?, ?)",
             (aid, due, "2026-10-10T12:00:00+00:00", done),
         )
+    for nid, started, states in NOTICES:
+        await db.execute(
+            "INSERT INTO notices (id, author_id, status, started_at, created_at, updated_at)"
+            " VALUES (?, 1, 'sent', ?, ?, ?)",
+            (nid, started, started, started),
+        )
+        for uid, state in enumerate(states, start=1):
+            await db.execute(
+                "INSERT INTO notice_deliveries (notice_id, kind, user_id, language, state,"
+                " next_try_at, updated_at) VALUES (?, 'notice', ?, 'en', ?, ?, ?)",
+                (nid, uid, state, started, started),
+            )
     for number, at in enumerate(MISSED, start=1):
         await db.execute(
             "INSERT INTO meeting_jobs (id, meeting_id, kind, lead, priority, due_at, state)"
