@@ -109,6 +109,12 @@ async def show_page(
         )
 
 
+async def staff_name(context: BotContext, user_id: int) -> str:
+    """Return an officer's display name, or a dash if they are not registered."""
+    user = await context.services.users.get(user_id)
+    return display_name(user.first_name, user.last_name, user.username) if user else "—"
+
+
 async def show_report(
     context: BotContext, chat_id: int, officer_id: int, views: OfficerViews, key: int | str
 ) -> None:
@@ -117,10 +123,7 @@ async def show_report(
     view = await guarded(context, chat_id, views, services.inbox.open_report(officer_id, key))
     if view is None:
         return
-    assignee = None
-    if view.assigned_to is not None:
-        user = await services.users.get(view.assigned_to)
-        assignee = display_name(user.first_name, user.last_name, user.username) if user else "—"
+    assignee = None if view.assigned_to is None else await staff_name(context, view.assigned_to)
     await send_text(
         context.bot, chat_id, views.officer_card(view, assignee), keyboard(views.actions(view))
     )
@@ -175,11 +178,9 @@ async def show_history(
     if view is None:
         return
     entries = await services.inbox.history(officer_id, view.id)
-    names: dict[int, str] = {}
-    for entry in entries:
-        if entry.actor_id is not None and entry.actor_id not in names:
-            user = await services.users.get(entry.actor_id)
-            names[entry.actor_id] = (
-                display_name(user.first_name, user.last_name, user.username) if user else "—"
-            )
+    names = {
+        entry.actor_id: await staff_name(context, entry.actor_id)
+        for entry in entries
+        if entry.actor_id is not None  # staff only: a reporter's steps never carry an id
+    }
     await send_text(context.bot, chat_id, views.history(view.reference, entries, names))
