@@ -24,6 +24,9 @@ _ATTACHMENT_COLUMNS = (
 )
 
 
+OFFICE_ONLY = ("assigned_to", "draft_key", "keywords")  # Customs' bookkeeping, not the user's
+
+
 class ReportRepository:
     """Store and read reports."""
 
@@ -273,7 +276,7 @@ class ReportRepository:
         )
         exported = []
         for row in rows:
-            entry = dict(row)
+            entry = {k: v for k, v in dict(row).items() if k not in OFFICE_ONLY}
             entry["thread"] = [
                 {"author": m.author.value, "body": m.body, "created_at": m.created_at.isoformat()}
                 for m in await self.thread(row["id"])

@@ -28,6 +28,25 @@ UPDATABLE = frozenset(
 )
 
 
+PARTICIPATION = {  # what else a user did, for /mydata; their reports are exported with threads
+    "voices_added": "SELECT report_id, comment, language, created_at FROM report_voices"
+    " WHERE user_id = ? ORDER BY id",
+    "satisfaction_answers": "SELECT s.report_id, s.rating, s.fixed, s.comment, s.asked_at,"
+    " s.answered_at FROM satisfaction s JOIN reports r ON r.id = s.report_id"
+    " WHERE r.reporter_id = ? ORDER BY s.id",
+    "meeting_answers": "SELECT meeting_id, answer, updated_at FROM meeting_rsvps"
+    " WHERE user_id = ? ORDER BY meeting_id",
+    "action_items_owned": "SELECT id, meeting_id, what, due_on, done_at, outcome"
+    " FROM action_items WHERE owner_id = ? ORDER BY id",
+    "notice_subscriptions": "SELECT kind, code FROM notice_subscriptions WHERE user_id = ?"
+    " ORDER BY kind, code",
+    "notices_received": "SELECT notice_id, kind, state, acknowledged_at FROM notice_deliveries"
+    " WHERE user_id = ? ORDER BY notice_id, kind",
+    "notice_comments": "SELECT notice_id, body, language, created_at FROM notice_comments"
+    " WHERE user_id = ? ORDER BY id",
+}
+
+
 def _user(row: aiosqlite.Row) -> User:
     return User.model_validate(dict(row))
 
@@ -97,9 +116,12 @@ class UserRepository:
         return await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,)) == 1
 
     async def export(self, user_id: int) -> dict[str, Any]:
-        """Return everything stored about the user as plain data."""
+        """Return everything stored about the user as plain data (their reports apart)."""
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
-        return {"user": dict(row) if row else None}
+        data: dict[str, Any] = {"user": dict(row) if row else None}
+        for name, sql in PARTICIPATION.items():
+            data[name] = [dict(found) for found in await self._db.fetch_all(sql, (user_id,))]
+        return data
 
     async def staff(self) -> list[User]:
         """Return the users with a staff role (officers and promoted admins)."""
