@@ -290,12 +290,12 @@ async def replace(
 
 
 async def drop_idle_drafts(context: BotContext) -> None:
-    """Drop drafts idle for a day and tell their writers."""
-    for user_id in await context.services.reports.drop_idle_drafts():
+    """Drop drafts and other conversations idle for a day, and tell their writers."""
+    for dropped in await context.services.reports.drop_idle_drafts():
+        user_id = dropped.user_id
         lang = (await context.services.users.language_of(user_id)).value
+        key = "report.draft_dropped" if dropped.flow is Flow.REPORT else "conversation.dropped"
         try:
-            await context.bot.send_message(
-                user_id, context.services.translate(lang, "report.draft_dropped")
-            )
+            await context.bot.send_message(user_id, context.services.translate(lang, key))
         except Exception:  # the notice is a courtesy; the draft is already gone
             log.info("could not tell about a dropped draft", exc_info=True)

@@ -289,13 +289,13 @@ class ReportService:
         """Return how many traders stand behind a report (1 without recurring-issue tracking)."""
         return await self.recurring.size(report_id) if self.recurring is not None else 1
 
-    async def drop_idle_drafts(self) -> list[int]:
-        """Drop drafts idle for longer than allowed; return whose were dropped."""
+    async def drop_idle_drafts(self) -> list[Conversation]:
+        """Drop conversations idle for longer than allowed; return those dropped."""
         cutoff = self._clock() - timedelta(hours=drafts.DRAFT_IDLE_HOURS)
         dropped = []
         for conversation in await self._conversations.idle_since(cutoff):
             if await self._conversations.clear_if_unchanged(conversation):
-                dropped.append(conversation.user_id)
+                dropped.append(conversation)
         return dropped
 
     # --- helpers ---
