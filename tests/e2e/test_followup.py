@@ -196,3 +196,26 @@ async def test_a_high_urgency_report_reaches_the_officers_group_at_once(
     await officer.press(T("en", "inbox.open", reference=reference), chat=group)
     card = await officer.wait_for_message(said("en", "followup.card_title", reference=reference))
     assert said("en", "followup.anonymous") in card.content and "🔴" in card.content
+
+
+async def test_an_idle_typed_answer_is_dropped_in_neutral_words(
+    emulator: BotApiEmulator, bot: BotApplication, bot_settings: Settings
+) -> None:
+    trader = emulator.add_user(first_name="Tom", language_code="en")
+    officer = emulator.add_user(first_name="Oleg", language_code="ru", id=ADMIN_ID)
+    await onboard(trader, "en")
+    await onboard(officer, "ru")
+    await start_report(trader, "en", "question")
+    await answer_until_summary(trader, "en", "question", "How long does release take?")
+    reference = await submit(trader, "en")
+    await officer.send("/inbox")
+    await open_from_inbox(officer, reference)
+    await tap(officer, T("ru", "followup.btn.reply"))
+    await officer.wait_for_message(said("ru", "followup.prompt_reply", reference=reference)[:30])
+    with sqlite3.connect(bot_settings.database_path) as conn:
+        conn.execute("UPDATE conversations SET updated_at = '2000-01-01T00:00:00+00:00'")
+    assert bot.job_queue is not None
+    (sweep,) = bot.job_queue.get_jobs_by_name("drop-idle-drafts")
+    await sweep.run(bot)
+    await officer.wait_for_message(said("ru", "conversation.dropped"))
+    assert not any(said("ru", "report.draft_dropped") in m.content for m in officer.messages)
