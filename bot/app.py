@@ -21,6 +21,7 @@ from telegram.ext import (
 
 import handlers
 from bot.context import SERVICES_KEY, BotApplication, BotContext
+from bot.domain.taxonomy import Taxonomy
 from bot.domain.users import Language
 from bot.i18n import Translator
 from bot.services import Services
@@ -142,12 +143,13 @@ async def _post_init(app: BotApplication) -> None:
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
     report_store, conversations = ReportRepository(db), ConversationRepository(db)
+    taxonomy = load_taxonomy()  # read once, shared by every service that names topics
     sorting = SortingService(report_store)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
         conversations,
-        load_taxonomy(),
+        taxonomy,
         reports_per_hour=settings.reports_per_hour,
         sorter=sorting,
         recurring=RecurringIssues(report_store, window_days=settings.recurring_window_days),
@@ -161,15 +163,15 @@ async def _post_init(app: BotApplication) -> None:
         sorting=sorting,
         digests=DigestService(
             await DigestRepository.open(db),
-            load_taxonomy(),
+            taxonomy,
             translate,
             settings.zone,
             levels=settings.levels,
         ),
         **_follow_up_services(settings, db, sorting),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations),
-        **_notice_services(app, settings, db, translate, sorting),
+        **_meeting_services(settings, db, conversations, taxonomy),
+        **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
@@ -205,9 +207,11 @@ def _notice_services(
     db: Database,
     translate: Translator,
     sorting: SortingService,
+    *,
+    taxonomy: Taxonomy,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
-    store, queue, taxonomy = NoticeRepository(db), NoticeQueue(db), load_taxonomy()
+    store, queue = NoticeRepository(db), NoticeQueue(db)
     notices = NoticeService(
         store,
         queue,
@@ -243,10 +247,10 @@ def _notice_services(
 
 
 def _meeting_services(
-    settings: Settings, db: Database, conversations: ConversationRepository
+    settings: Settings, db: Database, conversations: ConversationRepository, taxonomy: Taxonomy
 ) -> dict[str, Any]:
     """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
-    store, taxonomy = MeetingRepository(db), load_taxonomy()
+    store = MeetingRepository(db)
     meetings = MeetingService(
         store,
         settings.zone,

@@ -97,13 +97,6 @@ class Settings(BaseSettings):
         parse_offsets(value)
         return value
 
-    @field_validator("agenda_pack_before", "action_item_reminder")
-    @classmethod
-    def _positive_meeting_lead(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
-        return value
-
     @field_validator("overdue_summary")
     @classmethod
     def _valid_summary_time(cls, value: str) -> str:
@@ -117,7 +110,14 @@ class Settings(BaseSettings):
         parse_service_levels(value)
         return value
 
-    @field_validator("delivery_grace", "invite_ttl", "satisfaction_reask")
+    @field_validator(
+        "delivery_grace",
+        "invite_ttl",
+        "satisfaction_reask",
+        "agenda_pack_before",
+        "action_item_reminder",
+        "consultation_reminder",
+    )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
@@ -134,13 +134,6 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_consultation_periods(cls, value: str) -> str:
         parse_periods(value)
-        return value
-
-    @field_validator("consultation_reminder")
-    @classmethod
-    def _positive_reminder(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
         return value
 
     @field_validator("bot_token")

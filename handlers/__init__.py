@@ -26,12 +26,14 @@ from handlers import (
     notice_replies,
     notice_sending,
     notices,
+    officer_views,
     onboarding,
     reports,
     satisfaction,
     team,
 )
 from handlers.errors import on_error
+from handlers.notify import SURVEY_PREFIX
 
 PRIVATE = filters.ChatType.PRIVATE
 MESSAGES = PRIVATE & ~filters.COMMAND
@@ -64,10 +66,10 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(reports.on_button, pattern=r"^rep:"))
     app.add_handler(CallbackQueryHandler(myreports.on_button, pattern=rf"^{myreports.PREFIX}:"))
     # Officers' buttons: every one checks the presser's role in the service, whatever it says.
-    app.add_handler(CallbackQueryHandler(inbox.on_button, pattern=r"^ib:"))
-    app.add_handler(CallbackQueryHandler(followup.on_button, pattern=r"^fu:"))
+    app.add_handler(CallbackQueryHandler(inbox.on_button, pattern=rf"^{officer_views.INBOX}:"))
+    app.add_handler(CallbackQueryHandler(followup.on_button, pattern=rf"^{officer_views.ACT}:"))
     app.add_handler(CallbackQueryHandler(team.on_button, pattern=rf"^{team.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=r"^sv:"))
+    app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=rf"^{SURVEY_PREFIX}:"))
     # Meetings: answers (the invited only), cards, officers' forms and action items; every
     # press checks the presser's role or invitation, whatever the button says.
     app.add_handlers(meetings.buttons())  # rsvp:, mtg:, mtgf:, act:

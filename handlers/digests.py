@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import cast
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.context import BotApplication, BotContext
 from bot.domain.digests import MAX_DAYS, Period, PeriodError
@@ -17,6 +16,7 @@ from bot.domain.schedules import Schedule
 from bot.domain.users import Access
 from bot.services import Services
 from handlers.common import language_for, registered_sender
+from handlers.notify import delivered
 from handlers.render import send_text
 from handlers.scheduling import schedule_chain
 
@@ -88,13 +88,6 @@ async def _scheduled_digest(context: BotContext, schedule: Schedule, due: dateti
     for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.digests.claim_delivery(period, officer_id):
             continue  # already sent, before a restart
-        try:
-            await send_digest(app, officer_id, language, period)
-        except Forbidden:
-            log.info("digest not delivered: officer unreachable", extra={"period": period.key})
-        except BadRequest as error:  # before NetworkError, which it subclasses
-            log.warning("digest refused", extra={"period": period.key, "error": str(error)})
-        except NetworkError as error:
-            log.warning("digest not delivered", extra={"period": period.key, "error": repr(error)})
-        else:
+        sending = send_digest(app, officer_id, language, period)
+        if await delivered(services, officer_id, sending, "digest", period=period.key):
             log.info("digest delivered", extra={"period": period.key})

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram.error import BadRequest, Forbidden, NetworkError
-
 from bot.context import BotApplication, BotContext
 from bot.domain.followup import InboxFilter
 from bot.domain.schedules import Schedule
 from bot.services import Services
-from handlers.notify import send_notifications
+from handlers.notify import delivered, send_notifications
 from handlers.officer_views import INBOX, OfficerViews
 from handlers.render import keyboard, send_text
 from handlers.scheduling import schedule_chain
@@ -54,14 +52,8 @@ async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetim
             lines.append(views.say("overdue.more", count=len(overdue) - SUMMARY_LINES))
         token = InboxFilter(overdue=True).to_token()
         button = keyboard([[(views.say("overdue.open_inbox"), f"{INBOX}:p:{token}:1")]])
-        try:
-            await send_text(context.bot, chat_id, "\n".join(lines), button)
-        except Forbidden:
-            log.info("overdue summary not delivered: chat unreachable")
-        except BadRequest as error:  # before NetworkError, which it subclasses
-            log.warning("overdue summary refused", extra={"error": str(error)})
-        except NetworkError as error:
-            log.warning("overdue summary not delivered", extra={"error": repr(error)})
+        sending = send_text(context.bot, chat_id, "\n".join(lines), button)
+        await delivered(services, chat_id, sending, "overdue summary")
 
 
 async def _reask(context: BotContext) -> None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ExtBot
 
 from bot.domain.followup import Notification
 from bot.services import Services
+from handlers.officer_views import INBOX
 from handlers.render import Choice, escape, keyboard, send_text
 
 log = logging.getLogger(__name__)
-CODES = {"status": "status", "kind": "kind"}  # parameters that are codes with catalog names
-OPEN_PREFIX = "ib"  # the inbox's buttons (handlers.inbox)
+CODES = ("status", "kind")  # parameters that are codes with a catalog name ("status.new")
 SURVEY_PREFIX = "sv"  # the satisfaction survey's buttons (handlers.satisfaction)
 REPLY_PREFIX = "myr"  # the reporter's own reports (handlers.myreports)
 
@@ -26,7 +26,7 @@ def notification_text(services: Services, note: Notification) -> tuple[str, str]
     params: dict[str, object] = {}
     for name, value in note.params.items():
         if name in CODES and isinstance(value, str) and value:
-            params[name] = t(lang, f"{CODES[name]}.{value}")
+            params[name] = t(lang, f"{name}.{value}")
         elif name == "fixed":
             params[name] = t(lang, "survey.fixed_yes" if value else "survey.fixed_no")
         elif name == "topic":
@@ -46,9 +46,7 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
     if rid is None:
         return []
     if note.key.startswith("followup.officer."):
-        return [
-            [(t(lang, "inbox.open", reference=note.params["reference"]), f"{OPEN_PREFIX}:o:{rid}")]
-        ]
+        return [[(t(lang, "inbox.open", reference=note.params["reference"]), f"{INBOX}:o:{rid}")]]
     if note.key in ("followup.notice.reply", "followup.notice.info_request"):
         return [[(t(lang, "followup.btn.answer"), f"{REPLY_PREFIX}:add:{rid}")]]
     if note.key in ("followup.ask.fixed", "followup.ask.fixed_again"):
@@ -61,6 +59,28 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
     return []
 
 
+async def delivered(
+    services: Services, chat_id: int, sending: Awaitable[object], what: str, **extra: object
+) -> bool:
+    """Await what the bot sends one chat on its own; log (never raise) if it does not arrive.
+
+    A user who blocked the bot is marked so; the caller goes on with the next chat.
+    """
+    extra = {"what": what, **extra}
+    try:
+        await sending
+    except Forbidden:
+        await services.users.mark_blocked(chat_id)
+        log.info("not delivered: chat unreachable", extra=extra)
+    except BadRequest as error:  # before NetworkError, which it subclasses
+        log.warning("refused by Telegram", extra={**extra, "error": str(error)})
+    except NetworkError as error:
+        log.warning("not delivered", extra={**extra, "error": repr(error)})
+    else:
+        return True
+    return False
+
+
 async def send_notifications(
     bot: ExtBot[None], services: Services, notes: Iterable[Notification]
 ) -> int:
@@ -69,15 +89,6 @@ async def send_notifications(
     for note in notes:
         lang, text = notification_text(services, note)
         rows = notification_buttons(services, note, lang)
-        try:
-            await send_text(bot, note.chat_id, text, keyboard(rows) if rows else None)
-        except Forbidden:
-            await services.users.mark_blocked(note.chat_id)
-            log.info("notification not delivered: bot blocked", extra={"key": note.key})
-        except BadRequest as error:  # before NetworkError, which it subclasses
-            log.warning("notification refused", extra={"key": note.key, "error": str(error)})
-        except NetworkError as error:
-            log.warning("notification not delivered", extra={"key": note.key, "error": repr(error)})
-        else:
-            sent += 1
+        sending = send_text(bot, note.chat_id, text, keyboard(rows) if rows else None)
+        sent += await delivered(services, note.chat_id, sending, "notification", key=note.key)
     return sent

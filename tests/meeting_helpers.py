@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.meetings import MeetingDetails
-from bot.domain.reports import Kind, NewReport, Report
+from bot.domain.reports import Report
 from storage.db import Database
-from storage.reports import ReportRepository
+from tests import records
 
 
 async def add_user(
@@ -46,23 +46,8 @@ async def add_user(
 async def add_report(
     db: Database, reporter: int | None, key: str, *, anonymous: bool = False, **extra: object
 ) -> Report:
-    """Store a report by a user."""
-    fields: dict[str, object] = {
-        "reporter_id": reporter,
-        "draft_key": key,
-        "kind": Kind.ISSUE,
-        "description": "Containers held at the port scanner for days",
-        "topic": "inspections",
-        "topic_source": "reporter",
-        "office": "PORT-MAIN",
-        "office_other": None,
-        "incident_date": None,
-        "language": "en",
-        "anonymous": anonymous,
-    }
-    fields.update(extra)
-    report, _ = await ReportRepository(db).create(NewReport.model_validate(fields))
-    return report
+    """Store a report by a user (named unless told otherwise)."""
+    return await records.add_report(db, reporter, key, anonymous=anonymous, **extra)
 
 
 def details(start: datetime, **changes: object) -> MeetingDetails:

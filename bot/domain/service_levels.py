@@ -67,6 +67,14 @@ def started_by(now: datetime, allowed: timedelta, zone: ZoneInfo) -> datetime:
     return moment.astimezone(now.tzinfo)
 
 
+def late_before(
+    now: datetime, levels: dict[str, ServiceLevel], zone: ZoneInfo
+) -> dict[str, datetime]:
+    """Return, per urgency, the filing time before which an open report is past its time to
+    resolve at `now`."""
+    return {u: started_by(now, levels[u].resolve, zone) for u in URGENCIES if u in levels}
+
+
 def describe_levels(levels: dict[str, ServiceLevel]) -> str:
     """Write the levels back as in settings: "high 1d/5d · normal 1d/10d · low 2d/20d"."""
     return " · ".join(

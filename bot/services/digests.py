@@ -26,10 +26,9 @@ from bot.domain.digests import (
 )
 from bot.domain.service_levels import (
     DEFAULT_SERVICE_LEVELS,
-    URGENCIES,
     ServiceLevel,
+    late_before,
     parse_service_levels,
-    started_by,
 )
 from bot.domain.taxonomy import Taxonomy
 from bot.services import digest_files, digest_text
@@ -121,7 +120,7 @@ class DigestService:
             store.cube(*previous.iso_bounds(zone)),
             store.buckets(*bounds, minutes=not whole_hour_offsets(period, zone)),
             store.voices(*bounds),
-            store.backlog(now, self._late_before(now)),
+            store.backlog(now, late_before(now, self._levels, zone)),
         )
         held = await store.consultations(*bounds, min(period.end, self.today()).isoformat())
         figures = follow_up(
@@ -196,10 +195,6 @@ class DigestService:
                 )
             )
         return tuple(issues)
-
-    def _late_before(self, now: datetime) -> dict[str, datetime]:
-        """Return, per urgency, the filing time before which an open report is late."""
-        return {u: started_by(now, self._levels[u].resolve, self._zone) for u in URGENCIES}
 
     async def claim_delivery(self, period: Period, officer_id: int) -> bool:
         """Record a scheduled digest for an officer before sending; False if already sent."""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.meeting_jobs import BEFORE_START, Job, JobKind, JobState, Outcome
 from bot.domain.meetings import ActionItem, Meeting, MeetingDetails
 from bot.domain.recurrence import next_start
-from bot.domain.service_levels import URGENCIES, ServiceLevel, started_by
+from bot.domain.service_levels import ServiceLevel, late_before
 from bot.services.meetings import MeetingService
 
 log = logging.getLogger(__name__)
@@ -250,12 +250,9 @@ class MeetingJobs:
             (RecurringLine(*row) for row in grouped if row[2] + row[3] > 1),
             key=lambda r: (-(r.reports + r.voices), -r.reports, r.topic or "", r.office or ""),
         )
-        late_before = {
-            u: started_by(now, self._levels[u].resolve, self.zone)
-            for u in URGENCIES
-            if u in self._levels
-        }
-        overdue, oldest = await self._store.overdue_reports(late_before)
+        overdue, oldest = await self._store.overdue_reports(
+            late_before(now, self._levels, self.zone)
+        )
         actions = await self._lookup.open_actions()
         return AgendaPack(
             meeting=meeting,

@@ -16,7 +16,7 @@ import pytest
 from bot.domain.audit import Action, Actor
 from bot.domain.drafts import InvalidInput
 from bot.domain.followup import InboxFilter, InvalidTransition, Notification, Overdue
-from bot.domain.reports import Kind, NewReport, Report, Status
+from bot.domain.reports import Report, Status
 from bot.domain.service_levels import parse_service_levels
 from bot.domain.users import Language, TelegramProfile
 from bot.services.access import AccessControl, NotAllowed
@@ -34,6 +34,7 @@ from storage.followup import FollowUpRepository
 from storage.reports import ReportRepository
 from storage.satisfaction import SatisfactionRepository
 from storage.users import UserRepository
+from tests.records import add_report
 
 ADMIN, OFFICER, OTHER_OFFICER = 1, 2, 3
 TRADER, BYSTANDER = 987654321, 5555
@@ -113,22 +114,13 @@ async def world(fresh_db: Database) -> AsyncIterator[World]:
 
 async def _file(world: World, key: str = "k", *, anonymous: bool = True, **extra: Any) -> Report:
     fields: dict[str, Any] = {
-        "reporter_id": TRADER,
-        "draft_key": key,
-        "kind": Kind.ISSUE,
         "description": "Our trucks wait three days at the northern border post",
         "topic": "release_delays",
-        "topic_source": "reporter",
         "office": "BORDER-NORTH",
-        "office_other": None,
-        "incident_date": None,
-        "language": "en",
         "anonymous": anonymous,
         "urgency": "normal",
     }
-    fields.update(extra)
-    report, _ = await ReportRepository(world.db).create(NewReport.model_validate(fields))
-    return report
+    return await add_report(world.db, TRADER, key, **{**fields, **extra})
 
 
 def _to(notifications: Iterable[Notification], chat_id: int) -> list[Notification]:

@@ -9,42 +9,18 @@ from pathlib import Path
 
 from bot.domain.audit import Action, Actor, AuditEntry
 from bot.domain.followup import InboxFilter
-from bot.domain.reports import Author, Kind, NewReport, Report, Status
-from bot.domain.users import Access, Language, TelegramProfile
+from bot.domain.reports import Author, Status
+from bot.domain.users import Access
 from storage.audit import AuditRepository
 from storage.db import Database
 from storage.followup import FollowUpRepository
 from storage.reports import ReportRepository
 from storage.satisfaction import SatisfactionRepository
 from storage.users import UserRepository
+from tests.records import add_report, register_users
 
 NOW = datetime.now(UTC)
 OFFICER = 7
-
-
-async def _report(db: Database, reporter: int, key: str, **extra: object) -> Report:
-    fields: dict[str, object] = {
-        "reporter_id": reporter,
-        "draft_key": key,
-        "kind": Kind.ISSUE,
-        "description": "Containers held at the port scanner for days",
-        "topic": "inspections",
-        "topic_source": "reporter",
-        "office": "PORT-MAIN",
-        "office_other": None,
-        "incident_date": None,
-        "language": "en",
-        "anonymous": True,
-    }
-    fields.update(extra)
-    report, _ = await ReportRepository(db).create(NewReport.model_validate(fields))
-    return report
-
-
-async def _users(db: Database, *ids: int) -> None:
-    repo = UserRepository(db)
-    for uid in ids:
-        await repo.register(TelegramProfile(id=uid, first_name="U"), Language.EN, "language")
 
 
 def _audit(report_id: int | None, action: Action = Action.STATUS, at: datetime = NOW) -> AuditEntry:
@@ -54,12 +30,12 @@ def _audit(report_id: int | None, action: Action = Action.STATUS, at: datetime =
 
 
 async def test_inbox_orders_by_urgency_then_age_and_filters(fresh_db: Database) -> None:
-    await _users(fresh_db, 1, OFFICER)
-    low = await _report(fresh_db, 1, "a", urgency="low")
-    unsorted = await _report(fresh_db, 1, "b", urgency=None, topic="it_systems")
-    high = await _report(fresh_db, 1, "c", urgency="high")
-    normal = await _report(fresh_db, 1, "d", urgency="normal", office="BORDER-NORTH")
-    closed = await _report(fresh_db, 1, "e", urgency="high")
+    await register_users(fresh_db, 1, OFFICER)
+    low = await add_report(fresh_db, 1, "a", urgency="low")
+    unsorted = await add_report(fresh_db, 1, "b", urgency=None, topic="it_systems")
+    high = await add_report(fresh_db, 1, "c", urgency="high")
+    normal = await add_report(fresh_db, 1, "d", urgency="normal", office="BORDER-NORTH")
+    closed = await add_report(fresh_db, 1, "e", urgency="high")
     await fresh_db.execute("UPDATE reports SET status = 'resolved' WHERE id = ?", (closed.id,))
     store = FollowUpRepository(fresh_db)
     items, total = await store.find(InboxFilter(), OFFICER, 10)
@@ -80,8 +56,8 @@ async def test_inbox_orders_by_urgency_then_age_and_filters(fresh_db: Database) 
 
 
 async def test_notes_stay_out_of_the_reporters_thread(fresh_db: Database) -> None:
-    await _users(fresh_db, 1, OFFICER)
-    report = await _report(fresh_db, 1, "k")
+    await register_users(fresh_db, 1, OFFICER)
+    report = await add_report(fresh_db, 1, "k")
     store = FollowUpRepository(fresh_db)
     await store.add_message(
         report.id, Author.OFFICER, "We are checking.", _audit(report.id), officer_id=OFFICER
@@ -101,8 +77,8 @@ async def test_notes_stay_out_of_the_reporters_thread(fresh_db: Database) -> Non
 
 
 async def test_a_status_change_leaves_its_history_in_one_go(fresh_db: Database) -> None:
-    await _users(fresh_db, 1)
-    report = await _report(fresh_db, 1, "k")
+    await register_users(fresh_db, 1)
+    report = await add_report(fresh_db, 1, "k")
     store = FollowUpRepository(fresh_db)
     assert await store.move(report.id, Status.NEW, Status.ACKNOWLEDGED, _audit(report.id))
     assert not await store.move(report.id, Status.NEW, Status.REJECTED, _audit(report.id))
@@ -119,8 +95,8 @@ async def test_a_status_change_leaves_its_history_in_one_go(fresh_db: Database) 
 
 
 async def test_a_reply_acknowledges_a_new_report_once(fresh_db: Database) -> None:
-    await _users(fresh_db, 1)
-    report = await _report(fresh_db, 1, "k")
+    await register_users(fresh_db, 1)
+    report = await add_report(fresh_db, 1, "k")
     store = FollowUpRepository(fresh_db)
     first = await store.add_message(
         report.id, Author.OFFICER, "Hello", _audit(report.id), acknowledge=_audit(report.id)
@@ -136,9 +112,9 @@ async def test_a_reply_acknowledges_a_new_report_once(fresh_db: Database) -> Non
 
 
 async def test_duplicates_point_to_the_original_and_voices_count(fresh_db: Database) -> None:
-    await _users(fresh_db, 1, 2, 3)
-    original = await _report(fresh_db, 1, "o")
-    copy = await _report(fresh_db, 2, "c")
+    await register_users(fresh_db, 1, 2, 3)
+    original = await add_report(fresh_db, 1, "o")
+    copy = await add_report(fresh_db, 2, "c")
     reports = ReportRepository(fresh_db)
     await reports.add_voice(original.id, 3, "same here", "en")
     store = FollowUpRepository(fresh_db)
@@ -171,9 +147,9 @@ async def test_claims_hold_across_a_restart(tmp_path: Path) -> None:
 
 
 async def test_surveys_are_answered_once_and_asked_again_once(fresh_db: Database) -> None:
-    await _users(fresh_db, 1, 2)
-    first = await _report(fresh_db, 1, "a")
-    second = await _report(fresh_db, 2, "b")
+    await register_users(fresh_db, 1, 2)
+    first = await add_report(fresh_db, 1, "a")
+    second = await add_report(fresh_db, 2, "b")
     store, surveys = FollowUpRepository(fresh_db), SatisfactionRepository(fresh_db)
     asked = NOW - timedelta(days=4)
     for report in (first, second):
@@ -203,6 +179,6 @@ async def test_surveys_are_answered_once_and_asked_again_once(fresh_db: Database
 
 
 async def test_staff_role_values_read_back_as_access(fresh_db: Database) -> None:
-    await _users(fresh_db, OFFICER)
+    await register_users(fresh_db, OFFICER)
     user = await UserRepository(fresh_db).update(OFFICER, {"staff_role": "officer"})
     assert user.staff_role is Access.OFFICER

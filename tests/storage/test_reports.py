@@ -4,41 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.reports import Correction, Kind, NewReport
-from bot.domain.users import Language, TelegramProfile
+from bot.domain.reports import Correction
 from storage.db import Database
 from storage.reports import ReportRepository
 from storage.users import UserRepository
-
-
-def _new(reporter: int, key: str, **extra: object) -> NewReport:
-    fields: dict[str, object] = {
-        "reporter_id": reporter,
-        "draft_key": key,
-        "kind": Kind.ISSUE,
-        "description": "Containers held at the port scanner for days",
-        "topic": "inspections",
-        "topic_source": "reporter",
-        "office": "PORT-MAIN",
-        "office_other": None,
-        "incident_date": None,
-        "language": "en",
-        "anonymous": True,
-    }
-    fields.update(extra)
-    return NewReport.model_validate(fields)
-
-
-async def _users(db: Database, *ids: int) -> None:
-    repo = UserRepository(db)
-    for uid in ids:
-        await repo.register(TelegramProfile(id=uid, first_name="U"), Language.EN, "language")
+from tests.records import new_report, register_users
 
 
 async def test_erasing_the_reporter_keeps_the_report_anonymised(fresh_db: Database) -> None:
-    await _users(fresh_db, 1)
+    await register_users(fresh_db, 1)
     reports = ReportRepository(fresh_db)
-    report, created = await reports.create(_new(1, "k1"))
+    report, created = await reports.create(new_report(1, "k1"))
     assert created and report.reporter_id == 1
     await UserRepository(fresh_db).delete(1)
     kept = await reports.get(report.id)
@@ -46,18 +22,18 @@ async def test_erasing_the_reporter_keeps_the_report_anonymised(fresh_db: Databa
 
 
 async def test_same_draft_twice_is_one_report(fresh_db: Database) -> None:
-    await _users(fresh_db, 1)
+    await register_users(fresh_db, 1)
     reports = ReportRepository(fresh_db)
-    first, _ = await reports.create(_new(1, "same"))
-    second, created = await reports.create(_new(1, "same"))
+    first, _ = await reports.create(new_report(1, "same"))
+    second, created = await reports.create(new_report(1, "same"))
     assert not created and second.id == first.id
     assert (await reports.for_reporter(1, 0, 10))[1] == 1
 
 
 async def test_voices_are_counted_once_per_trader(fresh_db: Database) -> None:
-    await _users(fresh_db, 1, 2, 3)
+    await register_users(fresh_db, 1, 2, 3)
     reports = ReportRepository(fresh_db)
-    report, _ = await reports.create(_new(1, "k"))
+    report, _ = await reports.create(new_report(1, "k"))
     assert await reports.add_voice(report.id, 2, "same here", "en")
     assert not await reports.add_voice(report.id, 2, "again", "en")
     assert await reports.add_voice(report.id, 3, None, "es")
@@ -70,9 +46,9 @@ async def test_voices_are_counted_once_per_trader(fresh_db: Database) -> None:
 
 
 async def test_relabel_stores_the_correction(fresh_db: Database) -> None:
-    await _users(fresh_db, 1)
+    await register_users(fresh_db, 1)
     reports = ReportRepository(fresh_db)
-    report, _ = await reports.create(_new(1, "k"))
+    report, _ = await reports.create(new_report(1, "k"))
     correction = Correction(
         report_id=report.id, officer_id=9, text=report.description, language="en", topic="integrity"
     )

@@ -10,13 +10,14 @@ import pytest
 from bot.domain.audit import Action, Actor, AuditEntry
 from bot.domain.reports import Kind, NewReport
 from bot.domain.team import Invite, InviteFailure, Role
-from bot.domain.users import Access, Language, TelegramProfile
+from bot.domain.users import Access
 from storage.audit import AuditRepository
 from storage.db import Database
 from storage.followup import FollowUpRepository
 from storage.reports import ReportRepository
 from storage.team import TeamRepository
 from storage.users import UserRepository
+from tests.records import register_users
 
 NOW = datetime.now(UTC)
 ADMIN = 1
@@ -24,12 +25,6 @@ ADMIN = 1
 
 def _audit(actor: int, action: Action) -> AuditEntry:
     return AuditEntry(actor=Actor.STAFF, actor_id=actor, action=action, at=NOW)
-
-
-async def _users(db: Database, *ids: int) -> None:
-    repo = UserRepository(db)
-    for uid in ids:
-        await repo.register(TelegramProfile(id=uid, first_name="U"), Language.EN, "language")
 
 
 async def _invite(store: TeamRepository, token: str, role: Role, ttl: timedelta) -> Invite:
@@ -44,7 +39,7 @@ async def _invite(store: TeamRepository, token: str, role: Role, ttl: timedelta)
 
 
 async def test_an_invite_works_once(fresh_db: Database) -> None:
-    await _users(fresh_db, 2, 3)
+    await register_users(fresh_db, 2, 3)
     store = TeamRepository(fresh_db)
     stored = await _invite(store, "tok-1", Role.OFFICER, timedelta(hours=72))
     assert stored.id is not None
@@ -62,7 +57,7 @@ async def test_an_invite_works_once(fresh_db: Database) -> None:
 
 
 async def test_an_expired_invite_is_refused(fresh_db: Database) -> None:
-    await _users(fresh_db, 2)
+    await register_users(fresh_db, 2)
     store = TeamRepository(fresh_db)
     await _invite(store, "old", Role.ADMIN, timedelta(minutes=30))
     assert await store.redeem("old", 2, NOW, _audit(2, Action.ROLE_GRANTED)) is (
@@ -82,7 +77,7 @@ async def test_an_unregistered_user_leaves_the_invite_unused(fresh_db: Database)
 
 
 async def test_an_officer_invite_never_lowers_an_admin(fresh_db: Database) -> None:
-    await _users(fresh_db, 2)
+    await register_users(fresh_db, 2)
     users = UserRepository(fresh_db)
     await users.update(2, {"staff_role": "admin"})
     store = TeamRepository(fresh_db)
@@ -93,7 +88,7 @@ async def test_an_officer_invite_never_lowers_an_admin(fresh_db: Database) -> No
 
 
 async def test_revoking_unassigns_open_reports_only(fresh_db: Database) -> None:
-    await _users(fresh_db, 2, 10)
+    await register_users(fresh_db, 2, 10)
     await UserRepository(fresh_db).update(2, {"staff_role": "officer"})
     reports = ReportRepository(fresh_db)
     ids = []
