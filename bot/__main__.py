@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in problem.lines:
             print(line, file=sys.stderr)
         return EXIT_SETTINGS
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
 
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
     configure_logging(settings.log_level, settings.log_format, secrets)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backup":
         return backup(settings, args.path)
     if args.command in ("digest", "demo-data"):
-        from bot.services import digest_cli
+        from bot.cli import digest as digest_cli
 
         if args.command == "digest":
             return asyncio.run(
@@ -158,8 +158,8 @@ def backup(settings: Settings, target: Path) -> int:
 
 def classify(path: Path | None) -> int:
     """Classify JSON lines from a file or stdin to stdout; exit 1 if any line was skipped."""
-    from bot.domain.sorting import Classifier
-    from bot.services.classify_cli import classify_stream
+    from bot.cli.classify import classify_stream
+    from bot.sorting import Classifier
 
     classifier = Classifier()
     if path is None:

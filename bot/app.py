@@ -20,48 +20,48 @@ from telegram.ext import (
 )
 
 import handlers
-from bot.context import SERVICES_KEY, BotApplication, BotContext
-from bot.domain.taxonomy import Taxonomy
-from bot.domain.users import Language
-from bot.i18n import Translator
-from bot.services import Services
-from bot.services.access import AccessControl
-from bot.services.alerts import AlertService
-from bot.services.broadcasts import BroadcastComposer
-from bot.services.consultations import ConsultationReports
-from bot.services.digests import DigestService
-from bot.services.followup import FollowUpService
-from bot.services.inbox import InboxService
-from bot.services.meeting_flow import MeetingFlow
-from bot.services.meeting_jobs import MeetingJobs
-from bot.services.meetings import MeetingService
-from bot.services.my_reports import MyReportsService
-from bot.services.notice_delivery import DeliveryEngine
-from bot.services.notices import NoticeService
-from bot.services.prompts import PromptService
-from bot.services.recipients import Recipients
-from bot.services.recurring import RecurringIssues
-from bot.services.reports import ReportService
-from bot.services.satisfaction import SatisfactionService
-from bot.services.sorting import SortingService
-from bot.services.team import TeamService
-from bot.services.users import UserService
+from bot.accounts.service import UserService
+from bot.accounts.team import TeamService
+from bot.container import Services
+from bot.core.access import AccessControl
+from bot.core.i18n import Translator
+from bot.core.taxonomy import Taxonomy
+from bot.core.users import Language
+from bot.digests.service import DigestService
+from bot.followup.alerts import AlertService
+from bot.followup.inbox import InboxService
+from bot.followup.prompts import PromptService
+from bot.followup.recipients import Recipients
+from bot.followup.satisfaction import SatisfactionService
+from bot.followup.service import FollowUpService
+from bot.meetings.flow import MeetingFlow
+from bot.meetings.scheduling import MeetingJobs
+from bot.meetings.service import MeetingService
+from bot.notices.comments import ConsultationReports
+from bot.notices.composer import BroadcastComposer
+from bot.notices.delivery import DeliveryEngine
+from bot.notices.service import NoticeService
+from bot.reporting.my_reports import MyReportsService
+from bot.reporting.recurring import RecurringIssues
+from bot.reporting.service import ReportService
+from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
-from handlers.notice_sending import budget_limiter, budget_of
+from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.notices.sending import budget_limiter, budget_of
+from storage.accounts.team import TeamRepository
+from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
-from storage.digests import DigestRepository
-from storage.followup import FollowUpRepository
-from storage.meeting_jobs import MeetingJobRepository
-from storage.meetings import MeetingRepository
-from storage.notice_queue import NoticeQueue
-from storage.notices import NoticeRepository
-from storage.reports import ReportRepository
-from storage.satisfaction import SatisfactionRepository
-from storage.team import TeamRepository
-from storage.users import UserRepository
+from storage.digests.queries import DigestRepository
+from storage.followup.repository import FollowUpRepository
+from storage.followup.satisfaction import SatisfactionRepository
+from storage.meetings.repository import MeetingRepository
+from storage.meetings.sends import MeetingJobRepository
+from storage.notices.queue import NoticeQueue
+from storage.notices.repository import NoticeRepository
+from storage.reporting import ReportRepository
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.domain.taxonomy import Office, Taxonomy, Topic
+from bot.core.taxonomy import Office, Taxonomy, Topic
 from config import CONFIG_DIR
 
 LANGUAGE_KEYS = ("en", "es", "ru")

@@ -24,11 +24,11 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from bot.domain.durations import parse_duration
-from bot.domain.meetings import parse_offsets
-from bot.domain.notices import QuietHours, parse_periods
-from bot.domain.schedules import Schedule, parse_schedules
-from bot.domain.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
+from bot.core.durations import parse_duration
+from bot.core.schedules import Schedule, parse_schedules
+from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
+from bot.meetings.model import parse_offsets
+from bot.notices.model import QuietHours, parse_periods
 
 SUPPORTED_LANGUAGES = ("en", "es", "ru")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")

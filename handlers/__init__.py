@@ -7,33 +7,28 @@ from datetime import UTC, datetime, timedelta
 from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
 
-from bot.context import BotApplication
-from bot.domain.commands import commands_for
-from bot.domain.users import Access
-from bot.services import Services
-from handlers import (
-    account,
-    corrections,
-    digests,
-    followup,
-    followup_jobs,
-    inbox,
-    meeting_forms,
-    meeting_jobs,
-    meetings,
-    menu,
-    myreports,
-    notice_replies,
-    notice_sending,
-    notices,
-    officer_views,
-    onboarding,
-    reports,
-    satisfaction,
-    team,
-)
-from handlers.errors import on_error
-from handlers.notify import SURVEY_PREFIX
+from bot.container import Services
+from bot.core.commands import commands_for
+from bot.core.users import Access
+from handlers import menu
+from handlers.accounts import account, onboarding, team
+from handlers.digests import commands as digests
+from handlers.followup import actions as followup
+from handlers.followup import inbox, satisfaction
+from handlers.followup import jobs as followup_jobs
+from handlers.followup import views as officer_views
+from handlers.followup.notify import SURVEY_PREFIX
+from handlers.kit.context import BotApplication
+from handlers.kit.errors import on_error
+from handlers.meetings import commands as meetings
+from handlers.meetings import forms as meeting_forms
+from handlers.meetings import jobs as meeting_jobs
+from handlers.notices import compose as notices
+from handlers.notices import replies as notice_replies
+from handlers.notices import sending as notice_sending
+from handlers.reporting import flow as reports
+from handlers.reporting import myreports
+from handlers.sorting import corrections
 
 PRIVATE = filters.ChatType.PRIVATE
 MESSAGES = PRIVATE & ~filters.COMMAND

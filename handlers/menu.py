@@ -5,11 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BotContext
-from bot.i18n import Translator
-from handlers import account, myreports, reports
-from handlers.common import is_private
-from handlers.render import MENU_ITEMS
+from bot.core.i18n import Translator
+from handlers.accounts import account
+from handlers.kit.common import is_private
+from handlers.kit.context import BotContext
+from handlers.kit.render import MENU_ITEMS
+from handlers.reporting import flow as reports
+from handlers.reporting import myreports
 
 
 def item_of(translate: Translator, text: str) -> str | None:

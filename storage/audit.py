@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.domain.audit import AuditEntry
+from bot.core.audit import AuditEntry
 from storage.db import Database
 
 _INSERT = (

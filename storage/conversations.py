@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.conversations import Conversation
+from bot.core.conversations import Conversation
 from storage.db import Database, utcnow
 
 

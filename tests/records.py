@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain.reports import Kind, NewReport, Report
-from bot.domain.users import Language, TelegramProfile
+from bot.core.users import Language, TelegramProfile
+from bot.reporting.model import Kind, NewReport, Report
+from storage.accounts.users import UserRepository
 from storage.db import Database
-from storage.reports import ReportRepository
-from storage.users import UserRepository
+from storage.reporting import ReportRepository
 
 
 def new_report(reporter: int | None, key: str, **extra: object) -> NewReport:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import SERVICES_KEY, BotApplication
-from bot.domain import onboarding
-from bot.domain.drafts import Draft, Step
-from bot.domain.users import TelegramProfile
+from bot.accounts import onboarding
+from bot.container import Services
+from bot.core.users import TelegramProfile
+from bot.reporting.drafts import Draft, Step
 from bot.sandbox.core import SandboxCore
-from bot.services import Services
+from handlers.kit.context import SERVICES_KEY, BotApplication
 
 FIRST_DEMO_ID = 6_000_001
 DEMO_ORGANISATION = "Demo Trading {number}"

@@ -128,7 +128,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the sandbox with parsed options; return the exit code."""
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
 
     if args.demo_data < 0:
         print("--demo-data must be 0 or more", file=sys.stderr)

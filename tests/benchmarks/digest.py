@@ -35,15 +35,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.domain.digests import Period
-from bot.i18n import Translator
-from bot.services.demo_data import generate
-from bot.services.digests import DigestService
+from bot.core.i18n import Translator
+from bot.digests.demo_data import generate
+from bot.digests.model import Period
+from bot.digests.service import DigestService
 from config.reference_data import load_taxonomy
-from storage import digests as sql
 from storage.db import Database
-from storage.demo_data import DemoDataWriter
-from storage.digests import DigestRepository
+from storage.digests import queries as sql
+from storage.digests.demo_data import DemoDataWriter
+from storage.digests.queries import DigestRepository
 
 SEED = 1
 ROUNDS = 5

@@ -33,14 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.domain.meeting_jobs import plan_meeting
-from bot.domain.meetings import Meeting
-from bot.domain.service_levels import parse_service_levels
-from bot.services.meeting_jobs import MeetingJobs
-from bot.services.meetings import MeetingService
+from bot.core.service_levels import parse_service_levels
+from bot.meetings.model import Meeting
+from bot.meetings.scheduling import MeetingJobs
+from bot.meetings.sends import plan_meeting
+from bot.meetings.service import MeetingService
 from storage.db import Database
-from storage.meeting_jobs import MeetingJobRepository
-from storage.meetings import MeetingRepository, insert_jobs, iso
+from storage.meetings.repository import MeetingRepository, insert_jobs, iso
+from storage.meetings.sends import MeetingJobRepository
 
 ROUNDS = 5
 OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.accounts.onboarding import Step as OnboardingStep
 from bot.app import application_builder, build_application, running
-from bot.domain.onboarding import Step as OnboardingStep
-from bot.domain.users import TelegramProfile
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.core.users import TelegramProfile
 from bot.sandbox import BotApiEmulator, SimUser
 from config.reference_data import load_taxonomy
 from config.settings import Settings, settings_from

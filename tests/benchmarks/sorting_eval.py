@@ -24,10 +24,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bot.domain.sorting import TOPICS, Classification, Classifier, KeywordClassifier  # noqa: E402
-from bot.domain.sorting.labels import LabelledExample  # noqa: E402
-from bot.domain.sorting.model import train_model  # noqa: E402
-from bot.domain.sorting.train import prune  # noqa: E402
+from bot.sorting import TOPICS, Classification, Classifier, KeywordClassifier  # noqa: E402
+from bot.sorting.labels import LabelledExample  # noqa: E402
+from bot.sorting.model import train_model  # noqa: E402
+from bot.sorting.train import prune  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "feedback_dev.jsonl"
 DEFAULT_HELDOUT = Path(__file__).resolve().parent / "sorting_heldout.jsonl"
@@ -188,7 +188,7 @@ def measure_load_seconds() -> float:
     """Time importing the package and building the shipped classifier in a fresh process."""
     code = (
         "import time; t = time.perf_counter(); "
-        "from bot.domain.sorting import Classifier; Classifier(); "
+        "from bot.sorting import Classifier; Classifier(); "
         "print(time.perf_counter() - t)"
     )
     output = subprocess.run(

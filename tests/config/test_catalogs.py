@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.i18n import Translator, placeholders
+from bot.core.i18n import Translator, placeholders
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 translator = Translator.from_directory()

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
-from bot.context import BotApplication
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
+from handlers.kit.context import BotApplication
 from tests.conftest import SettingsFactory
 
 T = Translator.from_directory()

@@ -14,11 +14,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.context import BotApplication
-from bot.domain.digests import Period
+from bot.cli.digest import demo_data_command
+from bot.digests.model import Period
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
-from bot.services.digest_cli import demo_data_command
 from config.settings import Settings
+from handlers.kit.context import BotApplication
 from tests.e2e.conftest import ADMIN_ID, onboard, said
 from tests.e2e.process import BotProcess
 

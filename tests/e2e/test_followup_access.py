@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.context import BotApplication
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
+from handlers.kit.context import BotApplication
 from tests.conftest import SettingsFactory
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit

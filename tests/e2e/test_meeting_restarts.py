@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.sandbox import BotApiEmulator, SimUser
 from config.reference_data import load_taxonomy
-from handlers.meeting_views import MeetingViews
+from handlers.meetings.views import MeetingViews
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.process import BotProcess
 

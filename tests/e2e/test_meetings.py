@@ -15,18 +15,18 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.context import BotApplication
-from bot.domain.meetings import MeetingDetails
+from bot.container import Services
+from bot.meetings.model import MeetingDetails
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from bot.sandbox.messaging import message_api
 from bot.sandbox.state import CallbackQueryState
-from bot.services import Services
 from config.settings import Settings
-from handlers.meeting_jobs import wake
+from handlers.kit.context import BotApplication
+from handlers.meetings.jobs import wake
 from storage.db import Database
 from tests.conftest import SettingsFactory
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
-from tests.meeting_helpers import add_report
+from tests.meetings.helpers import add_report
 
 MADRID = ZoneInfo("Europe/Madrid")
 

@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 
 from bot.app import build_application, running
-from bot.context import BotApplication
 from bot.sandbox import BotApiEmulator, SimUser
 from bot.sandbox.messaging import message_api
 from bot.sandbox.state import CallbackQueryState
 from config.settings import Settings
+from handlers.kit.context import BotApplication
 from tests.conftest import SettingsFactory
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 

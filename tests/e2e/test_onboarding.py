@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.context import BotApplication
 from bot.sandbox import BotApiEmulator
+from handlers.kit.context import BotApplication
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BotApplication
 from bot.sandbox import BotApiEmulator, make_png
+from handlers.kit.context import BotApplication
 from tests.e2e.conftest import T, onboard, said, tap
 from tests.e2e.reporting import (
     answer_until_summary,

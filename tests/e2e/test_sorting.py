@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.context import BotApplication
 from bot.sandbox import BotApiEmulator
+from handlers.kit.context import BotApplication
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import (
     answer_until_summary,

@@ -1,0 +1,77 @@
+"""The onboarding questions, their order and which answers each one takes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.users import BusinessRole, BusinessSize, Language, WomenLed
+
+ORGANISATION_MAX_LENGTH = 200
+
+
+class Step(StrEnum):
+    """One onboarding question."""
+
+    LANGUAGE = "language"
+    ROLE = "role"
+    ORGANISATION = "organisation"
+    SIZE = "size"
+    WOMEN_LED = "women_led"
+    PRIVACY = "privacy"
+
+
+ORDER: tuple[Step, ...] = tuple(Step)
+
+# The answers a button step accepts; None means the step takes typed text (or skip).
+CHOICES: dict[Step, tuple[str, ...] | None] = {
+    Step.LANGUAGE: tuple(Language),
+    Step.ROLE: tuple(BusinessRole),
+    Step.ORGANISATION: None,
+    Step.SIZE: tuple(BusinessSize),
+    Step.WOMEN_LED: tuple(WomenLed),
+    Step.PRIVACY: ("accept", "decline"),
+}
+
+SKIP = "skip"
+
+
+class InvalidAnswer(ValueError):
+    """An answer the current step does not take; `reason` is a catalog key."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+def next_step(step: Step) -> Step | None:
+    """Return the question after this one, or None after the last."""
+    index = ORDER.index(step)
+    return ORDER[index + 1] if index + 1 < len(ORDER) else None
+
+
+def parse_step(value: str | None) -> Step | None:
+    """Return the stored step as a Step, or None when onboarding is complete."""
+    return Step(value) if value else None
+
+
+def check_choice(step: Step, answer: str) -> str:
+    """Return the answer if this step offers it as a button, else raise InvalidAnswer."""
+    choices = CHOICES[step]
+    if choices is None:
+        if answer == SKIP:
+            return answer
+        raise InvalidAnswer("onboarding.error_type_organisation")
+    if answer not in choices:
+        raise InvalidAnswer("onboarding.error_choose_button")
+    return answer
+
+
+def clean_organisation(text: str) -> str:
+    """Return a typed organisation name tidied up, or raise InvalidAnswer."""
+    name = " ".join(text.split())
+    if not name:
+        raise InvalidAnswer("onboarding.error_type_organisation")
+    if len(name) > ORGANISATION_MAX_LENGTH:
+        raise InvalidAnswer("onboarding.error_organisation_too_long", limit=ORGANISATION_MAX_LENGTH)
+    return name

@@ -1,0 +1,140 @@
+"""Customs staff: invite links that make officers and admins, the team list, revoking roles."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.accounts import roles as team
+from bot.accounts.roles import Invite, InviteFailure, Role, TeamMember
+from bot.core.access import AccessControl, AuditStore, UserDirectory, utc_now
+from bot.core.audit import Action, Actor, AuditEntry, Detail
+from bot.core.users import Access, User
+from bot.reporting.drafts import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+class TeamStore(Protocol):
+    """What the team needs from storage."""
+
+    async def add_invite(self, invite: Invite, audit: AuditEntry) -> Invite: ...
+    async def invite(self, token: str) -> Invite | None: ...
+    async def redeem(
+        self, token: str, user_id: int, at: datetime, audit: AuditEntry
+    ) -> Invite | InviteFailure: ...
+    async def revoke(self, user_id: int, audit: AuditEntry) -> tuple[Role, int] | None: ...
+
+
+class TeamService:
+    """Use cases of admins managing staff, and of invitees joining."""
+
+    def __init__(
+        self,
+        store: TeamStore,
+        users: UserDirectory,
+        audit: AuditStore,
+        access: AccessControl,
+        *,
+        invite_ttl: timedelta = timedelta(hours=72),
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._users = users
+        self._audit = audit
+        self.access = access
+        self.invite_ttl = invite_ttl
+        self._clock = clock
+
+    async def create_invite(
+        self, actor_id: int, role: Role, ttl: timedelta | None = None
+    ) -> Invite:
+        """Make a one-time invite link for an officer or admin (admins only)."""
+        await self.access.require(actor_id, Access.ADMIN, "create_invite")
+        now = self._clock()
+        invite = Invite(
+            token=team.new_token(),
+            role=role,
+            created_by=actor_id,
+            created_at=now,
+            expires_at=now + (ttl or self.invite_ttl),
+        )
+        detail: Detail = {"role": role.value, "expires_at": invite.expires_at.isoformat()}
+        audit = self._entry(actor_id, Action.INVITE_CREATED, detail, now)
+        stored = await self._store.add_invite(invite, audit)
+        log.info("invite created", extra={"role": role.value, "user_id": actor_id})
+        return stored
+
+    async def redeem(self, token: str, user_id: int) -> Role | InviteFailure:
+        """Use an invite: once, before it expires; return the role it gave or why not.
+
+        The user must be registered (LookupError otherwise, and the invite stays unused).
+        """
+        now = self._clock()
+        known = await self._store.invite(token)
+        if known is None:
+            return await self._refused(user_id, InviteFailure.UNKNOWN, now)
+        detail: Detail = {"role": known.role.value, "invite": known.id, "by": known.created_by}
+        audit = self._entry(user_id, Action.ROLE_GRANTED, detail, now, Actor.USER)
+        result = await self._store.redeem(token, user_id, now, audit)
+        if isinstance(result, InviteFailure):
+            return await self._refused(user_id, result, now)
+        log.info("role granted", extra={"role": result.role.value, "user_id": user_id})
+        return result.role
+
+    async def team(self, actor_id: int) -> list[TeamMember]:
+        """Return every officer and admin (officers and admins may look)."""
+        await self.access.require(actor_id, Access.OFFICER, "team")
+        configured = self.access.admin_ids
+        members: dict[int, TeamMember] = {}
+        for user in await self._users.staff():
+            role = Role.ADMIN if user.id in configured else Role(user.staff_role or "")
+            members[user.id] = _member(user.id, user, role, user.id in configured)
+        for admin_id in configured - members.keys():
+            known = await self._users.get(admin_id)
+            members[admin_id] = _member(admin_id, known, Role.ADMIN, True)
+        order = {Role.ADMIN: 0, Role.OFFICER: 1}
+        return sorted(members.values(), key=lambda m: (order[m.role], m.name.lower(), m.user_id))
+
+    async def revoke(self, actor_id: int, user_id: int) -> Role:
+        """Take away someone's staff role (admins only); their open reports become unassigned.
+
+        Configured admins (ADMIN_IDS) and oneself cannot be revoked.
+        """
+        await self.access.require(actor_id, Access.ADMIN, "revoke")
+        if user_id in self.access.admin_ids:
+            raise InvalidInput("team.error_configured_admin")
+        if user_id == actor_id:
+            raise InvalidInput("team.error_self")
+        audit = self._entry(actor_id, Action.ROLE_REVOKED, {"user": user_id}, self._clock())
+        revoked = await self._store.revoke(user_id, audit)
+        if revoked is None:
+            raise InvalidInput("team.error_not_staff")
+        log.info("role revoked", extra={"user_id": user_id, "by": actor_id})
+        return revoked[0]
+
+    async def _refused(self, user_id: int, why: InviteFailure, at: datetime) -> InviteFailure:
+        await self._audit.add(
+            AuditEntry(
+                actor=Actor.USER,
+                actor_id=user_id,
+                action=Action.INVITE_REFUSED,
+                detail={"reason": why.value},
+                at=at,
+            )
+        )
+        log.warning("invite refused", extra={"reason": why.value, "user_id": user_id})
+        return why
+
+    @staticmethod
+    def _entry(
+        actor_id: int, action: Action, detail: Detail, at: datetime, actor: Actor = Actor.STAFF
+    ) -> AuditEntry:
+        return AuditEntry(actor=actor, actor_id=actor_id, action=action, detail=detail, at=at)
+
+
+def _member(user_id: int, user: User | None, role: Role, configured: bool) -> TeamMember:
+    name = team.display_name(user.first_name, user.last_name, user.username) if user else "—"
+    return TeamMember(user_id=user_id, role=role, name=name, configured=configured)

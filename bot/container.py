@@ -1,0 +1,52 @@
+"""Use cases of the bot; services take storage Protocols and never import telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.accounts.service import UserService
+from bot.accounts.team import TeamService
+from bot.core.i18n import Translator
+from bot.digests.service import DigestService
+from bot.followup.alerts import AlertService
+from bot.followup.inbox import InboxService
+from bot.followup.prompts import PromptService
+from bot.followup.satisfaction import SatisfactionService
+from bot.followup.service import FollowUpService
+from bot.meetings.flow import MeetingFlow
+from bot.meetings.scheduling import MeetingJobs
+from bot.meetings.service import MeetingService
+from bot.notices.comments import ConsultationReports
+from bot.notices.composer import BroadcastComposer
+from bot.notices.delivery import DeliveryEngine
+from bot.notices.service import NoticeService
+from bot.reporting.my_reports import MyReportsService
+from bot.reporting.service import ReportService
+from bot.sorting.service import SortingService
+from config.settings import Settings
+
+
+@dataclass
+class Services:
+    """Everything a handler may call, wired once in bot.app.post_init."""
+
+    settings: Settings
+    translate: Translator
+    users: UserService
+    reports: ReportService
+    my_reports: MyReportsService
+    sorting: SortingService
+    digests: DigestService
+    inbox: InboxService
+    followup: FollowUpService
+    alerts: AlertService
+    satisfaction: SatisfactionService
+    team: TeamService
+    prompts: PromptService
+    meetings: MeetingService
+    meeting_flow: MeetingFlow
+    meeting_jobs: MeetingJobs
+    notices: NoticeService
+    broadcasts: BroadcastComposer
+    notice_delivery: DeliveryEngine
+    consultations: ConsultationReports

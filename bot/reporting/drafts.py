@@ -1,0 +1,245 @@
+"""A report being written: its steps, their order, and which answers each step takes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE
+from bot.reporting.model import Attachment, AttachmentKind, Kind
+
+DESCRIPTION_MIN = 10
+DESCRIPTION_MAX = 3500
+OFFICE_OTHER_MAX = 200
+MAX_ATTACHMENTS = 5
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
+MAX_PAST_DAYS = 366
+DRAFT_IDLE_HOURS = 24
+DOCUMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/heic",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/zip",
+    }
+)
+
+
+class Step(StrEnum):
+    """One question of the report flow."""
+
+    OFFER = "offer"  # "turn this message into a report?"
+    KIND = "kind"
+    DESCRIPTION = "description"
+    TOPIC = "topic"
+    OFFICE = "office"
+    OFFICE_OTHER = "office_other"
+    DATE = "date"
+    DATE_TYPED = "date_typed"
+    ATTACHMENTS = "attachments"
+    ANONYMITY = "anonymity"
+    SUMMARY = "summary"
+
+
+EDITABLE = (
+    Step.KIND,
+    Step.DESCRIPTION,
+    Step.TOPIC,
+    Step.OFFICE,
+    Step.DATE,
+    Step.ATTACHMENTS,
+    Step.ANONYMITY,
+)
+
+
+class InvalidInput(ValueError):
+    """An answer the current step does not take; `reason` is a catalog key."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+class Draft(BaseModel):
+    """A report in the making, saved after every answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    step: Step = Step.KIND
+    kind: Kind | None = None
+    description: str | None = None
+    topic: str | None = None
+    topic_suggested: str | None = None
+    office: str | None = None
+    office_other: str | None = None
+    incident_date: date | None = None
+    attachments: tuple[Attachment, ...] = ()
+    anonymous: bool | None = None
+    editing: bool = False
+    started_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    def steps(self) -> list[Step]:
+        """Return the steps this draft goes through, in order."""
+        order = [Step.KIND, Step.DESCRIPTION, Step.TOPIC, Step.OFFICE]
+        if self.office == OTHER_OFFICE:
+            order.append(Step.OFFICE_OTHER)
+        if self.kind is Kind.ISSUE:
+            order.append(Step.DATE)
+            if self.step is Step.DATE_TYPED:
+                order.append(Step.DATE_TYPED)
+        return [*order, Step.ATTACHMENTS, Step.ANONYMITY, Step.SUMMARY]
+
+    def advance(self) -> Draft:
+        """Move past the step just answered."""
+        order = self.steps()
+        current = self.step if self.step in order else Step.KIND
+        following = order[order.index(current) + 1 :]
+        if self.editing:
+            follow_up = _follow_up(self, current)
+            return self.model_copy(
+                update={"step": follow_up or Step.SUMMARY, "editing": bool(follow_up)}
+            )
+        for step in following:
+            if step is Step.DESCRIPTION and self.description:
+                continue  # filled from the message the user wrote before the flow started
+            return self.model_copy(update={"step": step})
+        return self.model_copy(update={"step": Step.SUMMARY})
+
+    def back(self) -> Draft:
+        """Return to the previous step (to the summary when editing)."""
+        if self.editing:
+            return self.model_copy(update={"step": Step.SUMMARY, "editing": False})
+        order = self.steps()
+        if self.step not in order or order.index(self.step) == 0:
+            return self.model_copy(update={"step": Step.KIND})
+        previous = order[order.index(self.step) - 1]
+        if previous is Step.DATE_TYPED:
+            previous = Step.DATE
+        return self.model_copy(update={"step": previous})
+
+    def edit(self, step: Step) -> Draft:
+        """Jump from the summary to a field, coming back to the summary after it."""
+        if step not in EDITABLE or (step is Step.DATE and self.kind is not Kind.ISSUE):
+            raise InvalidInput("report.error_choose_button")
+        return self.model_copy(update={"step": step, "editing": True})
+
+    def missing(self) -> list[Step]:
+        """Return the steps still unanswered (the summary refuses to submit until none)."""
+        gaps = []
+        if self.kind is None:
+            gaps.append(Step.KIND)
+        if not self.description:
+            gaps.append(Step.DESCRIPTION)
+        if self.topic is None:
+            gaps.append(Step.TOPIC)
+        if self.office is None:
+            gaps.append(Step.OFFICE)
+        if self.anonymous is None:
+            gaps.append(Step.ANONYMITY)
+        return gaps
+
+
+def _follow_up(draft: Draft, answered: Step) -> Step | None:
+    if answered is Step.OFFICE and draft.office == OTHER_OFFICE and not draft.office_other:
+        return Step.OFFICE_OTHER
+    if answered is Step.KIND and draft.kind is Kind.ISSUE and draft.incident_date is None:
+        return Step.DATE
+    return None
+
+
+def clean_description(text: str) -> str:
+    """Return the description trimmed, or raise InvalidInput if too short or long."""
+    body = text.strip()
+    if len(body) < DESCRIPTION_MIN:
+        raise InvalidInput("report.error_description_short", minimum=DESCRIPTION_MIN)
+    if len(body) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            "report.error_description_long", maximum=DESCRIPTION_MAX, length=len(body)
+        )
+    return body
+
+
+def choose_kind(value: str) -> Kind:
+    """Return the kind a button stands for."""
+    try:
+        return Kind(value)
+    except ValueError:
+        raise InvalidInput("report.error_choose_button") from None
+
+
+def choose_topic(value: str, codes: set[str]) -> str:
+    """Return a topic code (or not-sure) a button stands for."""
+    if value != NOT_SURE and value not in codes:
+        raise InvalidInput("report.error_choose_button")
+    return value
+
+
+def choose_office(value: str, codes: set[str]) -> str:
+    """Return an office code, 'other' or 'none' a button stands for."""
+    if value not in codes | {OTHER_OFFICE, NO_OFFICE}:
+        raise InvalidInput("report.error_choose_button")
+    return value
+
+
+def clean_office_other(text: str) -> str:
+    """Return a typed place name, or raise InvalidInput."""
+    name = " ".join(text.split())
+    if not name:
+        raise InvalidInput("report.error_type_place")
+    if len(name) > OFFICE_OTHER_MAX:
+        raise InvalidInput("report.error_place_long", maximum=OFFICE_OTHER_MAX)
+    return name
+
+
+_DATE_FORMATS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), (3, 2, 1)),
+)
+
+
+def parse_incident_date(text: str, today: date) -> date:
+    """Return a typed date (2026-11-20, 20.11.2026 or 20/11/2026) not in the future."""
+    for pattern, (y, m, d) in _DATE_FORMATS:
+        match = pattern.match(text.strip())
+        if match:
+            try:
+                when = date(int(match[y]), int(match[m]), int(match[d]))
+            except ValueError:
+                break
+            if when > today:
+                raise InvalidInput("report.error_date_future")
+            if when < today - timedelta(days=MAX_PAST_DAYS):
+                raise InvalidInput("report.error_date_old", days=MAX_PAST_DAYS)
+            return when
+    raise InvalidInput("report.error_date_format")
+
+
+def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
+    """Return the attachment if the draft can take it, or raise InvalidInput."""
+    if len(draft.attachments) >= MAX_ATTACHMENTS:
+        raise InvalidInput("report.error_attachments_full", maximum=MAX_ATTACHMENTS)
+    if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
+        raise InvalidInput("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
+    if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
+        raise InvalidInput("report.error_file_type")
+    return attachment
+
+
+def is_idle(draft_updated_at: datetime, now: datetime) -> bool:
+    """Tell whether a draft has waited long enough to be dropped."""
+    return now - draft_updated_at > timedelta(hours=DRAFT_IDLE_HOURS)

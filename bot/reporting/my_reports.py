@@ -1,0 +1,85 @@
+"""A trader's own reports: the list, one report with its thread, adding information."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.conversations import Flow
+from bot.reporting.drafts import InvalidInput
+from bot.reporting.model import Report, ThreadMessage
+from bot.reporting.service import ConversationStore, NoDraft, ReportStore
+
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a user's reports."""
+
+    reports: list[Report]
+    number: int
+    pages: int
+    total: int
+
+
+class MyReportsService:
+    """Use cases of traders following the reports they filed."""
+
+    def __init__(self, reports: ReportStore, conversations: ConversationStore) -> None:
+        self._reports = reports
+        self._conversations = conversations
+
+    async def page_of(self, user_id: int, number: int) -> Page:
+        """Return a page (1-based) of the user's reports, newest first."""
+        number = max(number, 1)
+        reports, total = await self._reports.for_reporter(
+            user_id, (number - 1) * PAGE_SIZE, PAGE_SIZE
+        )
+        pages = max(math.ceil(total / PAGE_SIZE), 1)
+        if number > pages:
+            return await self.page_of(user_id, pages)
+        return Page(reports, number, pages, total)
+
+    async def open_own(self, user_id: int, report_id: int) -> tuple[Report, list[ThreadMessage]]:
+        """Return one of the user's reports with its thread; LookupError if not theirs."""
+        report = await self._reports.get(report_id)
+        if report is None or report.reporter_id != user_id:
+            raise LookupError(report_id)
+        return report, await self._reports.thread(report_id)
+
+    async def start_adding(self, user_id: int, report_id: int) -> Report:
+        """Wait for information the user wants to add to their open report."""
+        report, _ = await self.open_own(user_id, report_id)
+        if not report.status.is_open:
+            raise InvalidInput("myreports.error_closed", reference=report.reference)
+        await self._conversations.save(user_id, Flow.ADD_INFO, str(report.id))
+        return report
+
+    async def adding_to(self, user_id: int) -> int:
+        """Return the report the user is adding information to; NoDraft if none."""
+        conversation = await self._conversations.get(user_id)
+        if conversation is None or conversation.flow is not Flow.ADD_INFO:
+            raise NoDraft("add_info")
+        return int(conversation.data)
+
+    async def can_add(self, user_id: int, report_id: int) -> bool:
+        """Tell whether the report is still the user's and open to more information."""
+        try:
+            report, _ = await self.open_own(user_id, report_id)
+        except LookupError:
+            return False
+        return report.status.is_open
+
+    async def stop_adding(self, user_id: int) -> None:
+        """Close the adding-information conversation (the message is in the thread)."""
+        await self._conversations.clear(user_id)
+
+    async def export_of(self, user_id: int) -> dict[str, Any]:
+        """Return the user's reports, threads and open conversation as plain data."""
+        conversation = await self._conversations.get(user_id)
+        return {
+            "reports": await self._reports.export_for_reporter(user_id),
+            "open_conversation": conversation.model_dump(mode="json") if conversation else None,
+        }

@@ -1,0 +1,88 @@
+"""Recurring issues: open reports about the same thing, and traders adding their voice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.reporting import similarity as recurring
+from bot.reporting.model import Report
+
+
+class AlikeStore(Protocol):
+    """What finding recurring issues needs from storage."""
+
+    async def open_alike(
+        self, topic: str, office: str | None, since: datetime, exclude_reporter: int
+    ) -> list[Report]: ...
+    async def add_voice(
+        self, report_id: int, user_id: int, comment: str | None, language: str
+    ) -> bool: ...
+    async def voices(self, report_id: int) -> int: ...
+    async def get(self, report_id: int) -> Report | None: ...
+
+
+@dataclass(frozen=True)
+class Match:
+    """An open report about the same thing, and how many traders are behind it."""
+
+    report: Report
+    size: int  # the report itself plus every voice added to it
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RecurringIssues:
+    """Find open reports about the same thing (same topic, same place, similar text)."""
+
+    def __init__(
+        self,
+        store: AlikeStore,
+        window_days: int = 30,
+        threshold: float = recurring.SIMILARITY_THRESHOLD,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._store = store
+        self._window = timedelta(days=window_days)
+        self._threshold = threshold
+        self._clock = clock
+
+    async def find(
+        self, reporter_id: int, topic: str | None, office: str | None, text: str, language: str
+    ) -> Match | None:
+        """Return the most similar open report of someone else, if one is about the same thing."""
+        if not topic:
+            return None
+        mine = recurring.signature(text, language)
+        best: tuple[float, Report] | None = None
+        since = self._clock() - self._window
+        for candidate in await self._store.open_alike(topic, office, since, reporter_id):
+            theirs = (
+                frozenset(candidate.keywords.split())
+                if candidate.keywords is not None
+                else recurring.signature(candidate.description, candidate.language)
+            )
+            score = recurring.similarity(mine, theirs)
+            if score >= self._threshold and (best is None or score > best[0]):
+                best = (score, candidate)
+        if best is None:
+            return None
+        return Match(best[1], await self.size(best[1].id))
+
+    async def add_voice(
+        self, report_id: int, user_id: int, comment: str | None, language: str
+    ) -> Match:
+        """Add a trader's "same here" (with their text as comment) to an open report."""
+        report = await self._store.get(report_id)
+        if report is None or not report.status.is_open:
+            raise LookupError(report_id)
+        await self._store.add_voice(report_id, user_id, comment, language)
+        return Match(report, await self.size(report_id))
+
+    async def size(self, report_id: int) -> int:
+        """Return how many traders stand behind a report (its reporter plus voices)."""
+        return 1 + await self._store.voices(report_id)

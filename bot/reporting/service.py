@@ -1,0 +1,350 @@
+"""Writing reports (drafts saved at every step), submitting them, and following them."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.core.conversations import Conversation, Flow
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.reporting import drafts
+from bot.reporting.drafts import Draft, InvalidInput, Step
+from bot.reporting.model import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.reporting.recurring import Match, RecurringIssues
+from bot.reporting.similarity import signature
+from bot.sorting import Classification
+
+
+class ReportStore(Protocol):
+    """What the report service needs from storage."""
+
+    async def create(self, new: NewReport) -> tuple[Report, bool]: ...
+    async def get(self, report_id: int) -> Report | None: ...
+    async def by_draft(self, draft_key: str) -> Report | None: ...
+    async def for_reporter(
+        self, reporter_id: int, offset: int, limit: int
+    ) -> tuple[list[Report], int]: ...
+    async def count_since(self, reporter_id: int, since: datetime) -> int: ...
+    async def oldest_since(self, reporter_id: int, since: datetime) -> datetime | None: ...
+    async def add_message(
+        self,
+        report_id: int,
+        author: Author,
+        body: str,
+        attachment: Attachment | None = None,
+        author_id: int | None = None,
+    ) -> ThreadMessage: ...
+    async def thread(self, report_id: int) -> list[ThreadMessage]: ...
+    async def export_for_reporter(self, reporter_id: int) -> list[dict[str, Any]]: ...
+
+
+class ConversationStore(Protocol):
+    """What the report service needs to keep drafts across restarts."""
+
+    async def get(self, user_id: int) -> Conversation | None: ...
+    async def save(self, user_id: int, flow: str, data: str) -> None: ...
+    async def clear(self, user_id: int) -> bool: ...
+    async def idle_since(self, before: datetime) -> list[Conversation]: ...
+    async def clear_if_unchanged(self, conversation: Conversation) -> bool: ...
+
+
+class Sorter(Protocol):
+    """What the report service needs to sort a text."""
+
+    async def classify(self, text: str, language: str | None = None) -> Classification: ...
+
+
+class RateLimited(Exception):
+    """The user filed as many reports as allowed in the last hour."""
+
+    def __init__(self, limit: int, wait_minutes: int) -> None:
+        super().__init__(f"limit {limit}/h, wait {wait_minutes} min")
+        self.limit = limit
+        self.wait_minutes = wait_minutes
+
+
+class NoDraft(Exception):
+    """The user has no report draft (it was submitted, cancelled or dropped)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What submitting a draft did: stored a report, or found an open one about the same thing."""
+
+    report: Report | None = None
+    created: bool = False
+    similar: Match | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportService:
+    """Use cases of traders writing and submitting reports."""
+
+    def __init__(
+        self,
+        reports: ReportStore,
+        conversations: ConversationStore,
+        taxonomy: Taxonomy,
+        *,
+        reports_per_hour: int = 10,
+        clock: Callable[[], datetime] = _now,
+        sorter: Sorter | None = None,
+        recurring: RecurringIssues | None = None,
+    ) -> None:
+        self._reports = reports
+        self._conversations = conversations
+        self.taxonomy = taxonomy
+        self._per_hour = reports_per_hour
+        self._clock = clock
+        self._sorter = sorter
+        self.recurring = recurring
+
+    # --- drafts -------------------------------------------------------------------------
+
+    async def draft_of(self, user_id: int) -> Draft | None:
+        """Return the user's report draft, if they are writing one."""
+        conversation = await self._conversations.get(user_id)
+        if conversation is None or conversation.flow is not Flow.REPORT:
+            return None
+        return Draft.model_validate_json(conversation.data)
+
+    async def conversation_of(self, user_id: int) -> Conversation | None:
+        """Return the user's open conversation of any flow."""
+        return await self._conversations.get(user_id)
+
+    async def start(self, user_id: int) -> Draft:
+        """Begin a new report, replacing any unfinished one."""
+        return await self._save(user_id, Draft(key=secrets.token_hex(8), started_at=self._clock()))
+
+    async def offer(self, user_id: int, text: str) -> Draft:
+        """Keep a message the user wrote and offer to turn it into a report."""
+        draft = Draft(
+            key=secrets.token_hex(8), step=Step.OFFER, description=text, started_at=self._clock()
+        )
+        return await self._save(user_id, draft)
+
+    async def accept_offer(self, user_id: int) -> Draft:
+        """Start the flow with the offered message as description (if it is a valid one)."""
+        draft = await self._require(user_id)
+        try:
+            description = drafts.clean_description(draft.description or "")
+        except InvalidInput:
+            description = None
+        update = {"step": Step.KIND, "description": description, **await self._suggest(description)}
+        return await self._save(user_id, draft.model_copy(update=update))
+
+    async def cancel(self, user_id: int) -> bool:
+        """Drop the user's open conversation; tell whether there was one."""
+        return await self._conversations.clear(user_id)
+
+    async def choose(self, user_id: int, step: Step, value: str) -> Draft:
+        """Take the answer of a button step and move on."""
+        draft = await self._require(user_id)
+        if draft.step is not step:
+            raise InvalidInput("report.stale")
+        update: dict[str, Any] = {}
+        if step is Step.KIND:
+            update["kind"] = drafts.choose_kind(value)
+            if update["kind"] is not Kind.ISSUE:
+                update["incident_date"] = None
+        elif step is Step.TOPIC:
+            update["topic"] = drafts.choose_topic(value, {t.code for t in self.taxonomy.topics})
+        elif step is Step.OFFICE:
+            update["office"] = drafts.choose_office(value, {o.code for o in self.taxonomy.offices})
+            if update["office"] != OTHER_OFFICE:
+                update["office_other"] = None
+        elif step is Step.DESCRIPTION:
+            if value != "keep" or not draft.description:
+                raise InvalidInput("report.error_choose_button")
+        elif step is Step.DATE:
+            if value == "other":
+                return await self._save(user_id, draft.model_copy(update={"step": Step.DATE_TYPED}))
+            today = self._clock().date()
+            update["incident_date"] = _relative_day(value, today)
+        elif step is Step.ATTACHMENTS:
+            if value == "clear":
+                return await self._save(user_id, draft.model_copy(update={"attachments": ()}))
+            if value != "done":
+                raise InvalidInput("report.error_choose_button")
+        elif step is Step.ANONYMITY:
+            if value not in ("yes", "no"):
+                raise InvalidInput("report.error_choose_button")
+            update["anonymous"] = value == "yes"
+        else:
+            raise InvalidInput("report.error_choose_button")
+        return await self._save(user_id, draft.model_copy(update=update).advance())
+
+    async def write(self, user_id: int, text: str) -> Draft:
+        """Take typed text for the current step (description, place, date) and move on."""
+        draft = await self._require(user_id)
+        if draft.step is Step.DESCRIPTION:
+            description = drafts.clean_description(text)
+            update: dict[str, Any] = {
+                "description": description,
+                **await self._suggest(description),
+            }
+        elif draft.step is Step.OFFICE_OTHER:
+            update = {"office_other": drafts.clean_office_other(text)}
+        elif draft.step is Step.DATE_TYPED:
+            update = {"incident_date": drafts.parse_incident_date(text, self._clock().date())}
+        elif draft.step is Step.ATTACHMENTS:
+            raise InvalidInput("report.error_expect_file")
+        else:
+            raise InvalidInput("report.error_choose_button")
+        return await self._save(user_id, draft.model_copy(update=update).advance())
+
+    async def attach(self, user_id: int, attachment: Attachment) -> Draft:
+        """Add a photo or document to the draft (only at the attachments step)."""
+        draft = await self._require(user_id)
+        if draft.step is not Step.ATTACHMENTS:
+            raise InvalidInput(
+                "report.error_text_expected"
+                if draft.step in _TEXT_STEPS
+                else "report.error_choose_button"
+            )
+        drafts.check_attachment(draft, attachment)
+        grown = draft.model_copy(update={"attachments": (*draft.attachments, attachment)})
+        if len(grown.attachments) >= drafts.MAX_ATTACHMENTS:
+            grown = grown.advance()
+        return await self._save(user_id, grown)
+
+    async def back(self, user_id: int) -> Draft:
+        """Go back one step."""
+        return await self._save(user_id, (await self._require(user_id)).back())
+
+    async def edit(self, user_id: int, step: Step) -> Draft:
+        """Jump from the summary to one field."""
+        draft = await self._require(user_id)
+        if draft.step is not Step.SUMMARY:
+            raise InvalidInput("report.stale")
+        return await self._save(user_id, draft.edit(step))
+
+    async def submit(
+        self, user_id: int, language: str, draft_key: str, *, as_new: bool = False
+    ) -> Submission:
+        """Store the finished draft as a report (once), unless an open one is about the same.
+
+        With as_new, the trader has seen the similar report and wants their own anyway.
+        """
+        draft = await self.draft_of(user_id)
+        if draft is None or draft.key != draft_key:
+            earlier = await self._reports.by_draft(draft_key)
+            if earlier is not None and earlier.reporter_id == user_id:
+                return Submission(earlier, created=False)
+            raise NoDraft(draft_key)
+        if draft.missing():
+            raise InvalidInput("report.error_incomplete")
+        sorting = None
+        if self._sorter is not None:
+            sorting = await self._sorter.classify(draft.description or "", language)
+        chosen = None if draft.topic == NOT_SURE else draft.topic
+        guessed = sorting.topic if sorting and sorting.topic != "other" else None
+        topic = chosen or guessed
+        office = draft.office if draft.office != NO_OFFICE else None
+        if self.recurring is not None and not as_new:
+            match = await self.recurring.find(
+                user_id, topic, office, draft.description or "", language
+            )
+            if match is not None:
+                return Submission(similar=match)
+        await self._check_rate(user_id)
+        report, created = await self._reports.create(
+            NewReport(
+                reporter_id=user_id,
+                draft_key=draft.key,
+                kind=draft.kind or Kind.ISSUE,
+                description=draft.description or "",
+                topic=topic,
+                topic_source="reporter" if chosen else "classifier" if topic else None,
+                office=office,
+                office_other=draft.office_other,
+                incident_date=draft.incident_date,
+                language=language,
+                anonymous=bool(draft.anonymous),
+                attachments=draft.attachments,
+                keywords=" ".join(sorted(signature(draft.description or "", language))),
+                **_sorting_fields(sorting),
+            )
+        )
+        await self._conversations.clear(user_id)
+        return Submission(report, created)
+
+    async def add_voice(self, user_id: int, language: str, draft_key: str, report_id: int) -> Match:
+        """Add the trader's voice (their description as comment) to an open report instead."""
+        draft = await self.draft_of(user_id)
+        if draft is None or draft.key != draft_key or self.recurring is None:
+            raise NoDraft(draft_key)
+        match = await self.recurring.add_voice(report_id, user_id, draft.description, language)
+        await self._conversations.clear(user_id)
+        return match
+
+    async def group_size(self, report_id: int) -> int:
+        """Return how many traders stand behind a report (1 without recurring-issue tracking)."""
+        return await self.recurring.size(report_id) if self.recurring is not None else 1
+
+    async def drop_idle_drafts(self) -> list[Conversation]:
+        """Drop conversations idle for longer than allowed; return those dropped."""
+        cutoff = self._clock() - timedelta(hours=drafts.DRAFT_IDLE_HOURS)
+        dropped = []
+        for conversation in await self._conversations.idle_since(cutoff):
+            if await self._conversations.clear_if_unchanged(conversation):
+                dropped.append(conversation)
+        return dropped
+
+    # --- helpers ---
+
+    async def _suggest(self, description: str | None) -> dict[str, Any]:
+        """Return the draft fields the classifier fills from a description."""
+        if self._sorter is None or not description:
+            return {}
+        topic = (await self._sorter.classify(description)).topic
+        return {"topic_suggested": topic if topic != "other" else None}
+
+    async def _check_rate(self, user_id: int) -> None:
+        since = self._clock() - timedelta(hours=1)
+        if await self._reports.count_since(user_id, since) < self._per_hour:
+            return
+        oldest = await self._reports.oldest_since(user_id, since) or self._clock()
+        wait = oldest + timedelta(hours=1) - self._clock()
+        raise RateLimited(self._per_hour, max(1, math.ceil(wait.total_seconds() / 60)))
+
+    async def _require(self, user_id: int) -> Draft:
+        draft = await self.draft_of(user_id)
+        if draft is None:
+            raise NoDraft(str(user_id))
+        return draft
+
+    async def _save(self, user_id: int, draft: Draft) -> Draft:
+        await self._conversations.save(user_id, Flow.REPORT, draft.model_dump_json())
+        return draft
+
+
+def _sorting_fields(sorting: Classification | None) -> dict[str, Any]:
+    if sorting is None:
+        return {}
+    return {
+        "urgency": sorting.urgency,
+        "sentiment": round(sorting.sentiment, 4),
+        "auto_kind": sorting.kind,
+        "auto_topic": sorting.topic,
+        "confidence": round(sorting.confidence, 4),
+        "text_language": sorting.language,
+    }
+
+
+_TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
+
+
+def _relative_day(value: str, today: date) -> date:
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    raise InvalidInput("report.error_choose_button")

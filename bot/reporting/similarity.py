@@ -1,0 +1,36 @@
+"""Recurring issues: when two reports are about the same thing."""
+
+from __future__ import annotations
+
+from bot.sorting.text import normalise, stem, tokenise
+
+SIMILARITY_THRESHOLD = 0.3
+_STOPWORDS = (
+    "the a an and or of to in on at for is are was were be been it this that with from by we our "
+    "my i you they el la los las un una y o de del en con por para es son fue que se lo al su sus "
+    "и в во на с со к по о об от до за из у не что это как а но мы наш наши я вы они"
+)
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+def signature(text: str, language: str = "en") -> frozenset[str]:
+    """Return the set of word stems that characterise a text (stopwords left out)."""
+    return frozenset(
+        stem(token, language)
+        for token in tokenise(normalise(text))
+        if token not in STOPWORDS and len(token) > 2 and not any(c.isdigit() for c in token)
+    )
+
+
+def similarity(first: frozenset[str], second: frozenset[str]) -> float:
+    """Return the Jaccard similarity of two signatures (0 = nothing shared, 1 = the same)."""
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def same_thing(
+    first: frozenset[str], second: frozenset[str], threshold: float = SIMILARITY_THRESHOLD
+) -> bool:
+    """Tell whether two reports (already known to share topic and place) are about one thing."""
+    return similarity(first, second) >= threshold

@@ -1,0 +1,266 @@
+"""Sort a feedback message into kind, topic and urgency, and learn from officers' corrections."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.sorting.features import HEAD_FEATURES, Document, analyse
+from bot.sorting.labels import (
+    KINDS,
+    TOPICS,
+    Classification,
+    Kind,
+    LabelledExample,
+    Topic,
+    Urgency,
+)
+from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
+from bot.sorting.model import SortingModel
+from bot.sorting.precedents import PrecedentMemory
+from bot.sorting.sentiment import sentiment, warm_up
+
+Label = TypeVar("Label", bound=str)
+QUESTION_WEIGHTS = {"first": 3.0, "later": 0.5, "none": 0.0}
+# What the sender wants is usually said in the opening sentence; the rest is the story.
+OPENING_CUE_SCALE = 1.5
+LATER_CUE_SCALE = 0.5
+POSITIONAL_KINDS = frozenset({"question", "suggestion"})
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """Hold the few global knobs that blend the learned model with the seed lexicons."""
+
+    topic_model_scale: float = 1.0
+    topic_lexicon_scale: float = 2.5
+    kind_model_scale: float = 1.0
+    kind_lexicon_scale: float = 0.7
+    urgency_model_scale: float = 2.0
+    urgency_lexicon_scale: float = 1.0
+    topic_threshold: float = 0.3
+    min_known_share: float = 0.15
+    tag_threshold: float = 0.25
+    high_urgency_threshold: float = 0.5
+    correction_weight: float = 3.0
+    precedent_scale: float = 8.0
+    precedent_min_similarity: float = 0.4
+
+
+@dataclass(frozen=True)
+class HeadScores:
+    """Hold one head's class probabilities and whether any evidence was found."""
+
+    probabilities: dict[str, float]
+    known_share: float
+    lexicon_hits: float
+
+    def best(self) -> tuple[str, float]:
+        """Return the most probable class and its probability."""
+        label = max(self.probabilities, key=self.probabilities.__getitem__)
+        return label, self.probabilities[label]
+
+
+def softmax(logits: Mapping[str, float]) -> dict[str, float]:
+    """Turn logits into probabilities that sum to one."""
+    top = max(logits.values())
+    exps = {label: math.exp(value - top) for label, value in logits.items()}
+    total = sum(exps.values())
+    return {label: value / total for label, value in exps.items()}
+
+
+class Classifier:
+    """Blend hand-written lexicons with a naive Bayes model trained on examples and corrections."""
+
+    def __init__(
+        self,
+        base_model: SortingModel | None = None,
+        settings: ClassifierSettings | None = None,
+        *,
+        use_shipped_model: bool = True,
+    ) -> None:
+        """Load the lexicons and the base model (the shipped one unless told otherwise)."""
+        if base_model is None:
+            base_model = SortingModel.shipped() if use_shipped_model else SortingModel()
+        self.settings = settings or ClassifierSettings()
+        self._base_model = base_model
+        self._model = base_model
+        self._model_is_shared = True
+        self._corrections: list[LabelledExample] = []
+        self._precedents = PrecedentMemory()
+        self._lock = threading.Lock()
+        self._topic_lexicon = topic_lexicon()
+        self._cue_lexicons: dict[str, Lexicon] = cue_lexicons()
+        warm_up()
+
+    @property
+    def corrections(self) -> tuple[LabelledExample, ...]:
+        """Return the officers' corrections learned so far, oldest first."""
+        return tuple(self._corrections)
+
+    def learn(
+        self,
+        text: str,
+        lang: str | None = None,
+        kind: Kind | None = None,
+        topic: Topic | None = None,
+        urgency: Urgency | None = None,
+    ) -> None:
+        """Learn an officer's correction at once; only the labels given are learned."""
+        example = LabelledExample(text=text, lang=lang, kind=kind, topic=topic, urgency=urgency)
+        with self._lock:
+            if self._model_is_shared:
+                self._model = self._base_model.copy()
+                self._model_is_shared = False
+            self._corrections.append(example)
+            _absorb(self._model, self._precedents, example, self.settings.correction_weight)
+
+    def train(self, corrections: Iterable[LabelledExample]) -> None:
+        """Rebuild the model from the base model plus all the given corrections, weighted."""
+        examples = list(corrections)
+        model = self._base_model.copy()
+        precedents = PrecedentMemory()
+        for example in examples:
+            _absorb(model, precedents, example, self.settings.correction_weight)
+        with self._lock:
+            self._model = model
+            self._model_is_shared = False
+            self._precedents = precedents
+            self._corrections = examples
+
+    def classify(self, text: str, lang_hint: str | None = None) -> Classification:
+        """Sort one message; say topic 'other' when the evidence is too weak."""
+        doc = analyse(text, lang_hint)
+        polarity = sentiment(doc)
+        if not doc.tokens:
+            return Classification(
+                kind="issue",
+                topic="other",
+                urgency="low",
+                sentiment=polarity,
+                confidence=0.0,
+                language=doc.language,
+            )
+        kind_scores = self._score("kind", doc, self._cue_lexicons["kind"])
+        topic_scores = self._score("topic", doc, self._topic_lexicon)
+        urgency_scores = self._score("urgency", doc, self._cue_lexicons["urgency"])
+        kind, kind_confidence = _pick(KINDS, kind_scores)
+        topic, topic_confidence = self._pick_topic(topic_scores)
+        urgency, urgency_confidence = self._pick_urgency(kind, urgency_scores)
+        tags = tuple(
+            label
+            for label in TOPICS
+            if label not in (topic, "other")
+            and topic_scores.probabilities[label] >= self.settings.tag_threshold
+        )
+        return Classification(
+            kind=kind,
+            topic=topic,
+            urgency=urgency,
+            sentiment=polarity,
+            confidence=round(min(kind_confidence, topic_confidence, urgency_confidence), 4),
+            language=doc.language,
+            kind_confidence=round(kind_confidence, 4),
+            topic_confidence=round(topic_confidence, 4),
+            urgency_confidence=round(urgency_confidence, 4),
+            tags=tags,
+        )
+
+    def _score(self, head: str, doc: Document, lexicon: Lexicon) -> HeadScores:
+        """Blend the head's naive Bayes evidence with its lexicon hits into probabilities."""
+        settings = self.settings
+        model_scale, lexicon_scale = {
+            "kind": (settings.kind_model_scale, settings.kind_lexicon_scale),
+            "topic": (settings.topic_model_scale, settings.topic_lexicon_scale),
+            "urgency": (settings.urgency_model_scale, settings.urgency_lexicon_scale),
+        }[head]
+        model = self._model.heads[head]
+        evidence = model.evidence(HEAD_FEATURES[head](doc))
+        priors = model.log_priors()
+        if head == "kind":
+            lexicon_scores = lexicon.scores(doc, _kind_position_weight(doc))
+            for label, weight in _question_marks(doc).items():
+                lexicon_scores[label] = lexicon_scores.get(label, 0.0) + weight
+        elif head == "urgency":
+            lexicon_scores = lexicon.scores(doc, unless_negated(doc))
+        else:
+            lexicon_scores = lexicon.scores(doc)
+        precedents = {
+            label: similarity
+            for label, similarity in self._precedents.similarities(doc, head).items()
+            if similarity >= settings.precedent_min_similarity
+        }
+        logits = {
+            label: priors[label]
+            + model_scale * evidence.average_log_likelihood[label]
+            + lexicon_scale * lexicon_scores.get(label, 0.0)
+            + settings.precedent_scale * precedents.get(label, 0.0)
+            for label in model.classes
+        }
+        known_share = (
+            evidence.known_features / evidence.total_features if evidence.total_features else 0.0
+        )
+        hits = sum(lexicon_scores.values()) + sum(precedents.values())
+        return HeadScores(softmax(logits), known_share, hits)
+
+    def _pick_topic(self, scores: HeadScores) -> tuple[Topic, float]:
+        """Pick the best topic, falling back to 'other' below the confidence threshold."""
+        label, probability = _pick(TOPICS, scores)
+        no_evidence = (
+            scores.lexicon_hits == 0 and scores.known_share < self.settings.min_known_share
+        )
+        if no_evidence:
+            return "other", min(probability, 1.0 - scores.known_share)
+        if probability < self.settings.topic_threshold:
+            return "other", probability
+        return label, probability
+
+    def _pick_urgency(self, kind: Kind, scores: HeadScores) -> tuple[Urgency, float]:
+        """Pick urgency: suggestions and questions are low unless time pressure is clear."""
+        probabilities = scores.probabilities
+        high = probabilities["high"]
+        if kind != "issue":
+            if high >= self.settings.high_urgency_threshold:
+                return "normal", high
+            return "low", 1.0 - high
+        pressing = high / (high + probabilities["normal"])
+        if pressing >= self.settings.high_urgency_threshold:
+            return "high", pressing
+        return "normal", 1.0 - pressing
+
+
+def _absorb(
+    model: SortingModel, precedents: PrecedentMemory, example: LabelledExample, weight: float
+) -> None:
+    """Count a correction in the model and remember it as a precedent."""
+    doc = analyse(example.text, example.lang)
+    labels = {"kind": example.kind, "topic": example.topic, "urgency": example.urgency}
+    model.add(doc, labels, weight)
+    precedents.add(doc, labels)
+
+
+def _question_marks(doc: Document) -> dict[str, float]:
+    """Score question marks: a question that opens the message counts, a closing one little."""
+    weight = QUESTION_WEIGHTS[doc.question_at]
+    return {"question": weight} if weight else {}
+
+
+def _kind_position_weight(doc: Document) -> Callable[[int, str], float]:
+    """Weigh question and suggestion cues up in the opening sentence and down after it."""
+    opening = doc.opening_length
+
+    def weight(index: int, label: str) -> float:
+        if label not in POSITIONAL_KINDS:
+            return 1.0
+        return OPENING_CUE_SCALE if index < opening else LATER_CUE_SCALE
+
+    return weight
+
+
+def _pick(labels: tuple[Label, ...], scores: HeadScores) -> tuple[Label, float]:
+    """Return the most probable of the given labels with its probability."""
+    best = max(labels, key=lambda label: scores.probabilities[label])
+    return best, scores.probabilities[best]

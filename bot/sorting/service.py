@@ -1,0 +1,129 @@
+"""Sorting reports as they are stored, and learning from officers' corrections."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.reporting.model import Correction, Report
+from bot.sorting import Classification, Classifier, LabelledExample
+
+log = logging.getLogger(__name__)
+
+
+class CorrectionStore(Protocol):
+    """Where corrections are kept and reports relabelled."""
+
+    async def relabel(
+        self, report_id: int, changes: dict[str, str], correction: Correction
+    ) -> Report: ...
+    async def corrections(self) -> list[Correction]: ...
+    async def by_reference(self, reference: str) -> Report | None: ...
+
+
+class InvalidLabel(ValueError):
+    """A kind, topic or urgency code that the taxonomy does not have."""
+
+
+def _example(correction: Correction) -> LabelledExample:
+    return LabelledExample.model_validate(
+        {
+            "text": correction.text,
+            "lang": correction.language,
+            "kind": correction.kind,
+            "topic": correction.topic,
+            "urgency": correction.urgency,
+        }
+    )
+
+
+class SortingService:
+    """Classify texts; apply officers' corrections to reports and to the classifier at once."""
+
+    def __init__(
+        self, store: CorrectionStore, make_classifier: Callable[[], Classifier] = Classifier
+    ) -> None:
+        self._store = store
+        self._make = make_classifier
+        self._classifier: Classifier | None = None
+        self._loading: asyncio.Task[None] | None = None
+
+    def start_loading(self) -> None:
+        """Begin loading in the background, so that the bot answers while the model loads."""
+        if self._loading is None:
+            self._loading = asyncio.create_task(self.load(), name="load-classifier")
+
+    async def stop(self) -> None:
+        """Stop a load still running (at shutdown)."""
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
+
+    async def ready(self) -> Classifier:
+        """Return the classifier once loaded (loading it now if nobody started)."""
+        if self._classifier is None:
+            self.start_loading()
+            assert self._loading is not None
+            await self._loading
+        assert self._classifier is not None
+        return self._classifier
+
+    async def load(self) -> None:
+        """Build the classifier (off the event loop) with every stored correction."""
+        corrections = [_example(c) for c in await self._store.corrections()]
+
+        def build() -> Classifier:
+            classifier = self._make()
+            if corrections:
+                classifier.train(corrections)
+            return classifier
+
+        self._classifier = await asyncio.to_thread(build)
+        log.info("classifier ready", extra={"corrections": len(corrections)})
+
+    async def report(self, reference: str) -> Report | None:
+        """Return the report with this reference."""
+        return await self._store.by_reference(reference)
+
+    async def classify(self, text: str, language: str | None = None) -> Classification:
+        """Sort one text (about 2 ms once the classifier is loaded)."""
+        return (await self.ready()).classify(text, language)
+
+    async def correct(
+        self,
+        report: Report,
+        officer_id: int,
+        *,
+        kind: str | None = None,
+        topic: str | None = None,
+        urgency: str | None = None,
+    ) -> Report:
+        """Relabel a report, store the correction, and teach the classifier (no restart)."""
+        changes = {k: v for k, v in (("kind", kind), ("topic", topic), ("urgency", urgency)) if v}
+        correction = Correction(
+            report_id=report.id,
+            officer_id=officer_id,
+            text=report.description,
+            language=report.text_language or report.language,
+            **changes,
+        )
+        try:
+            example = _example(correction)
+        except ValueError as problem:
+            raise InvalidLabel(str(problem)) from None
+        if example.kind is None and example.topic is None and example.urgency is None:
+            raise InvalidLabel("nothing to correct")
+        classifier = await self.ready()
+        updated = await self._store.relabel(report.id, changes, correction)
+        classifier.learn(
+            example.text,
+            example.lang,
+            kind=example.kind,
+            topic=example.topic,
+            urgency=example.urgency,
+        )
+        return updated

@@ -1,0 +1,115 @@
+"""/team: officers and admins; admins invite new ones with one-time links and revoke roles."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.accounts.roles import InviteFailure, Role, token_from_payload
+from bot.core.users import Access, User
+from handlers.accounts.onboarding import set_chat_menu
+from handlers.followup.inbox import guarded
+from handlers.kit.common import language_for
+from handlers.kit.context import BotContext
+from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.reporting.flow import views_for
+from handlers.reporting.views import ReportViews
+
+log = logging.getLogger(__name__)
+PREFIX = "tm"
+
+
+async def team_command(update: Update, context: BotContext) -> None:
+    """List officers and admins; admins also get invite and revoke buttons."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    await show_team(context, chat.id, sender.id, (await language_for(update, context)).value)
+
+
+async def show_team(context: BotContext, chat_id: int, actor: int, lang: str) -> None:
+    """Send the team list with the buttons the actor may use."""
+    services = context.services
+    views = _views(context, lang)
+    team = await guarded(context, chat_id, views, services.team.team(actor))
+    if team is None:
+        return
+    is_admin = await services.team.access.access_of_id(actor) is Access.ADMIN
+    lines = [views.say("team.title"), ""]
+    rows: list[list[Choice]] = []
+    for member in team:
+        note = f" · {views.say('team.configured')}" if member.configured else ""
+        lines.append(f"• {escape(member.name)} — {views.say(f'team.role_{member.role}')}{note}")
+        if is_admin and not member.configured and member.user_id != actor:
+            label = views.say("team.revoke", name=member.name)
+            rows.append([(label, f"{PREFIX}:rv:{member.user_id}")])
+    if is_admin:
+        rows.append([
+            (views.say("team.invite_officer"), f"{PREFIX}:in:{Role.OFFICER}"),
+            (views.say("team.invite_admin"), f"{PREFIX}:in:{Role.ADMIN}"),
+        ])  # fmt: skip
+    await send_text(context.bot, chat_id, "\n".join(lines), keyboard(rows) if rows else None)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Create an invite link (tm:in:<role>) or revoke a role (tm:rv:<user id>)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    await query.answer()
+    services, actor, chat_id = context.services, query.from_user.id, query.message.chat.id
+    views = await views_for(update, context)
+    parts = query.data.split(":")
+    if len(parts) != 3:
+        return
+    if parts[1] == "in" and parts[2] in {role.value for role in Role}:
+        invite = await guarded(
+            context, chat_id, views, services.team.create_invite(actor, Role(parts[2]))
+        )
+        if invite is None:
+            return
+        link = f"https://t.me/{context.bot.username}?start={invite.payload}"
+        expires = f"{invite.expires_at.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"
+        text = views.say(
+            "team.invite_link", link=link, role=views.say(f"team.role_{invite.role}"),
+            expires=expires, zone=services.settings.timezone,
+        )  # fmt: skip
+        await send_text(context.bot, chat_id, text)
+    elif parts[1] == "rv" and parts[2].isdigit():
+        role = await guarded(context, chat_id, views, services.team.revoke(actor, int(parts[2])))
+        if role is None:
+            return
+        revoked = await services.users.get(int(parts[2]))
+        if revoked is not None:
+            await set_chat_menu(context, revoked)
+        await send_text(
+            context.bot, chat_id, views.say("team.revoked", role=views.say(f"team.role_{role}"))
+        )
+        await show_team(context, chat_id, actor, views.lang)
+
+
+async def redeem_invite(context: BotContext, chat_id: int, user: User, payload: str) -> bool:
+    """Use an invite link opened with /start; tell whether the payload was one."""
+    token = token_from_payload(payload)
+    if token is None:
+        return False
+    services, lang = context.services, user.language.value
+    views = _views(context, lang)
+    result = await services.team.redeem(token, user.id)
+    if isinstance(result, InviteFailure):
+        log.warning("invite refused", extra={"why": result.value})
+        await send_text(context.bot, chat_id, views.say(f"team.invite_{result.value}"))
+        return True
+    refreshed = await services.users.get(user.id)
+    if refreshed is not None:
+        context.known_users[user.id] = refreshed
+        await set_chat_menu(context, refreshed)
+    await send_text(
+        context.bot, chat_id, views.say("team.joined", role=views.say(f"team.role_{result}"))
+    )
+    return True
+
+
+def _views(context: BotContext, lang: str) -> ReportViews:
+    return ReportViews(context.services.translate, context.services.reports.taxonomy, lang)

@@ -1,0 +1,133 @@
+"""An officer acting on a report: assign, change status, reply, ask, note; typed answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.followup.model import Done
+from bot.followup.prompts import Awaited
+from bot.reporting.model import Status
+from handlers.followup.inbox import guarded, officer_views, show_history, show_report
+from handlers.followup.notify import send_notifications
+from handlers.followup.views import ACT, OfficerViews
+from handlers.kit.common import is_private
+from handlers.kit.context import BotContext
+from handlers.kit.render import keyboard, send_text
+
+STATUSES = {status.value for status in Status}
+PROMPTS = {"rp": Awaited.REPLY, "ri": Awaited.INFO, "nt": Awaited.NOTE,
+           "rj": Awaited.REJECT, "dp": Awaited.DUPLICATE}  # fmt: skip
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Act on a report from its card: fu:<action>:<report id>[:<argument>]."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    services, officer = context.services, query.from_user.id
+    views = await officer_views(update, context)
+    parts = query.data.split(":")
+    if len(parts) < 3 or not parts[2].isdigit():
+        return
+    action, rid, arg = parts[1], int(parts[2]), parts[3] if len(parts) > 3 else ""
+    followup, chat_id = services.followup, officer
+    # Every action checks the caller's role in the service, whatever the button said.
+    if action == "me":
+        await finish(context, views, chat_id, followup.assign(officer, rid, officer))
+    elif action == "at" and arg.isdigit():
+        target = int(arg) or None  # 0: nobody
+        await finish(context, views, chat_id, followup.assign(officer, rid, target))
+    elif action == "st" and arg in STATUSES:
+        await finish(context, views, chat_id, followup.set_status(officer, rid, Status(arg)))
+    elif action == "as":
+        await choose_officer(context, views, chat_id, officer, rid)
+    elif action == "hi":
+        await show_history(context, chat_id, officer, views, rid)
+    elif action in PROMPTS:
+        view = await guarded(context, chat_id, views, services.inbox.open_report(officer, rid))
+        if view is None:
+            return
+        awaited = PROMPTS[action]
+        await services.prompts.expect(officer, awaited, rid)
+        await send_text(
+            context.bot,
+            chat_id,
+            views.say(f"followup.prompt_{awaited}", reference=view.reference),
+            keyboard([[(views.say("button.cancel"), "rep:cancel")]]),
+        )
+
+
+async def choose_officer(
+    context: BotContext, views: OfficerViews, chat_id: int, officer: int, rid: int
+) -> None:
+    """Offer the team as buttons to assign the report to."""
+    team = await guarded(context, chat_id, views, context.services.team.team(officer))
+    if team is None:
+        return
+    rows = [[(member.name, f"{ACT}:at:{rid}:{member.user_id}")] for member in team]
+    rows.append([(views.say("followup.btn.unassign"), f"{ACT}:at:{rid}:0")])
+    await send_text(context.bot, chat_id, views.say("followup.choose_officer"), keyboard(rows))
+
+
+async def finish(
+    context: BotContext, views: OfficerViews, chat_id: int, work: Awaitable[Done]
+) -> None:
+    """Run an action, tell whom it concerns, confirm to the officer and show the card again."""
+    done = await guarded(context, chat_id, views, work)
+    if done is None:
+        return
+    await send_notifications(context.bot, context.services, done.notifications)
+    await send_text(
+        context.bot,
+        chat_id,
+        views.say(
+            "followup.done", reference=done.reference, status=views.say(f"status.{done.status}")
+        ),
+    )
+    await show_report(context, chat_id, chat_id, views, done.report_id)
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take the typed answer an officer's action (or a reporter's comment) waits for."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not is_private(update):
+        return
+    services = context.services
+    prompt = await services.prompts.pending(sender.id)
+    if prompt is None:
+        return
+    views = await officer_views(update, context)
+    text, rid, uid = message.text, prompt.report_id, sender.id
+    work: Awaitable[Done]
+    if text is None:
+        await send_text(context.bot, message.chat.id, views.say("followup.error_text_only"))
+        raise ApplicationHandlerStop
+    if prompt.awaited is Awaited.COMMENT:
+        work = services.satisfaction.comment(rid, uid, text)
+    elif prompt.awaited is Awaited.REPLY:
+        work = services.followup.reply(uid, rid, text)
+    elif prompt.awaited is Awaited.INFO:
+        work = services.followup.request_info(uid, rid, text)
+    elif prompt.awaited is Awaited.NOTE:
+        work = services.followup.note(uid, rid, text)
+    elif prompt.awaited is Awaited.REJECT:
+        work = services.followup.set_status(uid, rid, Status.REJECTED, reason=text)
+    else:
+        work = services.followup.set_status(uid, rid, Status.DUPLICATE, duplicate_of=text)
+    done = await guarded(context, message.chat.id, views, work)  # bad input: they may retry
+    if done is not None:
+        await services.prompts.done(uid)
+        await send_notifications(context.bot, services, done.notifications)
+        if prompt.awaited is Awaited.COMMENT:
+            await send_text(context.bot, message.chat.id, views.say("survey.comment_thanks"))
+        else:
+            await send_text(
+                context.bot,
+                message.chat.id,
+                views.say(f"followup.done_{prompt.awaited}", reference=done.reference),
+            )
+    raise ApplicationHandlerStop

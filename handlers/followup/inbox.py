@@ -1,0 +1,186 @@
+"""/inbox and /history for officers: open reports by urgency and age, a report's card and log."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from telegram import Update
+
+from bot.accounts.roles import display_name
+from bot.core.access import NotAllowed
+from bot.followup.model import InboxFilter, InvalidTransition
+from bot.followup.service import ReportNotFound
+from bot.reporting.drafts import InvalidInput
+from bot.reporting.model import AttachmentKind
+from handlers.followup.views import OfficerViews
+from handlers.kit.common import language_for
+from handlers.kit.context import BotContext
+from handlers.kit.render import escape, keyboard, send_text
+from handlers.reporting.views import ReportViews
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FLAGS = {"mine": "mine", "unassigned": "unassigned", "overdue": "overdue"}
+FIELDS = ("topic", "office", "status")
+
+
+async def officer_views(update: Update, context: BotContext) -> OfficerViews:
+    """Return the officer views in the sender's language."""
+    services = context.services
+    lang = (await language_for(update, context)).value
+    return OfficerViews(services.translate, services.reports.taxonomy, lang, services.settings.zone)
+
+
+async def guarded(
+    context: BotContext, chat_id: int, views: ReportViews, work: Awaitable[T]
+) -> T | None:
+    """Run a follow-up call; answer a refusal or bad input politely and return None."""
+    try:
+        return await work
+    except NotAllowed as refusal:
+        log.warning("refused", extra={"action": refusal.action})
+        key = "access.admins_only" if refusal.needed and refusal.needed.value == "admin" else None
+        await send_text(context.bot, chat_id, views.say(key or "access.officers_only"))
+    except ReportNotFound as missing:
+        await send_text(
+            context.bot, chat_id, views.say("followup.not_found", reference=escape(str(missing)))
+        )
+    except InvalidTransition:
+        await send_text(context.bot, chat_id, views.say("followup.error_transition"))
+    except InvalidInput as problem:
+        await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
+    return None
+
+
+def parse_filter(args: list[str]) -> InboxFilter | None:
+    """Read "/inbox mine overdue topic=it_systems office=PORT-MAIN status=new"; None if bad."""
+    values: dict[str, object] = {}
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        if not sep and name.lower() in FLAGS:
+            values[FLAGS[name.lower()]] = True
+        elif sep and name.lower() in FIELDS and value:
+            values[name.lower()] = value if name.lower() != "status" else value.lower()
+        else:
+            return None
+    try:
+        return InboxFilter.model_validate(values)
+    except ValueError:
+        return None
+
+
+async def inbox_command(update: Update, context: BotContext) -> None:
+    """Show the first page of open reports: /inbox [mine] [unassigned] [overdue] [topic=…]."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await officer_views(update, context)
+    query = parse_filter(context.args or [])
+    if query is None:
+        await send_text(context.bot, chat.id, views.say("inbox.usage"))
+        return
+    await show_page(context, chat.id, sender.id, views, query)
+
+
+async def show_page(
+    context: BotContext,
+    chat_id: int,
+    officer_id: int,
+    views: OfficerViews,
+    query: InboxFilter,
+    *,
+    number: int = 1,
+    message_id: int | None = None,
+) -> None:
+    """Send an inbox page, or edit the message that showed the previous one."""
+    page = await guarded(
+        context, chat_id, views, context.services.inbox.inbox(officer_id, query, number)
+    )
+    if page is None:
+        return
+    text, rows = views.inbox(page, query)
+    if message_id is None:
+        await send_text(context.bot, chat_id, text, keyboard(rows))
+    else:
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard(rows)
+        )
+
+
+async def staff_name(context: BotContext, user_id: int) -> str:
+    """Return an officer's display name, or a dash if they are not registered."""
+    user = await context.services.users.get(user_id)
+    return display_name(user.first_name, user.last_name, user.username) if user else "—"
+
+
+async def show_report(
+    context: BotContext, chat_id: int, officer_id: int, views: OfficerViews, key: int | str
+) -> None:
+    """Send a report's card with its action buttons, then its files."""
+    services = context.services
+    view = await guarded(context, chat_id, views, services.inbox.open_report(officer_id, key))
+    if view is None:
+        return
+    assignee = None if view.assigned_to is None else await staff_name(context, view.assigned_to)
+    await send_text(
+        context.bot, chat_id, views.officer_card(view, assignee), keyboard(views.actions(view))
+    )
+    for attachment in view.attachments:
+        if attachment.kind is AttachmentKind.PHOTO:
+            await context.bot.send_photo(chat_id, attachment.file_id, caption=view.reference)
+        else:
+            await context.bot.send_document(chat_id, attachment.file_id, caption=view.reference)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Page through the inbox (ib:p:<filter>:<n>) or open a report (ib:o:<id>)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    await query.answer()
+    views = await officer_views(update, context)
+    parts = query.data.split(":")
+    officer_id, chat_id = query.from_user.id, query.from_user.id  # cards go to the officer
+    if len(parts) == 3 and parts[1] == "o" and parts[2].isdigit():
+        await show_report(context, chat_id, officer_id, views, int(parts[2]))
+        return
+    if len(parts) == 4 and parts[1] == "p" and parts[3].isdigit():
+        try:
+            wanted = InboxFilter.from_token(parts[2])
+        except ValueError:
+            wanted = InboxFilter()  # forged or outdated data: the plain inbox
+        await show_page(
+            context, query.message.chat.id, officer_id, views, wanted,
+            number=int(parts[3]), message_id=query.message.message_id,
+        )  # fmt: skip
+
+
+async def history_command(update: Update, context: BotContext) -> None:
+    """Show a report's audit log: /history R-2026-00042."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await officer_views(update, context)
+    if not context.args:
+        await send_text(context.bot, chat.id, views.say("history.usage"))
+        return
+    await show_history(context, chat.id, sender.id, views, context.args[0])
+
+
+async def show_history(
+    context: BotContext, chat_id: int, officer_id: int, views: OfficerViews, key: int | str
+) -> None:
+    """Send a report's audit log, oldest first."""
+    services = context.services
+    view = await guarded(context, chat_id, views, services.inbox.open_report(officer_id, key))
+    if view is None:
+        return
+    entries = await services.inbox.history(officer_id, view.id)
+    names = {
+        entry.actor_id: await staff_name(context, entry.actor_id)
+        for entry in entries
+        if entry.actor_id is not None  # staff only: a reporter's steps never carry an id
+    }
+    await send_text(context.bot, chat_id, views.history(view.reference, entries, names))

@@ -1,0 +1,215 @@
+"""What officers read: inbox pages, a report's card with its action buttons, its history."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from bot.core.audit import Actor, AuditEntry
+from bot.core.i18n import Translator
+from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
+from bot.followup.model import TRANSITIONS, InboxFilter, InboxItem, InboxPage, OfficerReportView
+from bot.reporting.model import Status
+from handlers.kit.render import Choice, escape
+from handlers.reporting.views import ReportViews
+
+INBOX = "ib"  # inbox pages and opening a report
+ACT = "fu"  # actions on a report
+URGENCY_MARK = {"high": "🔴", "normal": "🟡", "low": "⚪"}
+STATUS_BUTTONS = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED)
+THREAD_SHOWN = 12  # the latest messages of a long thread
+
+
+class OfficerViews(ReportViews):
+    """Render follow-up objects in one officer's language and the configured time zone."""
+
+    def __init__(
+        self, translate: Translator, taxonomy: Taxonomy, language: str, zone: tzinfo
+    ) -> None:
+        super().__init__(translate, taxonomy, language)
+        self.zone = zone
+
+    def when(self, moment: datetime) -> str:
+        """Return a moment in the configured time zone, to the minute."""
+        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M}"
+
+    def urgency(self, code: str | None) -> str:
+        """Return an urgency with its colour mark (no urgency counts as normal)."""
+        code = code if code in URGENCY_MARK else "normal"
+        return f"{URGENCY_MARK[code]} {self.say(f'urgency.{code}')}"
+
+    def place(self, office: str | None, other: str | None = None) -> str:
+        """Return an office name, a typed place, or 'not relevant'."""
+        return self.office_name(office or NO_OFFICE, other if office == OTHER_OFFICE else None)
+
+    def inbox_line(self, item: InboxItem) -> str:
+        """Return one report of the inbox as a line."""
+        flag = f" ⏰ {self.say(f'inbox.overdue_{item.overdue}')}" if item.overdue else ""
+        group = f" · 👥 {item.group_size}" if item.group_size > 1 else ""
+        return (
+            f"{URGENCY_MARK.get(item.urgency or 'normal', '🟡')} <b>{item.reference}</b> · "
+            f"{escape(self.topic_name(item.topic))} · {escape(self.place(item.office))} · "
+            f"{self.say(f'status.{item.status}')} · {self.when(item.created_at)}{group}{flag}"
+        )
+
+    def inbox(self, page: InboxPage, query: InboxFilter) -> tuple[str, list[list[Choice]]]:
+        """Return an inbox page: title, filter, lines, and buttons to open and to page."""
+        token = query.to_token()
+        if not page.total:
+            text = self.say("inbox.empty")
+        else:
+            title = self.say("inbox.title", page=page.number, pages=page.pages, total=page.total)
+            text = "\n".join([title, self.filter_line(query), ""] + [
+                self.inbox_line(item) for item in page.items
+            ])  # fmt: skip
+        rows: list[list[Choice]] = [
+            [
+                (
+                    f"{URGENCY_MARK.get(i.urgency or 'normal', '🟡')} {i.reference}",
+                    f"{INBOX}:o:{i.id}",
+                )
+            ]
+            for i in page.items
+        ]
+        nav: list[Choice] = []
+        if page.number > 1:
+            nav.append((self.say("button.previous"), f"{INBOX}:p:{token}:{page.number - 1}"))
+        if page.number < page.pages:
+            nav.append((self.say("button.next"), f"{INBOX}:p:{token}:{page.number + 1}"))
+        if nav:
+            rows.append(nav)
+        choices = (
+            ("inbox.filter_all", InboxFilter()),
+            ("inbox.filter_mine", InboxFilter(mine=True)),
+            ("inbox.filter_unassigned", InboxFilter(unassigned=True)),
+            ("inbox.filter_overdue", InboxFilter(overdue=True)),
+        )
+        rows.append([
+            (("• " if f == query else "") + self.say(key), f"{INBOX}:p:{f.to_token()}:1")
+            for key, f in choices
+        ])  # fmt: skip
+        return text, rows
+
+    def filter_line(self, query: InboxFilter) -> str:
+        """Return what the inbox is narrowed to, in words."""
+        parts = [self.say(f"inbox.filter_{flag}") for flag in ("mine", "unassigned", "overdue")
+                 if getattr(query, flag)]  # fmt: skip
+        if query.topic:
+            parts.append(escape(self.topic_name(query.topic)))
+        if query.office:
+            parts.append(escape(self.place(query.office)))
+        if query.status:
+            parts.append(self.say(f"status.{query.status}"))
+        return self.say("inbox.filter", filter=", ".join(parts) or self.say("inbox.filter_all"))
+
+    def officer_card(self, view: OfficerReportView, assignee: str | None) -> str:
+        """Return a report as officers see it: labels, deadlines, text and thread."""
+        topic = self.taxonomy.topic(view.topic)
+        article = f" (TFA {escape(topic.tfa)})" if topic and topic.tfa else ""
+        flag = f" ⏰ {self.say(f'inbox.overdue_{view.overdue}')}" if view.overdue else ""
+        who = (
+            self.say("followup.anonymous")
+            if view.reporter is None
+            else escape(view.reporter.name)
+            + (f" ({escape(view.reporter.organisation)})" if view.reporter.organisation else "")
+        )
+        place = escape(self.place(view.office, view.office_other))
+        lines = [
+            self.say("followup.card_title", reference=view.reference),
+            f"<b>{self.say('field.status')}:</b> {self.say(f'status.{view.status}')}{flag}",
+            f"<b>{self.say('followup.field_urgency')}:</b> {self.urgency(view.urgency)}",
+            f"<b>{self.say('field.kind')}:</b> {self.say(f'kind.{view.kind}')}",
+            f"<b>{self.say('field.topic')}:</b> {escape(self.topic_name(view.topic))}{article}",
+            f"<b>{self.say('field.office')}:</b> {place}",
+            f"<b>{self.say('followup.field_reporter')}:</b> {who}",
+            f"<b>{self.say('followup.field_assignee')}:</b> "
+            + (escape(assignee) if assignee else self.say("followup.nobody")),
+            f"<b>{self.say('followup.field_group')}:</b> {view.group_size}",
+            f"<b>{self.say('field.created')}:</b> {self.when(view.created_at)}",
+            self.say(
+                "followup.deadlines",
+                acknowledge=self.when(view.deadlines.acknowledge_by),
+                resolve=self.when(view.deadlines.resolve_by),
+            ),
+        ]
+        if view.incident_date:
+            lines.append(f"<b>{self.say('field.date')}:</b> {view.incident_date.isoformat()}")
+        if view.duplicate_of:
+            lines.append(self.say("followup.duplicate_of", original=view.duplicate_of))
+        if view.reason:
+            lines.append(f"<b>{self.say('followup.field_reason')}:</b> {escape(view.reason)}")
+        if view.attachments:
+            lines.append(f"<b>{self.say('field.attachments')}:</b> {len(view.attachments)} 📎")
+        lines += ["", f"<b>{self.say('field.description')}:</b>", escape(view.description)]
+        if view.thread:
+            hidden = len(view.thread) - THREAD_SHOWN
+            lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
+            if hidden > 0:
+                lines.append(self.say("followup.thread_hidden", count=hidden))
+            for entry in view.thread[-THREAD_SHOWN:]:
+                author = (
+                    self.say("followup.author_note")
+                    if entry.internal
+                    else self.say(f"followup.author_{entry.author}")
+                )
+                file_note = " 📎" if entry.attachment else ""
+                lines.append(
+                    f"{self.when(entry.created_at)} · <i>{author}</i>{file_note}: "
+                    f"{escape(entry.body)}"
+                )
+        return "\n".join(lines)
+
+    def actions(self, view: OfficerReportView) -> list[list[Choice]]:
+        """Return the buttons of what an officer may do with the report now."""
+        rid, allowed = view.id, TRANSITIONS[view.status]
+        say = self.say
+        rows: list[list[Choice]] = [
+            [(say("followup.btn.take"), f"{ACT}:me:{rid}"),
+             (say("followup.btn.assign"), f"{ACT}:as:{rid}")],
+        ]  # fmt: skip
+        moves = [
+            (say(f"followup.btn.{s}"), f"{ACT}:st:{rid}:{s}")
+            for s in STATUS_BUTTONS
+            if s in allowed
+        ]
+        if moves:
+            rows.append(moves)
+        closing: list[Choice] = []
+        if Status.REJECTED in allowed:
+            closing.append((say("followup.btn.reject"), f"{ACT}:rj:{rid}"))
+        if Status.DUPLICATE in allowed:
+            closing.append((say("followup.btn.duplicate"), f"{ACT}:dp:{rid}"))
+        if closing:
+            rows.append(closing)
+        rows.append(
+            [
+                (say("followup.btn.reply"), f"{ACT}:rp:{rid}"),
+                (say("followup.btn.info"), f"{ACT}:ri:{rid}"),
+            ]
+        )
+        rows.append(
+            [
+                (say("followup.btn.note"), f"{ACT}:nt:{rid}"),
+                (say("followup.btn.history"), f"{ACT}:hi:{rid}"),
+            ]
+        )
+        return rows  # fmt: skip
+
+    def history(self, reference: str, entries: list[AuditEntry], names: dict[int, str]) -> str:
+        """Return a report's audit log, oldest first; reporters are never named."""
+        if not entries:
+            return self.say("history.empty", reference=reference)
+        lines = [self.say("history.title", reference=reference), ""]
+        for entry in entries:
+            if entry.actor is Actor.STAFF and entry.actor_id is not None:
+                actor = escape(names.get(entry.actor_id, str(entry.actor_id)))
+            else:
+                actor = self.say(f"history.actor_{entry.actor}")
+            detail = ", ".join(
+                f"{key}: {escape(str(value))}"
+                for key, value in entry.detail.items()
+                if value is not None
+            )
+            action = self.say(f"history.action_{entry.action}")
+            tail = f" — {detail}" if detail else ""
+            lines.append(f"{self.when(entry.at)} · <b>{actor}</b> · {action}{tail}")
+        return "\n".join(lines)

@@ -1,0 +1,272 @@
+"""/meetings, answers to invitations, meeting cards and calendar files, and /actions.
+
+Roles are checked on every command and every button: callback data can be forged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.users import Access, User
+from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.model import MeetingStatus, Rsvp
+from bot.reporting.drafts import InvalidInput
+from handlers.kit.common import language_for, registered_sender
+from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.render import escape, keyboard, send_text
+from handlers.meetings import forms as meeting_forms
+from handlers.meetings.form_views import FORM
+from handlers.meetings.jobs import wake
+from handlers.meetings.views import ACTION, CARD, RSVP, MeetingViews, short
+from handlers.reporting.flow import replace
+
+log = logging.getLogger(__name__)
+MAX_ACTION_BUTTONS = 20
+
+
+def commands(private: filters.BaseFilter) -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the meeting commands: /meetings for everyone, /newmeeting and /actions."""
+    return [
+        CommandHandler("meetings", meetings_command, filters=private),
+        CommandHandler("newmeeting", meeting_forms.newmeeting_command, filters=private),
+        CommandHandler("actions", actions_command, filters=private),
+    ]
+
+
+def buttons() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the meeting buttons: answers, cards, officers' forms and action items."""
+    return [
+        CallbackQueryHandler(on_rsvp, pattern=rf"^{RSVP}:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{CARD}:"),
+        CallbackQueryHandler(meeting_forms.on_button, pattern=rf"^{FORM}:"),
+        CallbackQueryHandler(on_action_button, pattern=rf"^{ACTION}:"),
+    ]
+
+
+async def views_for(update: Update, context: BotContext) -> MeetingViews:
+    """Return the meeting views in the sender's language."""
+    lang = (await language_for(update, context)).value
+    services = context.services
+    return MeetingViews(services.translate, services.reports.taxonomy, lang)
+
+
+def is_officer(context: BotContext, user: User | None) -> bool:
+    """Tell whether this user is an officer or admin."""
+    return context.services.users.access_of(user).includes(Access.OFFICER)
+
+
+async def meetings_command(update: Update, context: BotContext) -> None:
+    """List upcoming meetings with the user's answer (officers: all, and those to write up)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    views = await views_for(update, context)
+    user = await registered_sender(update, context)
+    if user is None or not user.onboarded:
+        await send_text(context.bot, chat.id, views.say("meeting.finish_onboarding"))
+        return
+    meetings = context.services.meetings
+    if is_officer(context, user):
+        listed = [(m, None) for m in await meetings.for_officers()]
+        text, rows = views.listing(listed, with_answer=False)
+        text += "\n\n" + views.say("meeting.officer_hint")
+    else:
+        text, rows = views.listing(await meetings.visible_to(user))
+    await send_text(context.bot, chat.id, text, keyboard(rows) if rows else None)
+
+
+async def actions_command(update: Update, context: BotContext) -> None:
+    """List open action items, each with a button to mark it done (officers only)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    views = await views_for(update, context)
+    user = await registered_sender(update, context)
+    if not is_officer(context, user):
+        log.warning("refused", extra={"command": "actions"})
+        await send_text(context.bot, chat.id, views.say("access.officers_only"))
+        return
+    services = context.services
+    items = await services.meetings.open_actions()
+    if not items:
+        await send_text(context.bot, chat.id, views.say("action.none_open"))
+        return
+    today = services.meetings.today()
+    lines = [views.say("action.list_title", count=len(items))]
+    lines += [f"{n}. {views.action_line(item, today)}" for n, item in enumerate(items, 1)]
+    rows = [
+        [(f"✅ {n}. {short(item.what, 40)}", f"{ACTION}:done:{item.id}")]
+        for n, item in enumerate(items[:MAX_ACTION_BUTTONS], 1)
+    ]
+    await send_text(context.bot, chat.id, "\n".join(lines), keyboard(rows))
+
+
+async def on_rsvp(update: Update, context: BotContext) -> None:
+    """Store an answer (attend / maybe / cannot) and show the card with it."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    views = await views_for(update, context)
+    try:
+        _, meeting_part, answer_part = query.data.split(":")
+        answer = Rsvp(answer_part)
+        user = await registered_sender(update, context)
+        meeting = await context.services.meetings.answer(int(meeting_part), user, answer)
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return
+    except ValueError:
+        await query.answer(views.say("button.stale"))
+        return
+    assert user is not None
+    log.info("meeting answered", extra={"meeting": meeting.id, "answer": answer.value})
+    await query.answer(views.say("rsvp.saved", answer=views.answer(answer)))
+    await _show_card(context, query, views, user, meeting.id, edit=True)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle a meeting card's buttons: open, calendar file, edit, cancel, minutes."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    views = await views_for(update, context)
+    parts = query.data.split(":")
+    action = parts[1] if len(parts) == 3 else ""
+    if not parts[-1].isdigit():
+        await query.answer(views.say("button.stale"))
+        return
+    meeting_id = int(parts[-1])
+    user = await registered_sender(update, context)
+    if user is None or not user.onboarded:
+        await query.answer(views.say("meeting.finish_onboarding"), show_alert=True)
+        return
+    try:
+        if action == "open":
+            await _show_card(context, query, views, user, meeting_id, edit=False)
+            await query.answer()
+        elif action == "ics":
+            await _send_ics(context, query, views, user, meeting_id)
+        elif action in ("edit", "cancel", "cancelyes", "keep", "minutes"):
+            await _officer_action(context, query, views, user, (action, meeting_id))
+        else:
+            await query.answer(views.say("button.stale"))
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+
+
+async def _show_card(
+    context: BotContext,
+    query: CallbackQuery,
+    views: MeetingViews,
+    user: User,
+    meeting_id: int,
+    *,
+    edit: bool,
+) -> None:
+    """Show a meeting's card: edit the pressed message, or send a new one."""
+    officer = is_officer(context, user)
+    card = await context.services.meetings.card(meeting_id, user, officer)
+    meeting = card.meeting
+    rows = []
+    if meeting.is_upcoming(context.services.meetings.now()):
+        rows += views.rsvp_rows(meeting, card.answer)
+    elif meeting.status is not MeetingStatus.CANCELLED:
+        rows.append([(views.say("meeting.button_ics"), f"{CARD}:ics:{meeting.id}")])
+    if officer:
+        rows += views.officer_rows(meeting, context.services.meetings.now())
+    text = views.card(meeting, card.answer, card.counts)
+    markup = keyboard(rows) if rows else None
+    if edit and query.message is not None:
+        await replace(context, query.message, text, markup)
+    elif query.message is not None:
+        await send_text(context.bot, query.message.chat.id, text, markup)
+
+
+async def _send_ics(
+    context: BotContext, query: CallbackQuery, views: MeetingViews, user: User, meeting_id: int
+) -> None:
+    card = await context.services.meetings.card(meeting_id, user, is_officer(context, user))
+    await query.answer()
+    if query.message is not None:
+        await context.bot.send_document(
+            query.message.chat.id,
+            calendar_file(card.meeting),
+            filename=file_name(card.meeting),
+            caption=views.say("meeting.ics_caption"),
+        )
+
+
+async def _officer_action(
+    context: BotContext,
+    query: CallbackQuery,
+    views: MeetingViews,
+    user: User,
+    pressed: tuple[str, int],
+) -> None:
+    """Edit, cancel or write up a meeting: officers only."""
+    action, meeting_id = pressed
+    assert query.message is not None
+    if not is_officer(context, user):
+        log.warning("refused", extra={"button": f"meeting {action}"})
+        await query.answer(views.say("access.officers_only"), show_alert=True)
+        return
+    meetings, chat_id = context.services.meetings, query.message.chat.id
+    if action == "edit":
+        draft = await context.services.meeting_flow.start_edit(user.id, meeting_id)
+        await query.answer()
+        await meeting_forms.ask(context, chat_id, draft)
+    elif action == "minutes":
+        draft = await context.services.meeting_flow.start_minutes(user.id, meeting_id)
+        await query.answer()
+        await meeting_forms.ask(context, chat_id, draft)
+    elif action == "cancel":
+        meeting = await meetings.editable(meeting_id)
+        await query.answer()
+        rows = [
+            [(views.say("meeting.cancel_yes"), f"{CARD}:cancelyes:{meeting.id}")],
+            [(views.say("meeting.cancel_keep"), f"{CARD}:keep:{meeting.id}")],
+        ]
+        await send_text(
+            context.bot, chat_id, views.say("meeting.cancel_confirm", title=escape(meeting.title)),
+            keyboard(rows),
+        )  # fmt: skip
+    elif action == "keep":
+        await query.answer()
+        await replace(context, query.message, views.say("meeting.cancel_kept"), None)
+    else:
+        meeting = await meetings.cancel(meeting_id)
+        counts = await meetings.counts(meeting_id)
+        told = counts.attend + counts.maybe + counts.cannot
+        log.info("meeting cancelled", extra={"meeting": meeting.id})
+        await query.answer()
+        text = views.say("meeting.cancel_done", title=escape(meeting.title), count=told)
+        await replace(context, query.message, text, None)
+        wake(cast(BotApplication, context.application))
+
+
+async def on_action_button(update: Update, context: BotContext) -> None:
+    """Start marking an action item done: its outcome is asked next (officers only)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    views = await views_for(update, context)
+    user = await registered_sender(update, context)
+    if user is None or not is_officer(context, user):
+        log.warning("refused", extra={"button": "action item"})
+        await query.answer(views.say("access.officers_only"), show_alert=True)
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] != "done" or not parts[2].isdigit():
+        await query.answer(views.say("button.stale"))
+        return
+    try:
+        draft = await context.services.meeting_flow.start_outcome(user.id, int(parts[2]))
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return
+    await query.answer()
+    await meeting_forms.ask(context, query.message.chat.id, draft)

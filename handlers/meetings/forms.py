@@ -1,0 +1,178 @@
+"""Officers' meeting forms in Telegram: /newmeeting, editing, minutes, and closing an item.
+
+Each answer is saved before the next question is shown; officers only, checked on every
+message and button.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.core.users import Access
+from bot.meetings.drafts import MeetingDraft, Mode, Step
+from bot.meetings.flow import Done
+from bot.reporting.drafts import InvalidInput
+from bot.reporting.service import NoDraft
+from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.render import escape, keyboard, send_text
+from handlers.meetings.form_views import FormViews
+from handlers.meetings.jobs import wake
+from handlers.reporting.flow import replace
+
+log = logging.getLogger(__name__)
+
+
+async def views_for(context: BotContext, language: str) -> FormViews:
+    """Return the form views in a language."""
+    services = context.services
+    return FormViews(services.translate, services.reports.taxonomy, language)
+
+
+async def _officer(update: Update, context: BotContext) -> bool:
+    user = await registered_sender(update, context)
+    return context.services.users.access_of(user).includes(Access.OFFICER)
+
+
+async def ask(context: BotContext, chat_id: int, draft: MeetingDraft, note: str = "") -> None:
+    """Send the question of the form's current step, after a note (an error) if any."""
+    lang = (await context.services.users.language_of(chat_id)).value
+    views = await views_for(context, lang)
+    text, rows = await _question(context, views, draft)
+    await send_text(context.bot, chat_id, f"{note}\n\n{text}" if note else text, keyboard(rows))
+
+
+async def _question(
+    context: BotContext, views: FormViews, draft: MeetingDraft
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    meetings = context.services.meetings
+    counts = item = None
+    if draft.mode is Mode.CLOSE and draft.meeting_id is not None:
+        counts = await meetings.counts(draft.meeting_id)
+    if draft.mode is Mode.OUTCOME and draft.action_id is not None:
+        item = await meetings.action(draft.action_id)
+    return views.question(draft, counts, item)
+
+
+async def newmeeting_command(update: Update, context: BotContext) -> None:
+    """Open a new meeting form (officers only)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(context, (await language_for(update, context)).value)
+    if not await _officer(update, context):
+        log.warning("refused", extra={"command": "newmeeting", "user_id": sender.id})
+        await send_text(context.bot, chat.id, views.say("access.officers_only"))
+        return
+    draft = await context.services.meeting_flow.start(sender.id)
+    await ask(context, chat.id, draft)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle a form button: an answer, back, cancel, edit a field, or submit."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    views = await views_for(context, (await language_for(update, context)).value)
+    if not await _officer(update, context):
+        log.warning("refused", extra={"button": "meeting form"})
+        await query.answer(views.say("access.officers_only"), show_alert=True)
+        return
+    flow, uid = context.services.meeting_flow, query.from_user.id
+    _, action, value = [*query.data.split(":", 2), ""][:3]
+    try:
+        if action == "cancel":
+            dropped = await flow.cancel(uid)
+            await query.answer()
+            note = "meeting.form_cancelled" if dropped else "meeting.no_form"
+            await replace(context, query.message, views.say(note), None)
+            return
+        if action == "submit":
+            done = await flow.submit(uid)
+            await query.answer()
+            await replace(context, query.message, _done_text(views, done), None)
+            wake(cast(BotApplication, context.application))
+            return
+        if action == "back":
+            draft = await flow.back(uid)
+        elif action == "edit":
+            draft = await flow.edit(uid, Step(value))
+        else:
+            draft = await flow.choose(uid, Step(action), value)
+    except NoDraft:
+        await query.answer(views.say("meeting.no_form"), show_alert=True)
+        return
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return
+    except ValueError:
+        await query.answer(views.say("button.stale"))
+        return
+    await query.answer()
+    text, rows = await _question(context, views, draft)
+    await replace(context, query.message, text, keyboard(rows))
+
+
+def _done_text(views: FormViews, done: Done) -> str:
+    """Return what the officer is told once a form is carried out."""
+    if done.mode is Mode.OUTCOME and done.action is not None:
+        key = "action.done_told" if done.action.references else "action.done"
+        return views.say(key, what=escape(done.action.what), count=len(done.action.references))
+    assert done.meeting is not None
+    title = escape(done.meeting.title)
+    if done.mode is Mode.CLOSE:
+        return views.say("meeting.minutes_saved", title=title)
+    if done.mode is Mode.EDIT:
+        if not done.changed:
+            return views.say("meeting.unchanged", title=title)
+        fields = ", ".join(views.say(f"meeting.field.{name}") for name in done.changed)
+        return views.say("meeting.updated", title=title, fields=fields)
+    return views.say("meeting.created", title=title, when=views.when(done.meeting))
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take a typed answer for an open meeting form (other messages pass on)."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not is_private(update):
+        return
+    flow = context.services.meeting_flow
+    draft = await flow.draft_of(sender.id)
+    if draft is None:
+        return
+    views = await views_for(context, (await language_for(update, context)).value)
+    chat_id = message.chat.id
+    if not await _officer(update, context):
+        await flow.cancel(sender.id)
+        await send_text(context.bot, chat_id, views.say("access.officers_only"))
+        raise ApplicationHandlerStop
+    if message.text is None:
+        await ask(context, chat_id, draft, views.say("meeting.error_type_text"))
+        raise ApplicationHandlerStop
+    try:
+        draft = await flow.write(sender.id, message.text)
+    except InvalidInput as problem:
+        await ask(context, chat_id, draft, views.say(problem.reason, **problem.params))
+        raise ApplicationHandlerStop from None
+    except NoDraft:
+        raise ApplicationHandlerStop from None
+    if draft.mode is Mode.OUTCOME and draft.outcome:  # one question: carry it out
+        await _submit_typed(context, chat_id, views, sender.id)
+        raise ApplicationHandlerStop
+    await ask(context, chat_id, draft)
+    raise ApplicationHandlerStop
+
+
+async def _submit_typed(context: BotContext, chat_id: int, views: FormViews, user_id: int) -> None:
+    """Carry out a form whose last answer was typed, and say what it did."""
+    try:
+        done = await context.services.meeting_flow.submit(user_id)
+    except InvalidInput as problem:
+        await context.services.meeting_flow.cancel(user_id)
+        await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
+        return
+    await send_text(context.bot, chat_id, _done_text(views, done))
+    wake(cast(BotApplication, context.application))

@@ -1,0 +1,211 @@
+"""The meetings' scheduled sends in Telegram: one timer, rebuilt at start and woken by changes.
+
+The timer is set to the earliest pending job in the database. When it fires, due jobs are
+taken a batch of recipients at a time, each recipient claimed in the database before the
+message goes out; then the timer is set again from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.container import Services
+from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.scheduling import Recipient, Subject
+from bot.meetings.sends import Job, JobKind, Outcome
+from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.render import keyboard, send_text
+from handlers.meetings.views import CARD, MeetingViews
+
+log = logging.getLogger(__name__)
+TIMER = "meetings:timer"
+REBUILD = "meetings:rebuild"
+SWEEP = "meetings:sweep"
+SWEEP_EVERY = timedelta(minutes=5)  # a safety net; the timer does the work
+RETRY_AFTER_ERROR = timedelta(seconds=30)
+BATCH = 25
+LOCK_KEY = "meetings:lock"
+SEND_ATTEMPTS = 3  # for connection errors, where the message surely did not go out
+WITH_CALENDAR_FILE = frozenset({JobKind.INVITE, JobKind.CHANGE, JobKind.CANCEL})
+
+
+def schedule_meetings(app: BotApplication) -> None:
+    """Queue the start-up rebuild (it reads the database) and the safety sweep."""
+    assert app.job_queue is not None
+    for name in (TIMER, REBUILD, SWEEP):
+        for job in app.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    app.job_queue.run_once(_rebuild, when=0, name=REBUILD)
+    app.job_queue.run_repeating(_fire, interval=SWEEP_EVERY, first=SWEEP_EVERY, name=SWEEP)
+
+
+def wake(app: BotApplication) -> None:
+    """Look for due jobs now (after a meeting was created, changed or closed)."""
+    arm(app, datetime.now(UTC))
+
+
+def arm(app: BotApplication, when: datetime | None) -> None:
+    """Set the one timer to a moment (None: nothing is pending)."""
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(TIMER):
+        job.schedule_removal()
+    if when is None:
+        return
+    delay = max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    app.job_queue.run_once(_fire, when=delay, name=TIMER)
+
+
+async def _rebuild(context: BotContext) -> None:
+    """Bring the schedule in line with settings, then send whatever is due."""
+    rebuilt = await context.services.meeting_jobs.rebuild()
+    log.info(
+        "meeting schedule rebuilt",
+        extra={
+            "added": rebuilt.added,
+            "skipped": rebuilt.skipped,
+            "interrupted": rebuilt.interrupted,  # claimed before a crash: never sent again
+            "next_due": rebuilt.next_due.isoformat() if rebuilt.next_due else None,
+        },
+    )
+    await drain(cast(BotApplication, context.application))
+
+
+async def _fire(context: BotContext) -> None:
+    await drain(cast(BotApplication, context.application))
+
+
+async def drain(app: BotApplication) -> None:
+    """Send every due job, a batch at a time, then set the timer to the next one."""
+    lock = app.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
+    if lock.locked():
+        return  # the running drain sets the timer from the database when it is done
+    services: Services = app.bot_data["services"]
+    jobs = services.meeting_jobs
+    async with lock:
+        try:
+            while (job := await jobs.take()) is not None:
+                try:
+                    await _work_on(app, services, job)
+                except Exception:  # a bug or bad data: this job stops, the others go on
+                    log.exception("meeting job failed", extra={"job": job.id})
+                    await jobs.fail(job)
+            following = await jobs.next_due()
+        except Exception:  # the database is unavailable: try again a little later
+            log.exception("meeting schedule unavailable")
+            following = datetime.now(UTC) + RETRY_AFTER_ERROR
+    arm(app, following)
+
+
+async def _work_on(app: BotApplication, services: Services, job: Job) -> None:
+    """Do one step of a job: create the next occurrence, or send to a batch of recipients."""
+    jobs = services.meeting_jobs
+    if job.kind is JobKind.NEXT:
+        meeting = await jobs.advance_series(job)
+        log.info("next meeting scheduled", extra={"meeting": meeting.id, "series": job.meeting_id})
+        return
+    batch = await jobs.claim(job, BATCH)
+    if not batch:
+        log.info("meeting job done", extra={"job": job.id, "kind": job.kind.value})
+        return
+    subject = await jobs.subject(job)
+    results = await asyncio.gather(
+        *(_send(app, services, job, subject, recipient) for recipient in batch)
+    )
+    await jobs.record(job, [(r.user_id, o) for r, o in zip(batch, results, strict=True)])
+
+
+async def _send(
+    app: BotApplication, services: Services, job: Job, subject: Subject, recipient: Recipient
+) -> Outcome:
+    """Send one job to one recipient (the message, then any calendar file); return the outcome.
+
+    Only a connection error, after which the message surely did not go out, is retried.
+    """
+    views = MeetingViews(services.translate, services.reports.taxonomy, recipient.language)
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await _message(app, job, subject, recipient.user_id, views)
+        except Forbidden:
+            return Outcome.BLOCKED
+        except BadRequest as error:
+            log.warning("meeting message refused", extra={"job": job.id, "error": str(error)})
+            return Outcome.FAILED
+        except TimedOut:  # it may have gone out: never sent again
+            log.warning("meeting message timed out", extra={"job": job.id})
+            return Outcome.FAILED
+        except RetryAfter as error:  # flood control, after the rate limiter's own retries
+            if attempt == SEND_ATTEMPTS:
+                return Outcome.FAILED
+            wait = error.retry_after
+            await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
+        except NetworkError as error:
+            if attempt == SEND_ATTEMPTS:
+                log.warning("meeting message not sent", extra={"job": job.id, "error": repr(error)})
+                return Outcome.FAILED
+            await asyncio.sleep(attempt)
+        except TelegramError as error:
+            log.warning("meeting message failed", extra={"job": job.id, "error": repr(error)})
+            return Outcome.FAILED
+        else:
+            if job.kind in WITH_CALENDAR_FILE:
+                await _calendar_file(app, job, subject, recipient, views)
+            return Outcome.SENT
+    return Outcome.FAILED
+
+
+async def _message(
+    app: BotApplication, job: Job, subject: Subject, chat: int, views: MeetingViews
+) -> None:
+    """Render a job in the recipient's language and send it."""
+    bot, services = app.bot, cast(Services, app.bot_data["services"])
+    meeting, item = subject.meeting, subject.action
+    open_card = keyboard([[(views.say("meeting.button_open"), f"{CARD}:open:{meeting.id}")]])
+    if job.kind is JobKind.INVITE:
+        rsvp = keyboard(views.rsvp_rows(meeting, None))
+        await send_text(bot, chat, views.invitation(meeting), rsvp)
+    elif job.kind is JobKind.CHANGE:
+        await send_text(bot, chat, views.change(meeting, job), open_card)
+    elif job.kind is JobKind.CANCEL:
+        await send_text(bot, chat, views.cancelled(meeting))
+    elif job.kind is JobKind.REMINDER:
+        await send_text(bot, chat, views.reminder(meeting, job.lead), open_card)
+    elif job.kind is JobKind.AGENDA:
+        pack = await services.meeting_jobs.agenda_pack(meeting)
+        await send_text(bot, chat, views.agenda_pack(pack, services.meetings.today()))
+    elif item is not None and job.kind is JobKind.ACTION_DUE:
+        await send_text(bot, chat, views.action_due(item, meeting))
+    elif item is not None and job.kind is JobKind.ACTION_OVERDUE:
+        await send_text(bot, chat, views.action_overdue(item, meeting))
+    elif item is not None and job.kind is JobKind.OUTCOME:
+        references = await services.meeting_jobs.references_for(job, chat)
+        await send_text(bot, chat, views.outcome(item, references))
+    else:
+        raise ValueError(f"nothing to send for job {job.id} ({job.kind})")
+
+
+async def _calendar_file(
+    app: BotApplication, job: Job, subject: Subject, recipient: Recipient, views: MeetingViews
+) -> None:
+    """Send the meeting's .ics after its message (once: the message already went out)."""
+    meeting = subject.meeting
+    try:
+        await app.bot.send_document(
+            recipient.user_id,
+            calendar_file(meeting),
+            filename=file_name(meeting),
+            caption=views.say("meeting.ics_caption"),
+        )
+    except TelegramError as error:
+        log.warning("calendar file not sent", extra={"job": job.id, "error": repr(error)})

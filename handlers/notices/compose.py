@@ -1,0 +1,274 @@
+"""/broadcast for admins: write a notice step by step (saved after every answer), preview it,
+confirm it; its reach afterwards. Every command, button and typed answer checks the role."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.core.users import Access
+from bot.notices.composer import NoBroadcastDraft
+from bot.notices.model import (
+    ComposeStep,
+    InvalidNotice,
+    Notice,
+    NoticeDocument,
+)
+from handlers import menu
+from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.context import BotContext
+from handlers.kit.render import keyboard, send_text
+from handlers.notices.sending import chat_turn
+from handlers.notices.views import PREFIX, dimension_screen, screen, show
+from handlers.reporting.flow import replace
+
+log = logging.getLogger(__name__)
+
+
+async def admin_language(update: Update, context: BotContext) -> str | None:
+    """Return the sender's language if they are an admin; otherwise refuse politely, None."""
+    sender = update.effective_user
+    user = await registered_sender(update, context)
+    lang = (await language_for(update, context)).value
+    if context.services.users.access_of(user) is Access.ADMIN:
+        return lang
+    log.warning("refused", extra={"command": "broadcast", "user_id": sender.id if sender else 0})
+    refusal = context.services.translate(lang, "broadcast.admins_only")
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif update.effective_chat is not None:
+        await send_text(context.bot, update.effective_chat.id, refusal)
+    return None
+
+
+async def newer_conversation(context: BotContext, user_id: int, since: datetime) -> bool:
+    """Tell whether the user started another flow (a report, a reply) after `since`."""
+    conversation = await context.services.reports.conversation_of(user_id)
+    return conversation is not None and conversation.updated_at > since
+
+
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """Start writing a notice, or continue the one being written."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    composer, t = context.services.broadcasts, context.services.translate
+    user = await registered_sender(update, context)
+    if user is None:  # even an admin by configuration registers first
+        code = (await language_for(update, context)).value
+        await send_text(context.bot, chat.id, t(code, "start.please_start"))
+        return
+    lang = await admin_language(update, context)
+    if lang is None:
+        return
+    if not user.onboarded:
+        await send_text(context.bot, chat.id, t(lang, "help.finish_onboarding"))
+        return
+    resumed = await composer.draft(sender.id) is not None
+    draft = await composer.begin(sender.id)
+    note = t(lang, "broadcast.resumed", number=draft.id) if resumed else ""
+    await show(context, chat.id, lang, draft, note)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Drop the notice being written, if any (else /cancel goes on to other flows)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    composer = context.services.broadcasts
+    draft = await composer.draft(sender.id)
+    if draft is None or await newer_conversation(context, sender.id, draft.updated_at):
+        return  # /cancel is for the report (or reply) started since
+    await composer.cancel(sender.id)
+    lang = (await language_for(update, context)).value
+    await send_text(context.bot, chat.id, context.services.translate(lang, "broadcast.cancelled"))
+    raise ApplicationHandlerStop
+
+
+async def on_other_command(update: Update, context: BotContext) -> None:
+    """Let another command take the admin's next messages (/broadcast gives them back)."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or (message.text or "").startswith("/broadcast"):
+        return
+    await context.services.broadcasts.rest(sender.id)
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take an admin's typed answer for the notice they are writing; others pass on."""
+    message, sender, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or sender is None or chat is None or not is_private(update):
+        return
+    composer = context.services.broadcasts
+    if not await composer.may_be_writing(sender.id):
+        return
+    draft = await composer.draft(sender.id)
+    if draft is None or draft.step is None or not draft.step.typed:
+        return
+    if message.text and menu.item_of(context.services.translate, message.text):
+        return  # the main menu takes it
+    if await newer_conversation(context, sender.id, draft.updated_at):
+        return  # the user went on to something else since
+    lang = await admin_language(update, context)
+    if lang is None:
+        raise ApplicationHandlerStop
+    try:
+        draft = await _answer(context, draft, message)
+    except InvalidNotice as problem:
+        text, rows = await screen(context, lang, draft)
+        reason = context.services.translate(lang, problem.reason, **problem.params)
+        await send_text(context.bot, chat.id, f"{reason}\n\n{text}", keyboard(rows))
+        raise ApplicationHandlerStop from None
+    except NoBroadcastDraft:
+        return
+    await show(context, chat.id, lang, draft)
+    raise ApplicationHandlerStop
+
+
+async def _answer(context: BotContext, draft: Notice, message: Message) -> Notice:
+    composer, admin = context.services.broadcasts, draft.author_id
+    if draft.step in (ComposeStep.TEXT, ComposeStep.VARIANT):
+        if message.text is None:
+            raise InvalidNotice("broadcast.error_text_expected")
+        return await composer.write(admin, message.text_html, message.text)
+    if draft.step is ComposeStep.DOCUMENT:
+        if message.document is None:
+            raise InvalidNotice("broadcast.error_document_expected")
+        document = NoticeDocument(
+            file_id=message.document.file_id,
+            file_name=message.document.file_name,
+            mime_type=message.document.mime_type,
+        )
+        return await composer.attach(admin, document)
+    if draft.step is ComposeStep.PERIOD:
+        return await composer.type_period(admin, message.text or "")
+    return await composer.type_time(admin, message.text or "")
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle a button of the broadcast flow (admins only, whatever the button says)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    lang = await admin_language(update, context)
+    if lang is None:
+        return
+    parts = query.data.split(":")
+    action, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    t = context.services.translate
+    try:
+        if action == "reach":
+            await query.answer()
+            await chat_turn(context.services.notice_delivery.budget, query.message.chat.id)
+            await send_reach(context, query.message.chat.id, lang, int(arg))
+            return
+        if action == "cancel":
+            dropped = await context.services.broadcasts.cancel(query.from_user.id)
+            await query.answer()
+            note = t(lang, "broadcast.cancelled" if dropped else "broadcast.no_draft")
+            await replace(context, query.message, note, None)
+            return
+        if action == "confirm":
+            await _confirm(context, query, lang)
+            return
+        if action in ("dim", "tog"):
+            await _dimension(context, query, lang, parts)
+            return
+        draft = await _step_button(context, query.from_user.id, action, arg)
+    except NoBroadcastDraft:
+        await query.answer(t(lang, "broadcast.no_draft"), show_alert=True)
+        return
+    except InvalidNotice as problem:
+        await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
+        return
+    except (ValueError, IndexError):
+        await query.answer(t(lang, "button.stale"))
+        return
+    await query.answer()
+    if draft.step is ComposeStep.CONFIRM:
+        await replace(context, query.message, t(lang, "broadcast.preview_below"), None)
+        await show(context, query.message.chat.id, lang, draft)
+        return
+    text, rows = await screen(context, lang, draft)
+    await replace(context, query.message, text, keyboard(rows))
+
+
+async def _step_button(context: BotContext, admin: int, action: str, arg: str) -> Notice:
+    composer = context.services.broadcasts
+    if action == "skipdoc":
+        return await composer.skip_document(admin)
+    if action == "lang":
+        return await composer.write_language(admin, arg)
+    if action == "go":
+        return await composer.go_to(admin, ComposeStep(arg))
+    if action == "everyone":
+        return await composer.everyone(admin)
+    if action == "period":
+        return await composer.set_period(admin, int(arg))
+    if action == "now":
+        return await composer.send_now(admin)
+    if action == "later":
+        return await composer.ask_time(admin)
+    raise ValueError(action)
+
+
+async def _dimension(
+    context: BotContext, query: CallbackQuery, lang: str, parts: list[str]
+) -> None:
+    """Show the choices of one audience dimension, toggling one first if pressed."""
+    composer = context.services.broadcasts
+    dimension = parts[2] if len(parts) > 2 else ""
+    codes = composer.choices(dimension)
+    if parts[1] == "tog":
+        draft = await composer.toggle(query.from_user.id, dimension, codes[int(parts[3])])
+    else:
+        found = await composer.draft(query.from_user.id)
+        if found is None:
+            raise NoBroadcastDraft
+        draft = found
+    if draft.step is not ComposeStep.AUDIENCE:
+        raise InvalidNotice("broadcast.stale")
+    await query.answer()
+    text, rows = dimension_screen(context, lang, draft, dimension)
+    await replace(context, query.message, text, keyboard(rows))
+
+
+async def _confirm(context: BotContext, query: CallbackQuery, lang: str) -> None:
+    services, t = context.services, context.services.translate
+    assert query.message is not None
+    notice = await services.broadcasts.confirm(
+        query.from_user.id, query.message.chat.id, query.message.message_id
+    )
+    count = await services.broadcasts.count(notice.audience)
+    now = datetime.now(UTC)
+    start = services.notices.start_time(notice, now)
+    when = t(lang, "broadcast.when_now") if start <= now else services.notices.local(start)
+    await query.answer()
+    text = t(lang, "broadcast.confirmed", number=notice.id, count=count, when=when)
+    await replace(context, query.message, text, None)
+    log.info("notice confirmed", extra={"notice": notice.id, "recipients": count})
+
+
+async def send_reach(context: BotContext, chat_id: int, lang: str, notice_id: int) -> None:
+    """Send how far a notice got: delivered, acknowledged, blocked, failed, comments."""
+    services, t = context.services, context.services.translate
+    if await services.notices.get(notice_id) is None:
+        await send_text(context.bot, chat_id, t(lang, "broadcast.stale"))
+        return
+    reach = await services.notices.reach(notice_id)
+    text = t(
+        lang,
+        "broadcast.reach",
+        number=notice_id,
+        total=reach.total,
+        sent=reach.sent,
+        acknowledged=reach.acknowledged,
+        blocked=reach.blocked,
+        failed=reach.failed + reach.unconfirmed,
+        comments=reach.comments,
+        commenters=reach.commenters,
+    )
+    button = [[(t(lang, "broadcast.reach_button"), f"{PREFIX}:reach:{notice_id}")]]
+    await send_text(context.bot, chat_id, text, keyboard(button))

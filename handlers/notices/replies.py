@@ -1,0 +1,250 @@
+"""Recipients' side of notices: "Understood", comments on a draft, and /subscribe."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from bot.notices.model import SUBSCRIPTION_KINDS, InvalidNotice, Subscription
+from bot.notices.service import PREFIX
+from handlers import menu
+from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.context import BotContext
+from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.notices.compose import newer_conversation
+
+log = logging.getLogger(__name__)
+SUBSCRIBE = "sub"
+COMMENT_WAIT = timedelta(hours=1)  # a "Comment" press is forgotten after this long
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle "Understood", "Comment" and "Cancel" under a notice."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    t, notices = context.services.translate, context.services.notices
+    lang = (await language_for(update, context)).value
+    parts = query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    uid = query.from_user.id
+    if action == "ack":
+        if not await notices.acknowledge(number, uid):
+            await query.answer(t(lang, "notice.not_recipient"), show_alert=True)
+            return
+        await query.answer(t(lang, "notice.acknowledged"))
+        await _drop_button(query.message, f"{PREFIX}:ack:{number}")
+        return
+    if action == "nocmt":
+        await notices.cancel_comment(uid)
+        await query.answer()
+        await send_text(context.bot, query.message.chat.id, t(lang, "consultation.cancelled"))
+        return
+    if action != "cmt":
+        await query.answer(t(lang, "button.stale"))
+        return
+    try:
+        notice = await notices.start_comment(number, uid)
+    except InvalidNotice as problem:
+        await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
+        return
+    await query.answer()
+    cancel = keyboard([[(t(lang, "button.cancel"), f"{PREFIX}:nocmt")]])
+    await send_text(
+        context.bot,
+        query.message.chat.id,
+        t(lang, "consultation.ask_comment", number=notice.id),
+        cancel,
+    )
+
+
+async def _drop_button(message: object, data: str) -> None:
+    """Take one button off a notice once it was used."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        [button for button in row if button.callback_data != data]
+        for row in message.reply_markup.inline_keyboard
+    ]
+    kept = [row for row in rows if row]
+    try:
+        await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+    except BadRequest as problem:
+        if "not modified" not in str(problem).lower():
+            log.info("button kept", extra={"error": str(problem)})
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Stop waiting for a comment, if one was awaited (else /cancel goes on)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    notices = context.services.notices
+    if not await notices.may_be_commenting(sender.id):
+        return
+    waiting = await notices.awaiting_comment(sender.id)
+    if waiting is None or await newer_conversation(context, sender.id, waiting[1]):
+        return  # /cancel is for the report (or reply) started since
+    await notices.cancel_comment(sender.id)
+    lang = (await language_for(update, context)).value
+    await send_text(
+        context.bot, chat.id, context.services.translate(lang, "consultation.cancelled")
+    )
+    raise ApplicationHandlerStop
+
+
+async def on_other_command(update: Update, context: BotContext) -> None:
+    """Stop waiting for a comment from a user who sent another command."""
+    if update.effective_user is not None:
+        await context.services.notices.leave_comment(update.effective_user.id)
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take the comment of a user who pressed "Comment"; other messages pass on."""
+    message, sender, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or sender is None or chat is None or not is_private(update):
+        return
+    notices, t = context.services.notices, context.services.translate
+    if not await notices.may_be_commenting(sender.id):
+        return
+    waiting = await notices.awaiting_comment(sender.id)
+    if waiting is None:
+        return
+    if message.text and menu.item_of(t, message.text):
+        await notices.cancel_comment(sender.id)
+        return  # the main menu takes it
+    since = waiting[1]
+    if since < datetime.now(UTC) - COMMENT_WAIT or await newer_conversation(
+        context, sender.id, since
+    ):
+        await notices.cancel_comment(sender.id)
+        return  # the user went on to something else
+    lang = (await language_for(update, context)).value
+    if message.text is None:
+        await send_text(context.bot, chat.id, t(lang, "consultation.error_text_expected"))
+        raise ApplicationHandlerStop
+    try:
+        comment = await notices.comment(sender.id, message.text, lang)
+    except InvalidNotice as problem:
+        await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
+        raise ApplicationHandlerStop from None
+    log.info("comment stored", extra={"notice": comment.notice_id, "comment": comment.id})
+    await send_text(context.bot, chat.id, t(lang, "consultation.thanks", number=comment.notice_id))
+    raise ApplicationHandlerStop
+
+
+# --- /subscribe -------------------------------------------------------------------------------
+
+
+def _names(context: BotContext, lang: str, kind: str, codes: tuple[str, ...]) -> str:
+    taxonomy = context.services.notices.taxonomy
+    found = [taxonomy.topic(c) if kind == "topic" else taxonomy.office(c) for c in codes]
+    return ", ".join(escape(item.name(lang)) for item in found if item is not None)
+
+
+def subscription_view(
+    context: BotContext, lang: str, chosen: Subscription, stopped: bool
+) -> tuple[str, list[list[Choice]]]:
+    """Return what the user receives, and the buttons to change it."""
+    t = context.services.translate
+    every = t(lang, "subscribe.all")
+    text = t(
+        lang,
+        "subscribe.current",
+        topics=_names(context, lang, "topic", chosen.topics) or every,
+        offices=_names(context, lang, "office", chosen.offices) or every,
+    )
+    if stopped:
+        text += "\n\n" + t(lang, "subscribe.stopped")
+    rows: list[list[Choice]] = [
+        [
+            (t(lang, "subscribe.topics"), f"{SUBSCRIBE}:show:topic"),
+            (t(lang, "subscribe.offices"), f"{SUBSCRIBE}:show:office"),
+        ],
+        [(t(lang, "subscribe.everything"), f"{SUBSCRIBE}:all")],
+    ]
+    return text, rows
+
+
+def kind_view(
+    context: BotContext, lang: str, kind: str, chosen: Subscription
+) -> tuple[str, list[list[Choice]]]:
+    """Return the topics (or offices) with a tick on those the user receives."""
+    t, notices = context.services.translate, context.services.notices
+    codes = notices.codes(kind)
+    picked = getattr(chosen, f"{kind}s") or codes
+    taxonomy = notices.taxonomy
+    rows: list[list[Choice]] = []
+    for index, code in enumerate(codes):
+        item = taxonomy.topic(code) if kind == "topic" else taxonomy.office(code)
+        name = item.name(lang) if item else code
+        rows.append(
+            [(("✅ " if code in picked else "▫️ ") + name, f"{SUBSCRIBE}:tog:{kind}:{index}")]
+        )
+    rows.append([(t(lang, "subscribe.done"), f"{SUBSCRIBE}:back")])
+    return t(lang, f"subscribe.choose_{kind}"), rows
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    """Show which topics and offices the user gets notices about."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    lang = (await language_for(update, context)).value
+    user = await registered_sender(update, context)
+    if user is None or not user.onboarded:
+        await send_text(
+            context.bot, chat.id, context.services.translate(lang, "help.finish_onboarding")
+        )
+        return
+    chosen = await context.services.notices.subscription(sender.id)
+    text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+    await send_text(context.bot, chat.id, text, keyboard(rows))
+
+
+async def on_subscribe_button(update: Update, context: BotContext) -> None:
+    """Show, tick or untick topics and offices."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    notices, t = context.services.notices, context.services.translate
+    lang = (await language_for(update, context)).value
+    user = await registered_sender(update, context)
+    if user is None:
+        await query.answer(t(lang, "start.please_start"), show_alert=True)
+        return
+    parts = query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    kind = parts[2] if len(parts) > 2 and parts[2] in SUBSCRIPTION_KINDS else ""
+    try:
+        if action == "tog" and kind:
+            code = notices.codes(kind)[int(parts[3])]
+            chosen = await notices.toggle_subscription(user.id, kind, code)
+            text, rows = kind_view(context, lang, kind, chosen)
+        elif action == "show" and kind:
+            text, rows = kind_view(context, lang, kind, await notices.subscription(user.id))
+        elif action == "all":
+            chosen = await notices.subscribe_everything(user.id)
+            text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+        elif action == "back":
+            chosen = await notices.subscription(user.id)
+            text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+        else:
+            raise InvalidNotice("subscribe.stale")
+    except InvalidNotice as problem:
+        await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
+        return
+    except (IndexError, ValueError):
+        await query.answer(t(lang, "button.stale"))
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard(rows))
+    except BadRequest as problem:
+        if "not modified" not in str(problem).lower():
+            raise

@@ -1,0 +1,301 @@
+"""The report flow: /report, the main-menu button, or a message turned into a report."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from bot.core.conversations import Flow
+from bot.reporting.drafts import Draft, InvalidInput, Step
+from bot.reporting.model import Attachment, AttachmentKind, Report
+from bot.reporting.service import NoDraft, RateLimited
+from handlers.followup.notify import send_notifications
+from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.context import BotContext
+from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
+from handlers.reporting.views import ReportViews
+
+log = logging.getLogger(__name__)
+TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
+
+
+async def views_for(update: Update, context: BotContext) -> ReportViews:
+    """Return the report views in the sender's language."""
+    lang = (await language_for(update, context)).value
+    return ReportViews(context.services.translate, context.services.reports.taxonomy, lang)
+
+
+async def ask(
+    context: BotContext, chat_id: int, views: ReportViews, draft: Draft, note: str = ""
+) -> None:
+    """Send the question of the draft's current step, after a note (an error) if any."""
+    text, rows = views.question(draft)
+    await send_text(context.bot, chat_id, f"{note}\n\n{text}" if note else text, keyboard(rows))
+
+
+async def begin(update: Update, context: BotContext) -> None:
+    """Start a new report for an onboarded user in a private chat."""
+    chat, sender = update.effective_chat, update.effective_user
+    assert chat is not None and sender is not None
+    views = await views_for(update, context)
+    draft = await context.services.reports.start(sender.id)
+    await ask(context, chat.id, views, draft)
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    """Start a report (in groups, point to a private chat)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(update, context)
+    if not is_private(update):
+        link = f"https://t.me/{context.bot.username}?start=report"
+        await send_text(context.bot, chat.id, views.say("group.private_only", link=link))
+        return
+    user = await registered_sender(update, context)
+    if user is None or not user.onboarded:
+        await send_text(context.bot, chat.id, views.say("help.finish_onboarding"))
+        return
+    await begin(update, context)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Drop the report being written (or whatever conversation is open)."""
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    views = await views_for(update, context)
+    dropped = await context.services.reports.cancel(sender.id)
+    await send_text(
+        context.bot,
+        chat.id,
+        views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
+    )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle a button of the report flow."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    reports, uid = context.services.reports, query.from_user.id
+    views = await views_for(update, context)
+    parts = query.data.split(":")
+    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
+    try:
+        if action == "cancel":
+            await query.answer()
+            dropped = await reports.cancel(uid)
+            await _close(
+                query.message,
+                views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
+            )
+            return
+        if action in ("submit", "new"):
+            await _submit(update, context, views, value, as_new=action == "new")
+            return
+        if action == "voice":
+            await _add_voice(update, context, views, value)
+            return
+        if action == "offer" and value == "no":
+            await query.answer()
+            await reports.cancel(uid)
+            await _close(query.message, views.say("report.offer_declined"))
+            return
+        if action == "offer":
+            draft = await reports.accept_offer(uid)
+        elif action == "back":
+            draft = await reports.back(uid)
+        elif action == "edit":
+            draft = await reports.edit(uid, Step(value))
+        else:
+            draft = await reports.choose(uid, Step(action), value)
+    except NoDraft:
+        await query.answer(views.say("report.no_draft"), show_alert=True)
+        return
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return
+    except ValueError:
+        await query.answer(views.say("button.stale"))
+        return
+    await query.answer()
+    text, rows = views.question(draft)
+    await replace(context, query.message, text, keyboard(rows))
+
+
+async def _submit(
+    update: Update, context: BotContext, views: ReportViews, key: str, *, as_new: bool = False
+) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    reports = context.services.reports
+    try:
+        done = await reports.submit(query.from_user.id, views.lang, key, as_new=as_new)
+    except RateLimited as limited:
+        await query.answer()
+        await send_text(
+            context.bot,
+            query.message.chat.id,
+            views.say("report.rate_limited", limit=limited.limit, minutes=limited.wait_minutes),
+        )
+        return
+    except NoDraft:
+        await query.answer(views.say("report.no_draft"), show_alert=True)
+        return
+    except InvalidInput as problem:
+        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return
+    await query.answer()
+    if done.similar is not None:
+        text, rows = views.similar(done.similar, key)
+        await replace(context, query.message, text, keyboard(rows))
+        return
+    assert done.report is not None
+    log.info("report submitted", extra={"report": done.report.reference, "new": done.created})
+    summary = query.message.text_html if isinstance(query.message, Message) and not as_new else ""
+    both = f"{summary}\n\n{confirmation(views, done.report)}".strip()
+    if len(both) <= MESSAGE_LIMIT:
+        await replace(context, query.message, both, None)
+    else:
+        await replace(context, query.message, summary, None)
+        await send_text(context.bot, query.message.chat.id, confirmation(views, done.report))
+    if done.created:  # a high-urgency report reaches the officers at once
+        services = context.services
+        await send_notifications(context.bot, services, await services.alerts.urgent(done.report))
+
+
+async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    key, _, report_id = value.partition("-")
+    try:
+        match = await context.services.reports.add_voice(
+            query.from_user.id, views.lang, key, int(report_id)
+        )
+    except (NoDraft, LookupError, ValueError):
+        await query.answer(views.say("report.no_draft"), show_alert=True)
+        return
+    await query.answer()
+    text = views.say("report.voice_added", reference=match.report.reference, size=match.size)
+    await replace(context, query.message, text, None)
+
+
+def confirmation(views: ReportViews, report: Report) -> str:
+    """Return the message confirming a stored report."""
+    key = "report.confirm_anonymous" if report.anonymous else "report.confirm"
+    return views.say(key, reference=report.reference, status=views.say(f"status.{report.status}"))
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Take a message for the open report draft, or offer to turn free text into a report."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not is_private(update):
+        return
+    reports = context.services.reports
+    conversation = await reports.conversation_of(sender.id)
+    if conversation is not None and conversation.flow is not Flow.REPORT:
+        return  # another flow's conversation: its own handler took the message
+    views = await views_for(update, context)
+    chat_id = message.chat.id
+    if conversation is None:
+        if message.text:
+            draft = await reports.offer(sender.id, message.text)
+            await ask(context, chat_id, views, draft)
+            raise ApplicationHandlerStop
+        return
+    draft = Draft.model_validate_json(conversation.data)
+    try:
+        if message.text is not None:
+            draft = await reports.write(sender.id, message.text)
+        else:
+            attachment = attachment_of(message)
+            if attachment is None:
+                raise InvalidInput("report.error_unsupported")
+            draft = await reports.attach(sender.id, attachment)
+            if draft.step is Step.ATTACHMENTS:
+                count = len(draft.attachments)
+                _, rows = views.question(draft)
+                await send_text(
+                    context.bot,
+                    chat_id,
+                    views.say("report.attachment_saved", count=count),
+                    keyboard(rows),
+                )
+                raise ApplicationHandlerStop
+    except InvalidInput as problem:
+        await ask(context, chat_id, views, draft, views.say(problem.reason, **problem.params))
+        raise ApplicationHandlerStop from None
+    await ask(context, chat_id, views, draft)
+    raise ApplicationHandlerStop
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """Return the photo or document a message carries, if any."""
+    if message.photo:
+        largest = message.photo[-1]
+        return Attachment(
+            kind=AttachmentKind.PHOTO,
+            file_id=largest.file_id,
+            file_unique_id=largest.file_unique_id,
+            file_size=largest.file_size,
+            width=largest.width,
+            height=largest.height,
+            mime_type="image/jpeg",
+        )
+    if message.document:
+        doc = message.document
+        return Attachment(
+            kind=AttachmentKind.DOCUMENT,
+            file_id=doc.file_id,
+            file_unique_id=doc.file_unique_id,
+            file_name=doc.file_name,
+            mime_type=doc.mime_type,
+            file_size=doc.file_size,
+        )
+    return None
+
+
+def _is_menu(context: BotContext, text: str) -> bool:
+    t = context.services.translate
+    labels = {
+        t(lang, f"menu.{key}") for lang in t.languages for key in ("report", "myreports", "help")
+    }
+    return text in labels
+
+
+async def _close(message: object, note: str) -> None:
+    """Replace an answered question with a short note and no buttons."""
+    if isinstance(message, Message):
+        await message.edit_text(note, reply_markup=None)
+
+
+async def replace(
+    context: BotContext, message: object, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Turn the message whose button was pressed into the next question (one API call)."""
+    if not isinstance(message, Message) or len(text) > MESSAGE_LIMIT:
+        chat_id = message.chat.id if isinstance(message, Message) else None
+        if chat_id is not None:
+            await send_text(context.bot, chat_id, text, markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as problem:
+        if "not modified" not in str(problem).lower():
+            raise
+
+
+async def drop_idle_drafts(context: BotContext) -> None:
+    """Drop drafts and other conversations idle for a day, and tell their writers."""
+    for dropped in await context.services.reports.drop_idle_drafts():
+        user_id = dropped.user_id
+        lang = (await context.services.users.language_of(user_id)).value
+        key = "report.draft_dropped" if dropped.flow is Flow.REPORT else "conversation.dropped"
+        try:
+            await context.bot.send_message(user_id, context.services.translate(lang, key))
+        except Exception:  # the notice is a courtesy; the draft is already gone
+            log.info("could not tell about a dropped draft", exc_info=True)

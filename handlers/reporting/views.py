@@ -1,0 +1,222 @@
+"""How reports and drafts look in Telegram: step questions, summaries, report cards."""
+
+from __future__ import annotations
+
+from bot.core.i18n import Translator
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
+from bot.reporting.model import Kind, Report, ThreadMessage
+from bot.reporting.recurring import Match
+from handlers.kit.render import Choice, escape
+
+FLOW = "rep"
+Rows = list[list[Choice]]
+
+
+class ReportViews:
+    """Render drafts and reports in one user's language."""
+
+    def __init__(self, translate: Translator, taxonomy: Taxonomy, language: str) -> None:
+        self.t = translate
+        self.taxonomy = taxonomy
+        self.lang = language
+
+    def say(self, key: str, **params: object) -> str:
+        """Return a catalog text in the user's language."""
+        return self.t(self.lang, key, **params)
+
+    def _nav(self, back: bool = True) -> list[Choice]:
+        row = [(self.say("button.back"), f"{FLOW}:back")] if back else []
+        return [*row, (self.say("button.cancel"), f"{FLOW}:cancel")]
+
+    def question(self, draft: Draft) -> tuple[str, Rows]:
+        """Return the text and buttons asking the draft's current step."""
+        step = draft.step
+        rows: Rows
+        if step is Step.OFFER:
+            return self.say("report.offer"), [
+                [(self.say("report.offer_yes"), f"{FLOW}:offer:yes")],
+                [(self.say("report.offer_no"), f"{FLOW}:offer:no")],
+            ]
+        if step is Step.KIND:
+            rows = [[(self.say(f"kind.action_{k}"), f"{FLOW}:kind:{k}")] for k in Kind]
+            return self.say("report.ask_kind"), [*rows, self._nav(back=False)]
+        if step is Step.DESCRIPTION:
+            text = self.say(f"report.ask_description_{draft.kind or Kind.ISSUE}")
+            rows = []
+            if draft.description:
+                text += "\n\n" + self.say(
+                    "report.current_description", text=escape(_short(draft.description))
+                )
+                rows.append([(self.say("button.keep"), f"{FLOW}:description:keep")])
+            return text, [*rows, self._nav()]
+        if step is Step.TOPIC:
+            rows = [[(t.name(self.lang), f"{FLOW}:topic:{t.code}")] for t in self.taxonomy.topics]
+            suggested = self.taxonomy.topic(draft.topic_suggested)
+            if suggested is not None:
+                label = self.say("report.topic_suggested", topic=suggested.name(self.lang))
+                rows.insert(0, [(label, f"{FLOW}:topic:{suggested.code}")])
+            rows.append([(self.say("report.topic_not_sure"), f"{FLOW}:topic:{NOT_SURE}")])
+            return self.say("report.ask_topic"), [*rows, self._nav()]
+        if step is Step.OFFICE:
+            rows = [[(o.name(self.lang), f"{FLOW}:office:{o.code}")] for o in self.taxonomy.offices]
+            rows.append([(self.say("report.office_other"), f"{FLOW}:office:{OTHER_OFFICE}")])
+            rows.append([(self.say("report.office_none"), f"{FLOW}:office:{NO_OFFICE}")])
+            return self.say("report.ask_office"), [*rows, self._nav()]
+        if step is Step.OFFICE_OTHER:
+            return self.say("report.ask_office_other"), [self._nav()]
+        if step is Step.DATE:
+            rows = [
+                [(self.say("report.date_today"), f"{FLOW}:date:today")],
+                [(self.say("report.date_yesterday"), f"{FLOW}:date:yesterday")],
+                [(self.say("report.date_other"), f"{FLOW}:date:other")],
+            ]
+            return self.say("report.ask_date"), [*rows, self._nav()]
+        if step is Step.DATE_TYPED:
+            return self.say("report.ask_date_typed"), [self._nav()]
+        if step is Step.ATTACHMENTS:
+            return self._attachments(draft)
+        if step is Step.ANONYMITY:
+            return self.say("report.ask_anonymity"), [
+                [(self.say("report.anonymity_no"), f"{FLOW}:anonymity:no")],
+                [(self.say("report.anonymity_yes"), f"{FLOW}:anonymity:yes")],
+                self._nav(),
+            ]
+        return self.summary(draft)
+
+    def _attachments(self, draft: Draft) -> tuple[str, Rows]:
+        count = len(draft.attachments)
+        done = (
+            self.say("report.attachments_done", count=count)
+            if count
+            else self.say("report.attachments_none")
+        )
+        rows: Rows = [[(done, f"{FLOW}:attachments:done")]]
+        if count:
+            rows.append([(self.say("report.attachments_clear"), f"{FLOW}:attachments:clear")])
+        text = self.say("report.ask_attachments", maximum=MAX_ATTACHMENTS)
+        if count:
+            text += "\n\n" + self.say(
+                "report.attachments_count", count=count, maximum=MAX_ATTACHMENTS
+            )
+        return text, [*rows, self._nav()]
+
+    def summary(self, draft: Draft) -> tuple[str, Rows]:
+        """Return the summary of a draft with submit and edit buttons."""
+        lines = [self.say("report.summary_title"), ""]
+        lines += self._fields(
+            kind=draft.kind,
+            description=draft.description,
+            topic=draft.topic,
+            office=draft.office,
+            office_other=draft.office_other,
+            incident=draft.incident_date.isoformat() if draft.incident_date else None,
+            attachments=len(draft.attachments),
+            anonymous=draft.anonymous,
+        )
+        edits = [
+            (self.say(f"report.edit_{step}"), f"{FLOW}:edit:{step}")
+            for step in EDITABLE
+            if step is not Step.DATE or draft.kind is Kind.ISSUE
+        ]
+        rows: Rows = [[(self.say("report.submit"), f"{FLOW}:submit:{draft.key}")]]
+        rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
+        rows.append([(self.say("button.cancel"), f"{FLOW}:cancel")])
+        return "\n".join(lines), rows
+
+    def similar(self, match: Match, key: str) -> tuple[str, Rows]:
+        """Return the offer to add one's voice to an open report about the same thing."""
+        report = match.report
+        text = self.say(
+            "report.similar_found",
+            reference=report.reference,
+            topic=escape(self.topic_name(report.topic)),
+            place=escape(self.office_name(report.office or NO_OFFICE, report.office_other)),
+            date=f"{report.created_at:%Y-%m-%d}",
+            size=match.size,
+        )
+        rows: Rows = [
+            [(self.say("report.voice_add"), f"{FLOW}:voice:{key}-{report.id}")],
+            [(self.say("report.voice_new"), f"{FLOW}:new:{key}")],
+            [(self.say("button.cancel"), f"{FLOW}:cancel")],
+        ]
+        return text, rows
+
+    def _fields(
+        self,
+        *,
+        kind: Kind | None,
+        description: str | None,
+        topic: str | None,
+        office: str | None,
+        office_other: str | None,
+        incident: str | None,
+        attachments: int,
+        anonymous: bool | None,
+    ) -> list[str]:
+        lines = [
+            f"<b>{self.say('field.kind')}:</b> {self.say(f'kind.{kind}') if kind else '—'}",
+            f"<b>{self.say('field.topic')}:</b> {escape(self.topic_name(topic))}",
+            f"<b>{self.say('field.office')}:</b> {escape(self.office_name(office, office_other))}",
+        ]
+        if kind is Kind.ISSUE:
+            lines.append(f"<b>{self.say('field.date')}:</b> {incident or '—'}")
+        lines += [
+            f"<b>{self.say('field.attachments')}:</b> {attachments}",
+            f"<b>{self.say('field.anonymous')}:</b> "
+            + (self.say("report.anonymous_yes") if anonymous else self.say("report.anonymous_no")),
+            "",
+            f"<b>{self.say('field.description')}:</b>",
+            escape(description or "—"),
+        ]
+        return lines
+
+    def topic_name(self, code: str | None) -> str:
+        """Return a topic's name, or 'not sure'."""
+        topic = self.taxonomy.topic(code)
+        return topic.name(self.lang) if topic else self.say("report.topic_not_sure")
+
+    def office_name(self, code: str | None, other: str | None) -> str:
+        """Return an office's name, a typed place, or 'not relevant'."""
+        if code == OTHER_OFFICE:
+            return other or self.say("report.office_other")
+        office = self.taxonomy.office(code)
+        return office.name(self.lang) if office else self.say("report.office_none")
+
+    def card(self, report: Report, thread: list[ThreadMessage]) -> str:
+        """Return the full record of a report, for its reporter."""
+        lines = [
+            self.say("myreports.card_title", reference=report.reference),
+            f"<b>{self.say('field.status')}:</b> {self.say(f'status.{report.status}')}",
+            f"<b>{self.say('field.created')}:</b> {report.created_at:%Y-%m-%d %H:%M} UTC",
+            f"<b>{self.say('field.updated')}:</b> {report.updated_at:%Y-%m-%d %H:%M} UTC",
+        ]
+        lines += self._fields(
+            kind=report.kind,
+            description=report.description,
+            topic=report.topic,
+            office=report.office or NO_OFFICE,
+            office_other=report.office_other,
+            incident=report.incident_date.isoformat() if report.incident_date else None,
+            attachments=len(report.attachments),
+            anonymous=report.anonymous,
+        )
+        if thread:
+            lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
+            for message in thread:
+                who = self.say(f"author.{message.author}")
+                when = f"{message.created_at:%Y-%m-%d %H:%M}"
+                file_note = " 📎" if message.attachment else ""
+                lines.append(f"{when} · <i>{who}</i>{file_note}: {escape(message.body)}")
+        return "\n".join(lines)
+
+    def line(self, report: Report) -> str:
+        """Return one report as a line of the /myreports list."""
+        return (
+            f"<b>{report.reference}</b> · {self.say(f'kind.{report.kind}')} · "
+            f"{self.say(f'status.{report.status}')} · {report.updated_at:%Y-%m-%d}"
+        )
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
