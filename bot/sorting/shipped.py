@@ -12,9 +12,7 @@ RESOURCE_DIR = "resources"
 def shipped_file_exists(name: str) -> bool:
     """Tell whether a shipped data file is present."""
     return (
-        resources.files(__package__ or "bot.sorting")
-        .joinpath(f"{RESOURCE_DIR}/{name}")
-        .is_file()
+        resources.files(__package__ or "bot.sorting").joinpath(f"{RESOURCE_DIR}/{name}").is_file()
     )
 
 
