@@ -1,8 +1,6 @@
 """Sort traders' feedback into kind, topic and urgency, with sentiment and language."""
 
-from bot.sorting.baseline import KeywordClassifier
-from bot.sorting.classifier import Classifier, ClassifierSettings
-from bot.sorting.labels import (
+from bot.core.labels import (
     KINDS,
     TOPICS,
     URGENCIES,
@@ -13,6 +11,8 @@ from bot.sorting.labels import (
     Topic,
     Urgency,
 )
+from bot.sorting.baseline import KeywordClassifier
+from bot.sorting.classifier import Classifier, ClassifierSettings
 from bot.sorting.language import detect_language
 
 __all__ = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.labels import KINDS, TOPICS, Classification, Kind, Topic, Urgency
 from bot.sorting.features import analyse
-from bot.sorting.labels import KINDS, TOPICS, Classification, Kind, Topic, Urgency
 from bot.sorting.lexicon import cue_lexicons, topic_lexicon
 from bot.sorting.sentiment import sentiment, warm_up
 

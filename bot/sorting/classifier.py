@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.sorting.features import HEAD_FEATURES, Document, analyse
-from bot.sorting.labels import (
+from bot.core.labels import (
     KINDS,
     TOPICS,
     Classification,
@@ -18,6 +17,7 @@ from bot.sorting.labels import (
     Topic,
     Urgency,
 )
+from bot.sorting.features import HEAD_FEATURES, Document, analyse
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
 from bot.sorting.model import SortingModel
 from bot.sorting.precedents import PrecedentMemory
