@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
+from bot.core.labels import Classification
 from bot.core.taxonomy import Taxonomy
 from bot.notices.model import (
     SUBSCRIPTION_KINDS,
@@ -24,7 +25,6 @@ from bot.notices.model import (
     Subscription,
     reminder_time,
 )
-from bot.sorting import Classification
 
 COMMENT_MIN, COMMENT_MAX = 3, 3500
 PREFIX = "ntc"  # callback data of the buttons under a notice

@@ -64,9 +64,9 @@ def test_texts_reasons_and_ratings_are_checked() -> None:
         followup.clean_reason(None)
     assert caught.value.reason == "followup.error_reason_required"
     assert [followup.check_rating(n) for n in range(1, 6)] == [1, 2, 3, 4, 5]
-    for bad in (0, 6, -1):
+    for wrong in (0, 6, -1):
         with pytest.raises(UserError):
-            followup.check_rating(bad)
+            followup.check_rating(wrong)
 
 
 def test_inbox_filter_survives_callback_data() -> None:
