@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from telegram.ext import CallbackQueryHandler
 
 from handlers.kit.context import BotApplication
+from handlers.kit.render import CALLBACK_DATA_LIMIT
 
 SEPARATOR = ":"
-LIMIT = 64  # bytes of callback_data Telegram accepts
+LIMIT = CALLBACK_DATA_LIMIT  # 64 bytes of callback_data, as Telegram accepts
 CODE = re.compile(r"[a-z0-9]+")
 
 
