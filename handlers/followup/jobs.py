@@ -10,6 +10,7 @@ from bot.core.schedules import Schedule
 from bot.followup.model import InboxFilter
 from handlers.followup.notify import delivered, send_notifications
 from handlers.followup.views import INBOX, OfficerViews
+from handlers.kit.callbacks import encode
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.scheduling import schedule_chain
@@ -51,7 +52,7 @@ async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetim
         if len(overdue) > SUMMARY_LINES:
             lines.append(views.say("overdue.more", count=len(overdue) - SUMMARY_LINES))
         token = InboxFilter(overdue=True).to_token()
-        button = keyboard([[(views.say("overdue.open_inbox"), f"{INBOX}:p:{token}:1")]])
+        button = keyboard([[(views.say("overdue.open_inbox"), encode(INBOX, "p", token, "1"))]])
         sending = send_text(context.bot, chat_id, "\n".join(lines), button)
         await delivered(services, chat_id, sending, "overdue summary")
 

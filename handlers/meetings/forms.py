@@ -16,11 +16,12 @@ from bot.core.errors import NoDraft, UserError
 from bot.core.users import Access
 from bot.meetings.drafts import MeetingDraft, Mode, Step
 from bot.meetings.flow import Done
+from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import replace
-from handlers.meetings.form_views import FormViews
+from handlers.meetings.form_views import MEETING_FORM, FormViews
 from handlers.meetings.jobs import wake
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     flow, uid = context.services.meeting_flow, query.from_user.id
-    _, action, value = [*query.data.split(":", 2), ""][:3]
+    pressed = parse(MEETING_FORM, query.data, parts=2)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             dropped = await flow.cancel(uid)

@@ -14,12 +14,14 @@ from bot.core.users import Access
 from bot.notices.composer import NoBroadcastDraft
 from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers import menu
+from handlers.kit.callbacks import Fields, encode, parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
+from handlers.notices.buttons import NOTICE_DRAFT
 from handlers.notices.sending import chat_turn
-from handlers.notices.views import PREFIX, dimension_screen, screen, show
+from handlers.notices.views import dimension_screen, screen, show
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +153,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     lang = await admin_language(update, context)
     if lang is None:
         return
-    parts = query.data.split(":")
-    action, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    pressed = parse(NOTICE_DRAFT, query.data)
+    action, arg = pressed.action, pressed.text(1, "")
     t = context.services.translate
     try:
         if action == "reach":
@@ -170,7 +172,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _confirm(context, query, lang)
             return
         if action in ("dim", "tog"):
-            await _dimension(context, query, lang, parts)
+            await _dimension(context, query, lang, pressed)
             return
         draft = await _step_button(context, query.from_user.id, action, arg)
     except NoBroadcastDraft:
@@ -210,15 +212,13 @@ async def _step_button(context: BotContext, admin: int, action: str, arg: str) -
     raise ValueError(action)
 
 
-async def _dimension(
-    context: BotContext, query: CallbackQuery, lang: str, parts: list[str]
-) -> None:
+async def _dimension(context: BotContext, query: CallbackQuery, lang: str, pressed: Fields) -> None:
     """Show the choices of one audience dimension, toggling one first if pressed."""
     composer = context.services.broadcasts
-    dimension = parts[2] if len(parts) > 2 else ""
+    dimension = pressed.text(1, "")
     codes = composer.choices(dimension)
-    if parts[1] == "tog":
-        draft = await composer.toggle(query.from_user.id, dimension, codes[int(parts[3])])
+    if pressed.action == "tog":
+        draft = await composer.toggle(query.from_user.id, dimension, codes[pressed.number(2)])
     else:
         found = await composer.draft(query.from_user.id)
         if found is None:
@@ -266,5 +266,5 @@ async def send_reach(context: BotContext, chat_id: int, lang: str, notice_id: in
         comments=reach.comments,
         commenters=reach.commenters,
     )
-    button = [[(t(lang, "broadcast.reach_button"), f"{PREFIX}:reach:{notice_id}")]]
+    button = [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice_id))]]
     await send_text(context.bot, chat_id, text, keyboard(button))

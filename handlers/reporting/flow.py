@@ -13,11 +13,12 @@ from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, AttachmentKind, Report
 from bot.reporting.service import RateLimited
 from handlers.followup.notify import send_notifications
+from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.kit.replies import replace
-from handlers.reporting.views import ReportViews
+from handlers.reporting.views import REPORT_FORM, ReportViews
 
 log = logging.getLogger(__name__)
 TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
@@ -84,8 +85,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     reports, uid = context.services.reports, query.from_user.id
     views = await views_for(update, context)
-    parts = query.data.split(":")
-    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
+    pressed = parse(REPORT_FORM, query.data)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             await query.answer()
