@@ -18,7 +18,9 @@ def contracts() -> dict[str, dict[str, object]]:
 def modules_of(capability: str) -> set[str]:
     """Return the dotted names of a capability's modules in bot/."""
     folder = ROOT / "bot" / capability
-    return {f"bot.{capability}.{path.stem}" for path in folder.glob("*.py") if path.stem != "__init__"}
+    return {
+        f"bot.{capability}.{path.stem}" for path in folder.glob("*.py") if path.stem != "__init__"
+    }
 
 
 def test_every_capability_module_is_either_domain_or_service() -> None:
