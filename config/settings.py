@@ -28,10 +28,10 @@ from pydantic_settings import (
 from bot.core.durations import parse_duration
 from bot.core.schedules import Schedule, parse_schedules
 from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
+from bot.core.users import Language
 from bot.meetings.model import parse_offsets
 from bot.notices.model import QuietHours, parse_periods
 
-SUPPORTED_LANGUAGES = ("en", "es", "ru")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/feedback.db")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: Zone = Field(default="UTC", validate_default=True)
-    default_language: Literal["en", "es", "ru"] = "en"
+    default_language: Language = Language.EN
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     webhook_url: str | None = None

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.core.service_levels import ServiceLevel, due_at
+from bot.core.taxonomy import Kind
 from bot.reporting.drafts import DESCRIPTION_MAX, InvalidInput
-from bot.reporting.model import Attachment, Author, Kind, Report, Status
+from bot.reporting.model import Attachment, Author, Report, Status
 
 MESSAGE_MIN = 2
 REASON_MAX = 500

@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE
-from bot.reporting.model import Attachment, AttachmentKind, Kind
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
+from bot.reporting.model import Attachment, AttachmentKind
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 3500

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.conversations import Conversation, Flow
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, InvalidInput, Step
-from bot.reporting.model import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
 from bot.reporting.similarity import signature
 from bot.sorting import Classification

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from bot.accounts import roles as team
 from bot.core.audit import Action, Actor, AuditEntry
 from bot.core.service_levels import parse_service_levels
+from bot.core.taxonomy import Kind
 from bot.followup import model as followup
 from bot.followup.model import (
     Deadlines,
@@ -23,7 +24,7 @@ from bot.followup.model import (
     ReporterCard,
 )
 from bot.reporting.drafts import InvalidInput
-from bot.reporting.model import Kind, Status
+from bot.reporting.model import Status
 
 LEVELS = parse_service_levels("high=1d/5d, normal=1d/10d, low=2d/20d")
 ZONE = ZoneInfo("UTC")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.core.taxonomy import URGENCIES
 from bot.sorting import (
     KINDS,
     TOPICS,
-    URGENCIES,
     Classification,
     Classifier,
     KeywordClassifier,
