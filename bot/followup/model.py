@@ -85,11 +85,6 @@ def urgency_of(value: str | None) -> str:
     return value if value in ("high", "low") else "normal"
 
 
-def urgency_rank(value: str | None) -> int:
-    """Return the inbox order of an urgency: high first, then normal, then low."""
-    return {"high": 0, "normal": 1, "low": 2}[urgency_of(value)]
-
-
 class Overdue(StrEnum):
     """Which target of its service level an open report missed."""
 
@@ -286,24 +281,6 @@ class OfficerReportView(BaseModel):
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report cannot carry its reporter")
         return self
-
-
-def inbox_item(tracked: TrackedReport, flag: Overdue | None) -> InboxItem:
-    """Return the inbox line of a tracked report."""
-    report = tracked.report
-    return InboxItem(
-        id=report.id,
-        reference=report.reference,
-        kind=report.kind,
-        topic=report.topic,
-        office=report.office,
-        status=report.status,
-        urgency=report.urgency,
-        created_at=report.created_at,
-        assigned_to=tracked.assigned_to,
-        group_size=tracked.group_size,
-        overdue=flag,
-    )
 
 
 def officer_view(

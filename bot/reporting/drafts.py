@@ -238,8 +238,3 @@ def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
     if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
         raise InvalidInput("report.error_file_type")
     return attachment
-
-
-def is_idle(draft_updated_at: datetime, now: datetime) -> bool:
-    """Tell whether a draft has waited long enough to be dropped."""
-    return now - draft_updated_at > timedelta(hours=DRAFT_IDLE_HOURS)

@@ -87,12 +87,12 @@ def test_inbox_filter_survives_callback_data() -> None:
 
 
 def test_unsorted_urgency_counts_as_normal() -> None:
-    assert [followup.urgency_rank(u) for u in ("high", "normal", None, "low", "weird")] == [
-        0,
-        1,
-        1,
-        2,
-        1,
+    assert [followup.urgency_of(u) for u in ("high", "normal", None, "low", "weird")] == [
+        "high",
+        "normal",
+        "normal",
+        "low",
+        "normal",
     ]
 
 
