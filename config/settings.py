@@ -61,9 +61,9 @@ Zone = Annotated[ZoneInfo, NoDecode, _parsed(_zone)]
 Schedules = Annotated[list[Schedule], NoDecode, _parsed(parse_schedules)]
 OptionalSchedule = Annotated[Schedule | None, NoDecode, _parsed(_optional_schedule)]
 ServiceLevels = Annotated[dict[str, ServiceLevel], NoDecode, _parsed(parse_service_levels)]
-Quiet = Annotated[QuietHours | None, NoDecode, _parsed(QuietHours.parse)]
-Durations = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_periods)]
-Offsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offsets)]
+OptionalQuietHours = Annotated[QuietHours | None, NoDecode, _parsed(QuietHours.parse)]
+CommentPeriods = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_periods)]
+ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offsets)]
 
 
 class Settings(BaseSettings):
@@ -104,10 +104,10 @@ class Settings(BaseSettings):
     overdue_summary: OptionalSchedule = Field(default="daily 08:30", validate_default=True)
     satisfaction_reask: Duration = timedelta(days=3)
     notice_rate: float = Field(default=25.0, gt=0, le=1000)
-    quiet_hours: Quiet = None
-    consultation_periods: Durations = Field(default="7d, 14d, 30d", validate_default=True)
+    quiet_hours: OptionalQuietHours = None
+    consultation_periods: CommentPeriods = Field(default="7d, 14d, 30d", validate_default=True)
     consultation_reminder: Duration = timedelta(days=2)
-    meeting_reminders: Offsets = Field(default="7d, 1d, 1h", validate_default=True)
+    meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
 
