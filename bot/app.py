@@ -144,7 +144,9 @@ async def _post_init(app: BotApplication) -> None:
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
     report_store, conversations = ReportRepository(db), ConversationRepository(db)
     taxonomy = load_taxonomy()  # read once, shared by every service that names topics
-    sorting = SortingService(report_store)
+    # One access control: every service checks the caller's role itself and audits refusals.
+    access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids)
+    sorting = SortingService(report_store, gate=access)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
@@ -167,8 +169,9 @@ async def _post_init(app: BotApplication) -> None:
             translate,
             settings.timezone,
             levels=settings.service_levels,
+            gate=access,
         ),
-        **_follow_up_services(settings, db, sorting),
+        **_follow_up_services(settings, db, sorting, access),
         prompts=PromptService(conversations),
         **_meeting_services(settings, db, conversations, taxonomy),
         **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy),
@@ -181,11 +184,10 @@ async def _post_init(app: BotApplication) -> None:
 
 
 def _follow_up_services(
-    settings: Settings, db: Database, sorting: SortingService
+    settings: Settings, db: Database, sorting: SortingService, access: AccessControl
 ) -> dict[str, Any]:
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
-    access = AccessControl(users, audit, settings.admin_ids)
     tell = Recipients(access, users, settings.officers_chat_id)
     levels, zone = settings.service_levels, settings.timezone
     return {

@@ -116,3 +116,9 @@ class User(BaseModel):
         if self.id in admin_ids:
             return Access.ADMIN
         return self.staff_role or Access.USER
+
+
+def display_name(first_name: str, last_name: str | None, username: str | None) -> str:
+    """Return how a staff member is named in the team list."""
+    name = " ".join(part for part in (first_name, last_name) if part).strip()
+    return name or (f"@{username}" if username else "—")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Gate
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
@@ -17,6 +18,7 @@ from bot.core.service_levels import (
     parse_service_levels,
 )
 from bot.core.taxonomy import Taxonomy
+from bot.core.users import Access
 from bot.digests import files as digest_files
 from bot.digests import text as digest_text
 from bot.digests.figures import (
@@ -85,7 +87,9 @@ class DigestService:
         *,
         levels: dict[str, ServiceLevel] | None = None,
         clock: Callable[[], datetime] = _now,
+        gate: Gate | None = None,
     ) -> None:
+        self._gate = gate
         self._store = store
         self._taxonomy = taxonomy
         self._t = translate
@@ -109,6 +113,13 @@ class DigestService:
     def period(self, text: str) -> Period:
         """Read week, month or YYYY-MM-DD..YYYY-MM-DD; raise PeriodError with a catalog key."""
         return Period.parse(text, self.today())
+
+    async def period_for(self, actor_id: int, text: str) -> Period:
+        """Check that the actor is an officer (refusals audited), then read the period."""
+        if self._gate is None:
+            raise RuntimeError("digests for users need the access gate")
+        await self._gate.require(actor_id, Access.OFFICER, "digest")
+        return self.period(text)
 
     async def build(self, period: Period) -> Digest:
         """Run the aggregates of the period and the one before, and fold them into a digest."""

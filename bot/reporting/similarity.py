@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sorting.text import normalise, stem, tokenise
+from bot.core.text import normalise, stem, tokenise
 
 SIMILARITY_THRESHOLD = 0.3
 _STOPWORDS = (

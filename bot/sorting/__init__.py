@@ -1,8 +1,8 @@
 """Sort traders' feedback into kind, topic and urgency, with sentiment and language."""
 
+from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.sorting.baseline import KeywordClassifier
 from bot.sorting.classifier import Classifier, ClassifierSettings
-from bot.sorting.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.sorting.language import detect_language
 
 __all__ = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.labels import KINDS, TOPICS, Classification
 from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
 from bot.sorting.features import analyse
-from bot.sorting.labels import KINDS, TOPICS, Classification
 from bot.sorting.lexicon import cue_lexicons, topic_lexicon
 from bot.sorting.sentiment import sentiment, warm_up
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
 from bot.sorting.features import HEAD_FEATURES, Document, analyse
-from bot.sorting.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
 from bot.sorting.model import SortingModel
 from bot.sorting.precedents import PrecedentMemory

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from bot.core.text import count_scripts, normalise, tokenise
 from bot.core.users import OTHER_LANGUAGE, Language, TextLanguage
 from bot.sorting.shipped import read_shipped_toml
-from bot.sorting.text import count_scripts, normalise, tokenise
 
 _SPANISH_MARKS = frozenset("ñ¿¡áéíóú")
 _SUFFIX_WEIGHT = 0.5

@@ -6,12 +6,14 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.accounts import onboarding
-from bot.accounts.onboarding import InvalidAnswer, Step
+from bot.accounts.onboarding import Step
 from bot.accounts.service import Progress, StaleAnswer
 from bot.core.commands import commands_for
+from bot.core.errors import UserError
 from bot.core.users import Language, User
 from handlers.kit.common import is_private, language_for, profile_of, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.entries import open_entry
 from handlers.kit.render import Choice, escape, keyboard, main_menu, send_text
 
 PREFIX = "onb"
@@ -69,11 +71,8 @@ async def start(update: Update, context: BotContext) -> None:
                 await ask(context, chat.id, progress.user, progress.step)
             return
     if progress.step is None:
-        if context.args and context.args[0] == "report":  # deep link from a group
-            from handlers.reporting.flow import begin
-
-            await begin(update, context)
-            return
+        if context.args and await open_entry(context.args[0], update, context):
+            return  # a deep link from a group, e.g. "report"
         welcome = t(lang, "start.welcome_back", name=escape(sender.first_name))
         await send_text(context.bot, chat.id, welcome, main_menu(t, lang))
         return
@@ -94,7 +93,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         step = Step(step_code)
         progress = await users.answer(query.from_user.id, step, answer)
-    except (StaleAnswer, InvalidAnswer, ValueError, LookupError):
+    except (StaleAnswer, UserError, ValueError, LookupError):
         lang = (await language_for(update, context)).value
         await query.answer(t(lang, "onboarding.stale"), show_alert=False)
         return
@@ -125,7 +124,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if step is Step.ORGANISATION and message.text:
         try:
             progress = await users.answer_organisation(user.id, message.text)
-        except InvalidAnswer as problem:
+        except UserError as problem:
             await ask(context, chat.id, user, step, t(lang, problem.reason, **problem.params))
         else:
             await send_text(

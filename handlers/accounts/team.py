@@ -9,12 +9,10 @@ from telegram import Update
 from bot.accounts.roles import InviteFailure, Role, token_from_payload
 from bot.core.users import Access, User
 from handlers.accounts.onboarding import set_chat_menu
-from handlers.followup.inbox import guarded
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
-from handlers.reporting.flow import views_for
-from handlers.reporting.views import ReportViews
+from handlers.kit.replies import Speaker, guarded, speaker_for
 
 log = logging.getLogger(__name__)
 PREFIX = "tm"
@@ -59,7 +57,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     services, actor, chat_id = context.services, query.from_user.id, query.message.chat.id
-    views = await views_for(update, context)
+    views = await speaker_for(update, context)
     parts = query.data.split(":")
     if len(parts) != 3:
         return
@@ -111,5 +109,5 @@ async def redeem_invite(context: BotContext, chat_id: int, user: User, payload: 
     return True
 
 
-def _views(context: BotContext, lang: str) -> ReportViews:
-    return ReportViews(context.services.translate, context.services.reports.taxonomy, lang)
+def _views(context: BotContext, lang: str) -> Speaker:
+    return Speaker(context.services.translate, lang)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
 from typing import TypeVar
 
 from telegram import Update
 
-from bot.accounts.roles import display_name
-from bot.core.access import NotAllowed
-from bot.followup.model import InboxFilter, InvalidTransition
-from bot.followup.service import ReportNotFound
-from bot.reporting.drafts import InvalidInput
+from bot.core.users import display_name
+from bot.followup.model import InboxFilter
 from bot.reporting.model import AttachmentKind
 from handlers.followup.views import OfficerViews
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
-from handlers.kit.render import escape, keyboard, send_text
-from handlers.reporting.views import ReportViews
+from handlers.kit.render import keyboard, send_text
+from handlers.kit.replies import guarded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,27 +29,6 @@ async def officer_views(update: Update, context: BotContext) -> OfficerViews:
     return OfficerViews(
         services.translate, services.reports.taxonomy, lang, services.settings.timezone
     )
-
-
-async def guarded(
-    context: BotContext, chat_id: int, views: ReportViews, work: Awaitable[T]
-) -> T | None:
-    """Run a follow-up call; answer a refusal or bad input politely and return None."""
-    try:
-        return await work
-    except NotAllowed as refusal:
-        log.warning("refused", extra={"action": refusal.action})
-        key = "access.admins_only" if refusal.needed and refusal.needed.value == "admin" else None
-        await send_text(context.bot, chat_id, views.say(key or "access.officers_only"))
-    except ReportNotFound as missing:
-        await send_text(
-            context.bot, chat_id, views.say("followup.not_found", reference=escape(str(missing)))
-        )
-    except InvalidTransition:
-        await send_text(context.bot, chat_id, views.say("followup.error_transition"))
-    except InvalidInput as problem:
-        await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
-    return None
 
 
 def parse_filter(args: list[str]) -> InboxFilter | None:

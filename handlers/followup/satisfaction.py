@@ -7,11 +7,10 @@ import logging
 from telegram import Update
 
 from bot.followup.prompts import Awaited
-from handlers.followup.inbox import guarded
 from handlers.followup.notify import SURVEY_PREFIX, send_notifications
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
-from handlers.reporting.flow import views_for
+from handlers.kit.replies import guarded, speaker_for
 
 log = logging.getLogger(__name__)
 RATINGS = ("1", "2", "3", "4", "5")
@@ -24,7 +23,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     services, uid, chat_id = context.services, query.from_user.id, query.message.chat.id
-    views = await views_for(update, context)
+    views = await speaker_for(update, context)
     parts = query.data.split(":")
     if len(parts) < 3 or not parts[2].isdigit():
         return

@@ -11,18 +11,18 @@ from typing import cast
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.errors import UserError
 from bot.core.users import Access, User
 from bot.meetings.ics import calendar_file, file_name
 from bot.meetings.model import MeetingStatus, Rsvp
-from bot.reporting.drafts import InvalidInput
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
+from handlers.kit.replies import replace
 from handlers.meetings import forms as meeting_forms
 from handlers.meetings.form_views import FORM
 from handlers.meetings.jobs import wake
 from handlers.meetings.views import ACTION, CARD, RSVP, MeetingViews, short
-from handlers.reporting.flow import replace
 
 log = logging.getLogger(__name__)
 MAX_ACTION_BUTTONS = 20
@@ -116,7 +116,7 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
         answer = Rsvp(answer_part)
         user = await registered_sender(update, context)
         meeting = await context.services.meetings.answer(int(meeting_part), user, answer)
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     except ValueError:
@@ -154,7 +154,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _officer_action(context, query, views, user, (action, meeting_id))
         else:
             await query.answer(views.say("button.stale"))
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
 
 
@@ -265,7 +265,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         return
     try:
         draft = await context.services.meeting_flow.start_outcome(user.id, int(parts[2]))
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()

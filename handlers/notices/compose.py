@@ -9,21 +9,17 @@ from datetime import UTC, datetime
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.core.errors import UserError
 from bot.core.users import Access
 from bot.notices.composer import NoBroadcastDraft
-from bot.notices.model import (
-    ComposeStep,
-    InvalidNotice,
-    Notice,
-    NoticeDocument,
-)
+from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers import menu
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
+from handlers.kit.replies import replace
 from handlers.notices.sending import chat_turn
 from handlers.notices.views import PREFIX, dimension_screen, screen, show
-from handlers.reporting.flow import replace
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +112,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     try:
         draft = await _answer(context, draft, message)
-    except InvalidNotice as problem:
+    except UserError as problem:
         text, rows = await screen(context, lang, draft)
         reason = context.services.translate(lang, problem.reason, **problem.params)
         await send_text(context.bot, chat.id, f"{reason}\n\n{text}", keyboard(rows))
@@ -131,11 +127,11 @@ async def _answer(context: BotContext, draft: Notice, message: Message) -> Notic
     composer, admin = context.services.broadcasts, draft.author_id
     if draft.step in (ComposeStep.TEXT, ComposeStep.VARIANT):
         if message.text is None:
-            raise InvalidNotice("broadcast.error_text_expected")
+            raise UserError("broadcast.error_text_expected")
         return await composer.write(admin, message.text_html, message.text)
     if draft.step is ComposeStep.DOCUMENT:
         if message.document is None:
-            raise InvalidNotice("broadcast.error_document_expected")
+            raise UserError("broadcast.error_document_expected")
         document = NoticeDocument(
             file_id=message.document.file_id,
             file_name=message.document.file_name,
@@ -180,7 +176,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     except NoBroadcastDraft:
         await query.answer(t(lang, "broadcast.no_draft"), show_alert=True)
         return
-    except InvalidNotice as problem:
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     except (ValueError, IndexError):
@@ -229,7 +225,7 @@ async def _dimension(
             raise NoBroadcastDraft
         draft = found
     if draft.step is not ComposeStep.AUDIENCE:
-        raise InvalidNotice("broadcast.stale")
+        raise UserError("broadcast.stale")
     await query.answer()
     text, rows = dimension_screen(context, lang, draft, dimension)
     await replace(context, query.message, text, keyboard(rows))

@@ -9,7 +9,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from bot.notices.model import SUBSCRIPTION_KINDS, InvalidNotice, Subscription
+from bot.core.errors import UserError
+from bot.notices.model import SUBSCRIPTION_KINDS, Subscription
 from bot.notices.service import PREFIX
 from handlers import menu
 from handlers.kit.common import is_private, language_for, registered_sender
@@ -50,7 +51,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     try:
         notice = await notices.start_comment(number, uid)
-    except InvalidNotice as problem:
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
@@ -130,7 +131,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     try:
         comment = await notices.comment(sender.id, message.text, lang)
-    except InvalidNotice as problem:
+    except UserError as problem:
         await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
         raise ApplicationHandlerStop from None
     log.info("comment stored", extra={"notice": comment.notice_id, "comment": comment.id})
@@ -235,8 +236,8 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
             chosen = await notices.subscription(user.id)
             text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
         else:
-            raise InvalidNotice("subscribe.stale")
-    except InvalidNotice as problem:
+            raise UserError("subscribe.stale")
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     except (IndexError, ValueError):

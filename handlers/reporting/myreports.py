@@ -5,14 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.reporting.drafts import InvalidInput
+from bot.core.errors import NoDraft, UserError
 from bot.reporting.my_reports import Page
-from bot.reporting.service import NoDraft
-from handlers.followup.inbox import guarded
 from handlers.followup.notify import send_notifications
 from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, keyboard, send_text
+from handlers.kit.replies import guarded
 from handlers.reporting.flow import attachment_of, views_for
 from handlers.reporting.views import ReportViews
 
@@ -85,7 +84,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             )
     except LookupError:
         await send_text(context.bot, chat_id, views.say("myreports.not_found"))
-    except InvalidInput as problem:
+    except UserError as problem:
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
 
 

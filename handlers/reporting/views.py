@@ -8,22 +8,18 @@ from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
 from bot.reporting.model import Report, ThreadMessage
 from bot.reporting.recurring import Match
 from handlers.kit.render import Choice, escape
+from handlers.kit.replies import Speaker
 
 FLOW = "rep"
 Rows = list[list[Choice]]
 
 
-class ReportViews:
+class ReportViews(Speaker):
     """Render drafts and reports in one user's language."""
 
     def __init__(self, translate: Translator, taxonomy: Taxonomy, language: str) -> None:
-        self.t = translate
+        super().__init__(translate, language)
         self.taxonomy = taxonomy
-        self.lang = language
-
-    def say(self, key: str, **params: object) -> str:
-        """Return a catalog text in the user's language."""
-        return self.t(self.lang, key, **params)
 
     def _nav(self, back: bool = True) -> list[Choice]:
         row = [(self.say("button.back"), f"{FLOW}:back")] if back else []

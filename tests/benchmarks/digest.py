@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -137,7 +138,7 @@ def _service(store: DigestRepository, now: datetime) -> DigestService:
         store,
         load_taxonomy(),
         Translator.from_directory(),
-        UTC,
+        ZoneInfo("UTC"),
         clock=lambda: now,
     )
 

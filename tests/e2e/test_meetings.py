@@ -52,7 +52,7 @@ def forge_press(emulator: BotApiEmulator, user: SimUser, data: str) -> None:
 
 def event_of(message: BotMessage) -> Any:
     """Return the one event of a calendar file (parsed with the icalendar library)."""
-    assert message.document is not None and message.document.filename.endswith(".ics")
+    assert message.document is not None and (message.document.filename or "").endswith(".ics")
     return Calendar.from_ical(message.document.data).walk("VEVENT")[0]
 
 
