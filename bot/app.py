@@ -117,7 +117,7 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
     limiter: AIORateLimiter | None = None
@@ -167,8 +167,8 @@ async def _post_init(app: BotApplication) -> None:
             await DigestRepository.open(db),
             taxonomy,
             translate,
-            settings.zone,
-            levels=settings.levels,
+            settings.timezone,
+            levels=settings.service_levels,
             gate=access,
         ),
         **_follow_up_services(settings, db, sorting, access),
@@ -189,7 +189,7 @@ def _follow_up_services(
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.levels, settings.zone
+    levels, zone = settings.service_levels, settings.timezone
     return {
         "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone),
         "followup": FollowUpService(store, users, audit, access, tell, corrector=sorting),
@@ -220,8 +220,8 @@ def _notice_services(
         translate,
         taxonomy,
         sorting,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
         reminder_lead=settings.consultation_reminder,
     )
     broadcasts = BroadcastComposer(
@@ -229,22 +229,22 @@ def _notice_services(
         taxonomy,
         languages=translate.languages,
         default_language=settings.default_language,
-        zone=settings.zone,
-        periods=settings.comment_periods,
+        zone=settings.timezone,
+        periods=settings.consultation_periods,
     )
     engine = DeliveryEngine(
         queue,
         notices,
         budget_of(app.bot, settings.api_rate_limit),
         rate=settings.notice_rate,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
     )
     return {
         "notices": notices,
         "broadcasts": broadcasts,
         "notice_delivery": engine,
-        "consultations": ConsultationReports(notices, translate, taxonomy, settings.zone),
+        "consultations": ConsultationReports(notices, translate, taxonomy, settings.timezone),
     }
 
 
@@ -255,8 +255,8 @@ def _meeting_services(
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
-        settings.zone,
-        reminders=settings.reminder_offsets,
+        settings.timezone,
+        reminders=settings.meeting_reminders,
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
     )
@@ -273,7 +273,7 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.levels,
+            levels=settings.service_levels,
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
         ),

@@ -120,10 +120,6 @@ class SatisfactionService:
         told = await self._tell.handlers(tracked, "followup.officer.comment", text=excerpt(body))
         return Done(stored.id, stored.reference, stored.status, tuple(told))
 
-    async def survey_of(self, report_id: int) -> Survey | None:
-        """Return the latest survey of a report (for showing what was answered)."""
-        return await self._surveys.latest(report_id)
-
     async def _survey(
         self, report: ReportKey, user_id: int, action: str
     ) -> tuple[TrackedReport, Survey]:

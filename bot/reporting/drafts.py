@@ -9,8 +9,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.errors import UserError
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE
-from bot.reporting.model import Attachment, AttachmentKind, Kind
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
+from bot.reporting.model import Attachment, AttachmentKind
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 3500
@@ -228,8 +228,3 @@ def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
     if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
         raise UserError("report.error_file_type")
     return attachment
-
-
-def is_idle(draft_updated_at: datetime, now: datetime) -> bool:
-    """Tell whether a draft has waited long enough to be dropped."""
-    return now - draft_updated_at > timedelta(hours=DRAFT_IDLE_HOURS)

@@ -12,10 +12,10 @@ from typing import Any, Protocol
 from bot.core.conversations import Conversation, ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.labels import Classification
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
 from bot.reporting.similarity import signature
 

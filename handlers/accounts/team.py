@@ -74,10 +74,10 @@ async def on_button(update: Update, context: BotContext) -> None:
         if invite is None:
             return
         link = f"https://t.me/{context.bot.username}?start={invite.payload}"
-        expires = f"{invite.expires_at.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"
+        expires = f"{invite.expires_at.astimezone(services.settings.timezone):%Y-%m-%d %H:%M}"
         text = views.say(
             "team.invite_link", link=link, role=views.say(f"team.role_{invite.role}"),
-            expires=expires, zone=services.settings.timezone,
+            expires=expires, zone=services.settings.timezone.key,
         )  # fmt: skip
         await send_text(context.bot, chat_id, text)
     elif member is not None:

@@ -78,13 +78,15 @@ async def send_digest(app: BotApplication, chat_id: int, language: str, period: 
 def schedule_digests(app: BotApplication, services: Services, now: datetime) -> None:
     """(Re)create the digest jobs from DIGEST_SCHEDULE, catching up a run missed lately."""
     settings = services.settings
-    schedule_chain(app, JOB_PREFIX, settings.digest_schedules, _scheduled_digest, settings, now)
+    schedule_chain(app, JOB_PREFIX, settings.digest_schedule, _scheduled_digest, settings, now)
 
 
 async def _scheduled_digest(context: BotContext, schedule: Schedule, due: datetime) -> None:
     """Send a due digest to every officer who has not had it yet."""
     services, app = context.services, cast(BotApplication, context.application)
-    period = Period.scheduled(schedule.every.value, due.astimezone(services.settings.zone).date())
+    period = Period.scheduled(
+        schedule.every.value, due.astimezone(services.settings.timezone).date()
+    )
     for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.digests.claim_delivery(period, officer_id):
             continue  # already sent, before a restart

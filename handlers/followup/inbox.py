@@ -27,7 +27,9 @@ async def officer_views(update: Update, context: BotContext) -> OfficerViews:
     """Return the officer views in the sender's language."""
     services = context.services
     lang = (await language_for(update, context)).value
-    return OfficerViews(services.translate, services.reports.taxonomy, lang, services.settings.zone)
+    return OfficerViews(
+        services.translate, services.reports.taxonomy, lang, services.settings.timezone
+    )
 
 
 def parse_filter(args: list[str]) -> InboxFilter | None:

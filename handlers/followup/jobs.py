@@ -24,7 +24,7 @@ SUMMARY_LINES = 30
 def schedule_followup(app: BotApplication, services: Services, now: datetime) -> None:
     """(Re)create the overdue-summary chain and the satisfaction re-ask sweep."""
     settings = services.settings
-    schedules = [settings.overdue_schedule] if settings.overdue_schedule else []
+    schedules = [settings.overdue_summary] if settings.overdue_summary else []
     schedule_chain(app, SUMMARY, schedules, _overdue_summary, settings, now)
     assert app.job_queue is not None
     for job in app.job_queue.get_jobs_by_name(REASK):
@@ -36,7 +36,7 @@ def schedule_followup(app: BotApplication, services: Services, now: datetime) ->
 async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetime) -> None:
     """Send each officer (or the officers' chat) the reports past their service level, once."""
     services = context.services
-    day = due.astimezone(services.settings.zone).date()
+    day = due.astimezone(services.settings.timezone).date()
     overdue = await services.alerts.overdue()
     if not overdue:
         return
@@ -45,7 +45,7 @@ async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetim
             continue  # sent before a restart
         lang = await services.followup.access.language_of(chat_id) or services.translate.default
         views = OfficerViews(
-            services.translate, services.reports.taxonomy, lang, services.settings.zone
+            services.translate, services.reports.taxonomy, lang, services.settings.timezone
         )
         lines = [views.say("overdue.title", count=len(overdue)), ""]
         lines += [views.inbox_line(item) for item in overdue[:SUMMARY_LINES]]

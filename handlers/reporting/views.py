@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.core.i18n import Translator
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
-from bot.reporting.model import Kind, Report, ThreadMessage
+from bot.reporting.model import Report, ThreadMessage
 from bot.reporting.recurring import Match
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode

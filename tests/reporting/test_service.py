@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.errors import NoDraft, UserError
+from bot.core.taxonomy import Kind
 from bot.core.users import Language, TelegramProfile
 from bot.reporting.drafts import Step
-from bot.reporting.model import Attachment, AttachmentKind, Kind, Status
+from bot.reporting.model import Attachment, AttachmentKind, Status
 from bot.reporting.my_reports import MyReportsService
 from bot.reporting.recurring import RecurringIssues
 from bot.reporting.service import RateLimited, ReportService
