@@ -33,10 +33,10 @@ from bot.digests.figures import (
 from bot.digests.files import Cells
 from bot.digests.model import (
     Backlog,
-    ConsultationFigures,
     CountRow,
     CubeCell,
     Digest,
+    PartnershipFigures,
     Period,
     QuoteSource,
     RecurringIssue,
@@ -60,7 +60,7 @@ class DigestStore(Protocol):
     ) -> list[tuple[str, int]]: ...
     async def timings(self, start: str, end: str) -> list[Timing]: ...
     async def history_available(self) -> bool: ...
-    async def consultations(self, start: str, end: str, last_day: str) -> ConsultationFigures: ...
+    async def partnership(self, start: str, end: str, last_day: str) -> PartnershipFigures: ...
     async def voices(self, start: str, end: str) -> dict[tuple[str | None, str | None], int]: ...
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
@@ -134,7 +134,7 @@ class DigestService:
             store.voices(*bounds),
             store.backlog(now, late_before(now, self._levels, zone)),
         )
-        held = await store.consultations(*bounds, min(period.end, self.today()).isoformat())
+        held = await store.partnership(*bounds, min(period.end, self.today()).isoformat())
         figures = follow_up(
             current, before, timings, backlog=backlog, history=history, levels=self._levels,
             zone=zone, now=now,

@@ -1,4 +1,4 @@
-"""Consultation meetings: schedule, change, cancel, answer, and record what was agreed."""
+"""Meetings with traders: schedule, change, cancel, answer, and record what was agreed."""
 
 from __future__ import annotations
 
