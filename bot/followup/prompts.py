@@ -44,7 +44,7 @@ class PromptService:
 
     async def done(self, user_id: int) -> None:
         """Stop waiting: the answer was taken."""
-        await self._forms.clear_flow(user_id, Flow.TYPED_ANSWER)
+        await self._forms.clear(user_id)
 
 
 def prompt_of(conversation: Conversation | None) -> Prompt | None:

@@ -72,9 +72,11 @@ class MeetingFlow:
     def _new(self, mode: Mode, step: Step) -> MeetingDraft:
         return MeetingDraft(key=_key(), mode=mode, step=step, zone=str(self._meetings.zone))
 
-    async def write(self, user_id: int, text: str) -> MeetingDraft:
-        """Take a typed answer for the current step and move on."""
-        draft = await self._require(user_id)
+    async def write(
+        self, user_id: int, text: str, draft: MeetingDraft | None = None
+    ) -> MeetingDraft:
+        """Take a typed answer for the current step and move on (`draft`: the form, if read)."""
+        draft = draft or await self._require(user_id)
         step = draft.step
         if step not in TEXT_STEPS:
             raise UserError("meeting.error_choose_button")

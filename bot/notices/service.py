@@ -259,9 +259,12 @@ class NoticeService:
         """Stop waiting for the user's comment."""
         return await self._forms.clear_flow(user_id, Flow.COMMENT)
 
-    async def comment(self, user_id: int, text: str, language: str) -> Comment:
-        """Store the user's comment, sorted like a report, on the consultation they chose."""
-        waiting = await self.awaiting_comment(user_id)
+    async def comment(
+        self, user_id: int, text: str, language: str, notice_id: int | None = None
+    ) -> Comment:
+        """Store the user's comment, sorted like a report, on the consultation they chose
+        (`notice_id`: the one their open form waits for, if already read)."""
+        waiting = notice_id or await self.awaiting_comment(user_id)
         if waiting is None:
             raise UserError("consultation.not_recipient")
         notice = await self._store.get(waiting)
@@ -286,7 +289,7 @@ class NoticeService:
                 "text_language": sorting.language,
             }
         )
-        await self.cancel_comment(user_id)
+        await self._forms.clear(user_id)  # the comment form is done
         return comment
 
     # --- subscriptions ------------------------------------------------------------------

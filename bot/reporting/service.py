@@ -162,9 +162,10 @@ class ReportService:
             raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
-    async def write(self, user_id: int, text: str) -> Draft:
-        """Take typed text for the current step (description, place, date) and move on."""
-        draft = await self._require(user_id)
+    async def write(self, user_id: int, text: str, draft: Draft | None = None) -> Draft:
+        """Take typed text for the current step (description, place, date) and move on
+        (`draft`: the user's draft, if already read)."""
+        draft = draft or await self._require(user_id)
         if draft.step is Step.DESCRIPTION:
             description = drafts.clean_description(text)
             update: dict[str, Any] = {
@@ -181,9 +182,11 @@ class ReportService:
             raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
-    async def attach(self, user_id: int, attachment: Attachment) -> Draft:
+    async def attach(
+        self, user_id: int, attachment: Attachment, draft: Draft | None = None
+    ) -> Draft:
         """Add a photo or document to the draft (only at the attachments step)."""
-        draft = await self._require(user_id)
+        draft = draft or await self._require(user_id)
         if draft.step is not Step.ATTACHMENTS:
             raise UserError(
                 "report.error_text_expected"

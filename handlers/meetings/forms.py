@@ -151,7 +151,7 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         await ask(context, chat_id, draft, views.say("meeting.error_type_text"))
         return True
     try:
-        draft = await flow.write(user_id, message.text)
+        draft = await flow.write(user_id, message.text, draft)
     except UserError as problem:
         await ask(context, chat_id, draft, views.say(problem.reason, **problem.params))
         return True

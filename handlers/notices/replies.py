@@ -93,15 +93,16 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     if message is None or chat is None:
         return False
     notices, t = context.services.notices, context.services.translate
-    if notices.comment_awaited(conversation) is None:
-        await notices.cancel_comment(conversation.user_id)
+    notice_id = notices.comment_awaited(conversation)
+    if notice_id is None:
+        await context.services.forms.clear(conversation.user_id)
         return False  # the user went on to something else
     lang = (await language_for(update, context)).value
     if message.text is None:
         await send_text(context.bot, chat.id, t(lang, "consultation.error_text_expected"))
         return True
     try:
-        comment = await notices.comment(conversation.user_id, message.text, lang)
+        comment = await notices.comment(conversation.user_id, message.text, lang, notice_id)
     except UserError as problem:
         await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
         return True

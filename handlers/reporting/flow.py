@@ -20,7 +20,6 @@ from handlers.kit.replies import replace
 from handlers.reporting.views import ReportViews
 
 log = logging.getLogger(__name__)
-TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
 
 
 async def views_for(update: Update, context: BotContext) -> ReportViews:
@@ -199,12 +198,12 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     chat_id = message.chat.id
     try:
         if message.text is not None:
-            draft = await reports.write(user_id, message.text)
+            draft = await reports.write(user_id, message.text, draft)
         else:
             attachment = attachment_of(message)
             if attachment is None:
                 raise UserError("report.error_unsupported")
-            draft = await reports.attach(user_id, attachment)
+            draft = await reports.attach(user_id, attachment, draft)
             if draft.step is Step.ATTACHMENTS:
                 count = len(draft.attachments)
                 _, rows = views.question(draft)
