@@ -18,6 +18,7 @@ Form = TypeVar("Form", bound=BaseModel)
 
 
 def _now() -> datetime:
+    """Return the current time (UTC)."""
     return datetime.now(UTC)
 
 

@@ -34,6 +34,7 @@ class Route:
 
 
 async def _declined(update: Update, context: BotContext) -> bool:
+    """Take nothing (a stage nobody registered)."""
     return False
 
 
