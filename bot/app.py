@@ -24,6 +24,7 @@ from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
 from bot.container import Services
 from bot.core.access import AccessControl
+from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
@@ -159,6 +160,7 @@ async def _post_init(app: BotApplication) -> None:
     services = Services(
         settings=settings,
         translate=translate,
+        forms=FormService(conversations),
         users=users,
         reports=reports,
         my_reports=MyReportsService(report_store, conversations),
@@ -174,7 +176,9 @@ async def _post_init(app: BotApplication) -> None:
         **_follow_up_services(settings, db, sorting, access),
         prompts=PromptService(conversations),
         **_meeting_services(settings, db, conversations, taxonomy),
-        **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy),
+        **_notice_services(
+            app, settings, db, translate, sorting, taxonomy=taxonomy, conversations=conversations
+        ),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
@@ -211,6 +215,7 @@ def _notice_services(
     sorting: SortingService,
     *,
     taxonomy: Taxonomy,
+    conversations: ConversationRepository,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -223,10 +228,12 @@ def _notice_services(
         zone=settings.timezone,
         quiet=settings.quiet_hours,
         reminder_lead=settings.consultation_reminder,
+        conversations=conversations,
     )
     broadcasts = BroadcastComposer(
         store,
         taxonomy,
+        conversations=conversations,
         languages=translate.languages,
         default_language=settings.default_language,
         zone=settings.timezone,

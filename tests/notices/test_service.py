@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.notices.comments import ConsultationReports
@@ -51,17 +52,49 @@ class Clock:
         return self.now
 
 
+class Conversations:
+    """Users' open forms in memory (the admin here is no stored user)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Conversation] = {}
+
+    async def get(self, user_id: int) -> Conversation | None:
+        """Return the user's open form."""
+        return self.rows.get(user_id)
+
+    async def save(self, user_id: int, flow: str, data: str) -> None:
+        """Open or replace the user's form."""
+        self.rows[user_id] = Conversation(
+            user_id=user_id, flow=Flow(flow), data=data, updated_at=datetime.now(UTC)
+        )
+
+    async def clear(self, user_id: int) -> bool:
+        """Drop the user's form."""
+        return self.rows.pop(user_id, None) is not None
+
+    async def idle_since(self, before: datetime) -> list[Conversation]:
+        """Return forms untouched since before."""
+        return [row for row in self.rows.values() if row.updated_at < before]
+
+    async def clear_if_unchanged(self, conversation: Conversation) -> bool:
+        """Drop a form nobody touched since it was read."""
+        if self.rows.get(conversation.user_id) != conversation:
+            return False
+        return await self.clear(conversation.user_id)
+
+
 def composer(db: Database, clock: Clock) -> BroadcastComposer:
     return BroadcastComposer(
         NoticeRepository(db), TAXONOMY, languages=["en", "es", "ru"], default_language="en",
         zone=ZONE, periods=(timedelta(days=7),), clock=clock,
+        conversations=Conversations(),
     )  # fmt: skip
 
 
 def service(db: Database, clock: Clock, quiet: QuietHours | None = None) -> NoticeService:
     return NoticeService(
         NoticeRepository(db), NoticeQueue(db), T, TAXONOMY, Sorter(), zone=ZONE, quiet=quiet,
-        reminder_lead=timedelta(days=2), clock=clock,
+        reminder_lead=timedelta(days=2), clock=clock, conversations=Conversations(),
     )  # fmt: skip
 
 
@@ -180,12 +213,12 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     with pytest.raises(UserError):
         await notices.start_comment(notice.id, 99)  # not a recipient
     await notices.start_comment(notice.id, 11)
-    assert await notices.may_be_commenting(11)
+    assert await notices.awaiting_comment(11) == notice.id
     with pytest.raises(UserError):
         await notices.comment(11, "no", "en")  # too short
     comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear", "en")
     assert (comment.topic, comment.sentiment) == ("documentation", -0.6)
-    assert not await notices.may_be_commenting(11)
+    assert await notices.awaiting_comment(11) is None
     clock.now += timedelta(hours=2)
     with pytest.raises(UserError) as problem:
         await notices.start_comment(notice.id, 12)
