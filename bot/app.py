@@ -24,6 +24,7 @@ from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
 from bot.container import Services
 from bot.core.access import AccessControl
+from bot.core.clock import Clock, utc_now
 from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
@@ -65,6 +66,7 @@ from storage.reporting import ReportRepository
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"
+CLOCK_KEY = "clock"
 DATABASE_KEY = "database"
 
 
@@ -127,11 +129,12 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
     return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """Build the bot: the one place where every part is put together."""
+def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplication:
+    """Build the bot: the one place where every part is put together (one clock for all)."""
     builder = application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown)
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
+    app.bot_data[CLOCK_KEY] = clock
     handlers.register(app)
     return app
 
@@ -139,6 +142,7 @@ def build_application(settings: Settings) -> BotApplication:
 async def _post_init(app: BotApplication) -> None:
     """Open storage, build the services, set the command menus."""
     settings = cast(Settings, app.bot_data[SETTINGS_KEY])
+    clock = cast(Clock, app.bot_data.get(CLOCK_KEY, utc_now))
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
@@ -152,7 +156,10 @@ async def _post_init(app: BotApplication) -> None:
         taxonomy,
         reports_per_hour=settings.reports_per_hour,
         sorter=sorting,
-        recurring=RecurringIssues(report_store, window_days=settings.recurring_window_days),
+        recurring=RecurringIssues(
+            report_store, window_days=settings.recurring_window_days, clock=clock
+        ),
+        clock=clock,
     )
     services = Services(
         settings=settings,
@@ -167,11 +174,12 @@ async def _post_init(app: BotApplication) -> None:
             translate,
             settings.zone,
             levels=settings.levels,
+            clock=clock,
         ),
-        **_follow_up_services(settings, db, sorting),
+        **_follow_up_services(settings, db, sorting, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy),
-        **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy),
+        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy, clock=clock),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
@@ -181,22 +189,29 @@ async def _post_init(app: BotApplication) -> None:
 
 
 def _follow_up_services(
-    settings: Settings, db: Database, sorting: SortingService
+    settings: Settings, db: Database, sorting: SortingService, clock: Clock
 ) -> dict[str, Any]:
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
-    access = AccessControl(users, audit, settings.admin_ids)
+    access = AccessControl(users, audit, settings.admin_ids, clock)
     tell = Recipients(access, users, settings.officers_chat_id)
     levels, zone = settings.levels, settings.zone
     return {
-        "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone),
-        "followup": FollowUpService(store, users, audit, access, tell, corrector=sorting),
-        "alerts": AlertService(store, tell, levels=levels, zone=zone),
+        "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone, clock=clock),
+        "followup": FollowUpService(
+            store, users, audit, access, tell, corrector=sorting, clock=clock
+        ),
+        "alerts": AlertService(store, tell, levels=levels, zone=zone, clock=clock),
         "satisfaction": SatisfactionService(
-            SatisfactionRepository(db), store, access, tell, reask_after=settings.satisfaction_reask
+            SatisfactionRepository(db),
+            store,
+            access,
+            tell,
+            reask_after=settings.satisfaction_reask,
+            clock=clock,
         ),
         "team": TeamService(
-            TeamRepository(db), users, audit, access, invite_ttl=settings.invite_ttl
+            TeamRepository(db), users, audit, access, invite_ttl=settings.invite_ttl, clock=clock
         ),
     }
 
@@ -209,6 +224,7 @@ def _notice_services(
     sorting: SortingService,
     *,
     taxonomy: Taxonomy,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -221,6 +237,7 @@ def _notice_services(
         zone=settings.zone,
         quiet=settings.quiet,
         reminder_lead=settings.consultation_reminder,
+        clock=clock,
     )
     broadcasts = BroadcastComposer(
         store,
@@ -229,6 +246,7 @@ def _notice_services(
         default_language=settings.default_language,
         zone=settings.zone,
         periods=settings.comment_periods,
+        clock=clock,
     )
     engine = DeliveryEngine(
         queue,
@@ -237,6 +255,7 @@ def _notice_services(
         rate=settings.notice_rate,
         zone=settings.zone,
         quiet=settings.quiet,
+        clock=clock,
     )
     return {
         "notices": notices,
@@ -247,7 +266,11 @@ def _notice_services(
 
 
 def _meeting_services(
-    settings: Settings, db: Database, conversations: ConversationRepository, taxonomy: Taxonomy
+    settings: Settings,
+    db: Database,
+    conversations: ConversationRepository,
+    taxonomy: Taxonomy,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
@@ -257,6 +280,7 @@ def _meeting_services(
         reminders=settings.reminder_offsets,
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
+        clock=clock,
     )
     return {
         "meetings": meetings,
@@ -274,6 +298,7 @@ def _meeting_services(
             levels=settings.levels,
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
+            clock=clock,
         ),
     }
 

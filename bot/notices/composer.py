@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.core.durations import parse_duration
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import BusinessRole
@@ -42,10 +42,6 @@ class NoBroadcastDraft(Exception):
     """The admin has no broadcast being written (sent, cancelled, or never started)."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class BroadcastComposer:
     """Use cases of an admin writing a notice: text, file, languages, audience, timing."""
 
@@ -58,7 +54,7 @@ class BroadcastComposer:
         default_language: str,
         zone: ZoneInfo,
         periods: tuple[timedelta, ...] = (),
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self.taxonomy = taxonomy
