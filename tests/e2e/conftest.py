@@ -6,6 +6,7 @@ import asyncio
 import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication
 from tests.conftest import SettingsFactory
+from tests.e2e.process import BotProcess
 
 T = Translator.from_directory()
 ADMIN_ID = 900_001
@@ -40,6 +42,23 @@ def bot_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Se
 
 
 BotRunner = Callable[..., Awaitable[BotApplication]]
+Processes = Callable[..., BotProcess]
+
+
+@pytest.fixture
+async def processes(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Processes]:
+    """Return a factory of `feedback-bot run` processes on one database, the officer as admin
+    unless the environment given says otherwise; any left running are killed at the end."""
+    made: list[BotProcess] = []
+
+    def make(**env: str) -> BotProcess:
+        proc = BotProcess(emulator, tmp_path / "feedback.db", **{"ADMIN_IDS": str(ADMIN_ID), **env})
+        made.append(proc)
+        return proc
+
+    yield make
+    for proc in made:
+        await proc.ensure_stopped()
 
 
 @pytest.fixture
@@ -120,3 +139,13 @@ async def tap(user: SimUser, text: str, limit: float = 5.0) -> None:
             if loop.time() > deadline:
                 raise
             await asyncio.sleep(0.02)
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll until the condition holds (what arrives, arrives: no fixed sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
