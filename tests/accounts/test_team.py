@@ -31,11 +31,6 @@ async def users(fresh_db: Database) -> UserRepository:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(fresh_db: Database, users: UserRepository, clock: Clock) -> TeamService:
     audit = AuditRepository(fresh_db)
     access = AccessControl(users, audit, frozenset({ADMIN, UNREGISTERED_ADMIN}), clock)

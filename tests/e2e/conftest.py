@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import build_application, running
 from bot.core.i18n import Translator
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
-from handlers.kit.context import BotApplication
+from handlers.kit.context import BotApplication, BotContext
 from tests.conftest import SettingsFactory
 from tests.e2e.process import BotProcess
+from tests.fakes import Clock
 
 T = Translator.from_directory()
 ADMIN_ID = 900_001
@@ -62,12 +64,18 @@ async def processes(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[P
 
 
 @pytest.fixture
-async def start_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+def clock() -> Clock:
+    """Return the bot's clock: it keeps real time, and jumps when the test moves it."""
+    return Clock(ticking=True)
+
+
+@pytest.fixture
+async def start_bot(bot_settings: Settings, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
     """Return a function that runs the application (as `feedback-bot run` builds it)."""
     stack: list[Any] = []
 
     async def start(settings: Settings | None = None) -> BotApplication:
-        app = build_application(settings or bot_settings)
+        app = build_application(settings or bot_settings, clock=clock)
         context = running(app)
         await context.__aenter__()
         stack.append(context)
@@ -149,3 +157,21 @@ async def wait_until(condition: Callable[[], bool], seconds: float, what: str) -
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def run_due_jobs(app: BotApplication, clock: Clock) -> list[str]:
+    """Run now, in order, each JobQueue job due by the bot's clock, and return their names.
+
+    What waits for a moment (a one-off job, a timer) runs once and is removed; a repeating
+    job runs once and stays. Errors are raised here, in the test, not sent to the error handler.
+    """
+    assert app.job_queue is not None
+    due = sorted(
+        (job for job in app.job_queue.jobs() if job.next_t is not None and job.next_t <= clock.now),
+        key=lambda job: job.next_t or clock.now,
+    )
+    for job in due:
+        if not isinstance(job.job.trigger, IntervalTrigger):
+            job.schedule_removal()
+        await job.callback(BotContext.from_job(job, app))
+    return [job.name or "" for job in due]
