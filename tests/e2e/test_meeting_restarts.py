@@ -20,7 +20,7 @@ from tests.e2e.conftest import ADMIN_ID, Processes, T, onboard, said, tap, wait_
 pytestmark = pytest.mark.slow
 TITLE = "Weekly port consultation"
 FIRST, SECOND, THIRD = 36, 24, 12  # seconds before the start: the three reminders
-GRACE = 6  # seconds: DELIVERY_GRACE in this test
+GRACE = 8  # seconds: DELIVERY_GRACE in this test (more than a slow start of the bot takes)
 SETUP = 8  # seconds the officer has to create the meeting and the users to answer
 ENV = {"MEETING_REMINDERS": f"{FIRST}s, {SECOND}s, {THIRD}s", "DELIVERY_GRACE": f"{GRACE}s"}
 
@@ -105,9 +105,9 @@ async def test_reminders_arrive_once_across_sigterm_and_kill(
 
     # Down with SIGTERM across the first reminder, for longer than the grace window.
     assert await bot.terminate() == 0
-    await until(start - timedelta(seconds=FIRST - GRACE - 4))
+    await until(start - timedelta(seconds=FIRST - GRACE - 3))
     bot = processes(**ENV)
-    await bot.start()  # the first reminder is 10 s late: recorded as missed, not sent
+    await bot.start()  # the first reminder is over 11 s late: recorded as missed, not sent
 
     await until(start - timedelta(seconds=SECOND))
     for user, lang in ((ana, "es"), (tom, "en")):
@@ -122,11 +122,11 @@ async def test_reminders_arrive_once_across_sigterm_and_kill(
 
     await until(start - timedelta(seconds=THIRD + 6))
     assert await bot.terminate() == 0  # down when the third reminder falls due...
-    await until(start - timedelta(seconds=THIRD - 1))
+    await until(start - timedelta(seconds=THIRD))
     bot = processes(**ENV)
     await bot.start()  # ...and back within the grace window: it is sent late
     for user, lang in ((ana, "es"), (tom, "en")):
-        await user.wait_for_message(reminder_text(lang, THIRD), timeout=GRACE)
+        await user.wait_for_message(reminder_text(lang, THIRD), timeout=15)
     await recorded(bot.database, THIRD, 2)
     await bot.kill()
     bot = processes(**ENV)
