@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import build_application, running
@@ -170,8 +172,13 @@ async def run_due_jobs(app: BotApplication, clock: Clock) -> list[str]:
         (job for job in app.job_queue.jobs() if job.next_t is not None and job.next_t <= clock.now),
         key=lambda job: job.next_t or clock.now,
     )
+    ran: list[str] = []
     for job in due:
+        if job.removed:
+            continue  # an earlier job replaced it (a timer set again)
         if not isinstance(job.job.trigger, IntervalTrigger):
-            job.schedule_removal()
+            with contextlib.suppress(JobLookupError):  # it may have just fired on its own
+                job.schedule_removal()
         await job.callback(BotContext.from_job(job, app))
-    return [job.name or "" for job in due]
+        ran.append(job.name or "")
+    return ran

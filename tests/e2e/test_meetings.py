@@ -25,7 +25,7 @@ from handlers.kit.context import BotApplication
 from handlers.meetings.jobs import wake
 from storage.db import Database
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import ADMIN_ID, T, onboard, run_due_jobs, said, tap
+from tests.e2e.conftest import ADMIN_ID, T, onboard, run_due_jobs, said, tap, wait_until
 from tests.fakes import Clock
 from tests.meetings.helpers import add_report
 
@@ -247,6 +247,15 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
     await ana.wait_for_message(said("es", "meeting.invitation"), timeout=10)
     await tap(ana, f"✅ {T('es', 'rsvp.button_attend')}")
     await ana.wait_for_callback_answer()
+    database = app.bot_data["settings"].database_path
+
+    def invited() -> bool:
+        with sqlite3.connect(database) as conn:
+            return conn.execute(
+                "SELECT state FROM meeting_jobs WHERE kind = 'invite'"
+            ).fetchone() == ("done",)
+
+    await wait_until(invited, 10, "the invitations to go out")  # nothing else is due yet
 
     # The agenda pack reaches the officer before the meeting: the two reports recur.
     clock.now = start - lead + timedelta(seconds=1)
