@@ -20,8 +20,8 @@ from tests.e2e.conftest import ADMIN_ID, Processes, T, onboard, said, tap, wait_
 pytestmark = pytest.mark.slow
 TITLE = "Weekly port consultation"
 FIRST, SECOND, THIRD = 36, 24, 12  # seconds before the start: the three reminders
-GRACE = 8  # seconds: DELIVERY_GRACE in this test (more than a slow start of the bot takes)
-SETUP = 8  # seconds the officer has to create the meeting and the users to answer
+GRACE = 10  # seconds: DELIVERY_GRACE in this test (more than a slow start of the bot takes)
+SETUP = 15  # seconds the officer has to create the meeting and the users to answer
 ENV = {"MEETING_REMINDERS": f"{FIRST}s, {SECOND}s, {THIRD}s", "DELIVERY_GRACE": f"{GRACE}s"}
 
 
@@ -105,9 +105,9 @@ async def test_reminders_arrive_once_across_sigterm_and_kill(
 
     # Down with SIGTERM across the first reminder, for longer than the grace window.
     assert await bot.terminate() == 0
-    await until(start - timedelta(seconds=FIRST - GRACE - 3))
+    await until(start - timedelta(seconds=FIRST - GRACE - 2))
     bot = processes(**ENV)
-    await bot.start()  # the first reminder is over 11 s late: recorded as missed, not sent
+    await bot.start()  # the first reminder is over 12 s late: recorded as missed, not sent
 
     await until(start - timedelta(seconds=SECOND))
     for user, lang in ((ana, "es"), (tom, "en")):
