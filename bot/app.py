@@ -119,7 +119,7 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
     limiter: AIORateLimiter | None = None
@@ -148,7 +148,9 @@ async def _post_init(app: BotApplication) -> None:
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
     report_store, conversations = ReportRepository(db), ConversationRepository(db)
     taxonomy = load_taxonomy()  # read once, shared by every service that names topics
-    sorting = SortingService(report_store)
+    # One access control: every service checks the caller's role itself and audits refusals.
+    access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids, clock)
+    sorting = SortingService(report_store, gate=access)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
@@ -172,11 +174,12 @@ async def _post_init(app: BotApplication) -> None:
             await DigestRepository.open(db),
             taxonomy,
             translate,
-            settings.zone,
-            levels=settings.levels,
+            settings.timezone,
+            levels=settings.service_levels,
+            gate=access,
             clock=clock,
         ),
-        **_follow_up_services(settings, db, sorting, clock),
+        **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
         **_meeting_services(settings, db, conversations, taxonomy, clock),
         **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy, clock=clock),
@@ -189,13 +192,16 @@ async def _post_init(app: BotApplication) -> None:
 
 
 def _follow_up_services(
-    settings: Settings, db: Database, sorting: SortingService, clock: Clock
+    settings: Settings,
+    db: Database,
+    sorting: SortingService,
+    access: AccessControl,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
-    access = AccessControl(users, audit, settings.admin_ids, clock)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.levels, settings.zone
+    levels, zone = settings.service_levels, settings.timezone
     return {
         "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone, clock=clock),
         "followup": FollowUpService(
@@ -234,8 +240,8 @@ def _notice_services(
         translate,
         taxonomy,
         sorting,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
         reminder_lead=settings.consultation_reminder,
         clock=clock,
     )
@@ -244,8 +250,8 @@ def _notice_services(
         taxonomy,
         languages=translate.languages,
         default_language=settings.default_language,
-        zone=settings.zone,
-        periods=settings.comment_periods,
+        zone=settings.timezone,
+        periods=settings.consultation_periods,
         clock=clock,
     )
     engine = DeliveryEngine(
@@ -253,15 +259,15 @@ def _notice_services(
         notices,
         budget_of(app.bot, settings.api_rate_limit),
         rate=settings.notice_rate,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
         clock=clock,
     )
     return {
         "notices": notices,
         "broadcasts": broadcasts,
         "notice_delivery": engine,
-        "consultations": ConsultationReports(notices, translate, taxonomy, settings.zone),
+        "consultations": ConsultationReports(notices, translate, taxonomy, settings.timezone),
     }
 
 
@@ -276,8 +282,8 @@ def _meeting_services(
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
-        settings.zone,
-        reminders=settings.reminder_offsets,
+        settings.timezone,
+        reminders=settings.meeting_reminders,
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
         clock=clock,
@@ -295,7 +301,7 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.levels,
+            levels=settings.service_levels,
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
             clock=clock,

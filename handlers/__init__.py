@@ -12,13 +12,17 @@ from bot.core.commands import commands_for
 from bot.core.users import Access
 from handlers import menu
 from handlers.accounts import account, onboarding, team
+from handlers.accounts.account import ERASE, LANGUAGE
+from handlers.accounts.onboarding import ONBOARDING
+from handlers.accounts.team import TEAM
 from handlers.digests import commands as digests
 from handlers.followup import actions as followup
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
-from handlers.followup import views as officer_views
-from handlers.followup.notify import SURVEY_PREFIX
+from handlers.followup.views import INBOX, REPORT_ACTIONS, SURVEY
+from handlers.kit.callbacks import MY_REPORTS, require_handlers
 from handlers.kit.context import BotApplication
+from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
 from handlers.meetings import commands as meetings
 from handlers.meetings import forms as meeting_forms
@@ -26,8 +30,10 @@ from handlers.meetings import jobs as meeting_jobs
 from handlers.notices import compose as notices
 from handlers.notices import replies as notice_replies
 from handlers.notices import sending as notice_sending
+from handlers.notices.buttons import NOTICE, NOTICE_DRAFT, SUBSCRIPTION
 from handlers.reporting import flow as reports
 from handlers.reporting import myreports
+from handlers.reporting.views import REPORT_FORM
 from handlers.sorting import corrections
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -37,6 +43,7 @@ DRAFT_SWEEP = timedelta(minutes=10)
 
 def register(app: BotApplication) -> None:
     """Add all handlers to the application, in the order they are tried."""
+    register_entry("report", reports.begin)  # /start report: the deep link from a group
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link
@@ -57,30 +64,27 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("subscribe", notice_replies.subscribe_command, filters=PRIVATE))
     app.add_handler(CommandHandler("broadcast", notices.broadcast_command, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, account.unknown_command))
-    app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=rf"^{onboarding.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(reports.on_button, pattern=r"^rep:"))
-    app.add_handler(CallbackQueryHandler(myreports.on_button, pattern=rf"^{myreports.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=ONBOARDING.pattern))
+    app.add_handler(CallbackQueryHandler(reports.on_button, pattern=REPORT_FORM.pattern))
+    app.add_handler(CallbackQueryHandler(myreports.on_button, pattern=MY_REPORTS.pattern))
     # Officers' buttons: every one checks the presser's role in the service, whatever it says.
-    app.add_handler(CallbackQueryHandler(inbox.on_button, pattern=rf"^{officer_views.INBOX}:"))
-    app.add_handler(CallbackQueryHandler(followup.on_button, pattern=rf"^{officer_views.ACT}:"))
-    app.add_handler(CallbackQueryHandler(team.on_button, pattern=rf"^{team.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=rf"^{SURVEY_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(inbox.on_button, pattern=INBOX.pattern))
+    app.add_handler(CallbackQueryHandler(followup.on_button, pattern=REPORT_ACTIONS.pattern))
+    app.add_handler(CallbackQueryHandler(team.on_button, pattern=TEAM.pattern))
+    app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=SURVEY.pattern))
     # Meetings: answers (the invited only), cards, officers' forms and action items; every
     # press checks the presser's role or invitation, whatever the button says.
     app.add_handlers(meetings.buttons())  # rsvp:, mtg:, mtgf:, act:
-    app.add_handler(
-        CallbackQueryHandler(account.on_language, pattern=rf"^{account.LANGUAGE_PREFIX}:")
-    )
-    app.add_handler(CallbackQueryHandler(account.on_erase, pattern=rf"^{account.ERASE_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(account.on_language, pattern=LANGUAGE.pattern))
+    app.add_handler(CallbackQueryHandler(account.on_erase, pattern=ERASE.pattern))
     # Notices: admins' buttons (each checks the presser is an admin), recipients', /subscribe's.
-    app.add_handler(CallbackQueryHandler(notices.on_button, pattern=r"^bc:"))
-    app.add_handler(CallbackQueryHandler(notice_replies.on_button, pattern=r"^ntc:"))
+    app.add_handler(CallbackQueryHandler(notices.on_button, pattern=NOTICE_DRAFT.pattern))
+    app.add_handler(CallbackQueryHandler(notice_replies.on_button, pattern=NOTICE.pattern))
     app.add_handler(
-        CallbackQueryHandler(
-            notice_replies.on_subscribe_button, pattern=rf"^{notice_replies.SUBSCRIBE}:"
-        )
+        CallbackQueryHandler(notice_replies.on_subscribe_button, pattern=SUBSCRIPTION.pattern)
     )
     app.add_handler(CallbackQueryHandler(account.stale_button))  # buttons nothing handles any more
+    require_handlers(app)  # every declared button family is listened to
 
     # Groups -2 and -1 come before the commands above: while an admin writes a notice (-2) or a
     # user a comment on a draft (-1), their typed answer and /cancel are theirs; all else passes.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core.errors import UserError
 from bot.core.users import BusinessRole, BusinessSize, Language, WomenLed
 
 ORGANISATION_MAX_LENGTH = 200
@@ -35,15 +36,6 @@ CHOICES: dict[Step, tuple[str, ...] | None] = {
 SKIP = "skip"
 
 
-class InvalidAnswer(ValueError):
-    """An answer the current step does not take; `reason` is a catalog key."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-
 def next_step(step: Step) -> Step | None:
     """Return the question after this one, or None after the last."""
     index = ORDER.index(step)
@@ -56,22 +48,22 @@ def parse_step(value: str | None) -> Step | None:
 
 
 def check_choice(step: Step, answer: str) -> str:
-    """Return the answer if this step offers it as a button, else raise InvalidAnswer."""
+    """Return the answer if this step offers it as a button, else raise UserError."""
     choices = CHOICES[step]
     if choices is None:
         if answer == SKIP:
             return answer
-        raise InvalidAnswer("onboarding.error_type_organisation")
+        raise UserError("onboarding.error_type_organisation")
     if answer not in choices:
-        raise InvalidAnswer("onboarding.error_choose_button")
+        raise UserError("onboarding.error_choose_button")
     return answer
 
 
 def clean_organisation(text: str) -> str:
-    """Return a typed organisation name tidied up, or raise InvalidAnswer."""
+    """Return a typed organisation name tidied up, or raise UserError."""
     name = " ".join(text.split())
     if not name:
-        raise InvalidAnswer("onboarding.error_type_organisation")
+        raise UserError("onboarding.error_type_organisation")
     if len(name) > ORGANISATION_MAX_LENGTH:
-        raise InvalidAnswer("onboarding.error_organisation_too_long", limit=ORGANISATION_MAX_LENGTH)
+        raise UserError("onboarding.error_organisation_too_long", limit=ORGANISATION_MAX_LENGTH)
     return name

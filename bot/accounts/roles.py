@@ -85,9 +85,3 @@ def token_from_payload(payload: str | None) -> str | None:
     if not payload or not payload.startswith(INVITE_PREFIX) or not _PAYLOAD.match(payload):
         return None
     return payload.removeprefix(INVITE_PREFIX) or None
-
-
-def display_name(first_name: str, last_name: str | None, username: str | None) -> str:
-    """Return how a staff member is named in the team list."""
-    name = " ".join(part for part in (first_name, last_name) if part).strip()
-    return name or (f"@{username}" if username else "—")

@@ -11,8 +11,8 @@ from bot.accounts.roles import Invite, InviteFailure, Role, TeamMember
 from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
-from bot.core.users import Access, User
-from bot.reporting.drafts import InvalidInput
+from bot.core.errors import UserError
+from bot.core.users import Access, User, display_name
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +105,13 @@ class TeamService:
         """
         await self.access.require(actor_id, Access.ADMIN, "revoke")
         if user_id in self.access.admin_ids:
-            raise InvalidInput("team.error_configured_admin")
+            raise UserError("team.error_configured_admin")
         if user_id == actor_id:
-            raise InvalidInput("team.error_self")
+            raise UserError("team.error_self")
         audit = self._entry(actor_id, Action.ROLE_REVOKED, {"user": user_id}, self._clock())
         revoked = await self._store.revoke(user_id, audit)
         if revoked is None:
-            raise InvalidInput("team.error_not_staff")
+            raise UserError("team.error_not_staff")
         log.info("role revoked", extra={"user_id": user_id, "by": actor_id})
         return revoked[0]
 
@@ -136,5 +136,5 @@ class TeamService:
 
 
 def _member(user_id: int, user: User | None, role: Role, configured: bool) -> TeamMember:
-    name = team.display_name(user.first_name, user.last_name, user.username) if user else "—"
+    name = display_name(user.first_name, user.last_name, user.username) if user else "—"
     return TeamMember(user_id=user_id, role=role, name=name, configured=configured)

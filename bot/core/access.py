@@ -26,6 +26,12 @@ class AuditStore(Protocol):
     async def for_report(self, report_id: int) -> list[AuditEntry]: ...
 
 
+class Gate(Protocol):
+    """What a service asks before it acts for a user: may this actor do this?"""
+
+    async def require(self, actor_id: int, needed: Access, action: str) -> Access: ...
+
+
 class NotAllowed(Exception):
     """The caller may not do this (already audited).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,3 +27,13 @@ class Conversation(BaseModel):
     flow: Flow
     data: str
     updated_at: datetime
+
+
+class ConversationStore(Protocol):
+    """Where forms in progress are kept across restarts."""
+
+    async def get(self, user_id: int) -> Conversation | None: ...
+    async def save(self, user_id: int, flow: str, data: str) -> None: ...
+    async def clear(self, user_id: int) -> bool: ...
+    async def idle_since(self, before: datetime) -> list[Conversation]: ...
+    async def clear_if_unchanged(self, conversation: Conversation) -> bool: ...

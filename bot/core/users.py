@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+OTHER_LANGUAGE: Literal["other"] = "other"  # a text in none of the bot's languages
 
 
 class Language(StrEnum):
@@ -24,6 +27,9 @@ class Language(StrEnum):
                 if language.value == base:
                     return language
         return default
+
+
+TextLanguage = Language | Literal["other"]  # the language a text is written in
 
 
 class BusinessRole(StrEnum):
@@ -110,3 +116,9 @@ class User(BaseModel):
         if self.id in admin_ids:
             return Access.ADMIN
         return self.staff_role or Access.USER
+
+
+def display_name(first_name: str, last_name: str | None, username: str | None) -> str:
+    """Return how a staff member is named in the team list."""
+    name = " ".join(part for part in (first_name, last_name) if part).strip()
+    return name or (f"@{username}" if username else "—")

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from bot.core.errors import UserError
 from bot.core.service_levels import ServiceLevel, due_at
-from bot.reporting.drafts import DESCRIPTION_MAX, InvalidInput
-from bot.reporting.model import Attachment, Author, Kind, Report, Status
+from bot.core.taxonomy import Kind
+from bot.reporting.drafts import DESCRIPTION_MAX
+from bot.reporting.model import Attachment, Author, Report, Status
 
 MESSAGE_MIN = 2
 REASON_MAX = 500
@@ -29,11 +31,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(UserError):
     """A status change the rules do not allow (e.g. resolving a report twice)."""
 
     def __init__(self, current: Status, wanted: Status) -> None:
-        super().__init__(f"{current} -> {wanted}")
+        super().__init__("followup.error_transition")
         self.current = current
         self.wanted = wanted
 
@@ -50,29 +52,29 @@ def check_move(current: Status, wanted: Status) -> None:
 
 
 def clean_message(text: str) -> str:
-    """Return an officer's or reporter's message trimmed, or raise InvalidInput."""
+    """Return an officer's or reporter's message trimmed, or raise UserError."""
     body = text.strip()
     if len(body) < MESSAGE_MIN:
-        raise InvalidInput("followup.error_empty")
+        raise UserError("followup.error_empty")
     if len(body) > DESCRIPTION_MAX:
-        raise InvalidInput("followup.error_long", maximum=DESCRIPTION_MAX, length=len(body))
+        raise UserError("followup.error_long", maximum=DESCRIPTION_MAX, length=len(body))
     return body
 
 
 def clean_reason(text: str | None) -> str:
-    """Return the reason of a rejection trimmed, or raise InvalidInput when there is none."""
+    """Return the reason of a rejection trimmed, or raise UserError when there is none."""
     body = (text or "").strip()
     if len(body) < MESSAGE_MIN:
-        raise InvalidInput("followup.error_reason_required")
+        raise UserError("followup.error_reason_required")
     if len(body) > REASON_MAX:
-        raise InvalidInput("followup.error_long", maximum=REASON_MAX, length=len(body))
+        raise UserError("followup.error_long", maximum=REASON_MAX, length=len(body))
     return body
 
 
 def check_rating(value: int) -> int:
-    """Return a satisfaction rating from 1 to 5, or raise InvalidInput."""
+    """Return a satisfaction rating from 1 to 5, or raise UserError."""
     if value not in RATINGS:
-        raise InvalidInput("followup.error_rating")
+        raise UserError("followup.error_rating")
     return value
 
 
@@ -82,11 +84,6 @@ def check_rating(value: int) -> int:
 def urgency_of(value: str | None) -> str:
     """Return the urgency that counts for ordering and service levels (unsorted = normal)."""
     return value if value in ("high", "low") else "normal"
-
-
-def urgency_rank(value: str | None) -> int:
-    """Return the inbox order of an urgency: high first, then normal, then low."""
-    return {"high": 0, "normal": 1, "low": 2}[urgency_of(value)]
 
 
 class Overdue(StrEnum):
@@ -285,24 +282,6 @@ class OfficerReportView(BaseModel):
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report cannot carry its reporter")
         return self
-
-
-def inbox_item(tracked: TrackedReport, flag: Overdue | None) -> InboxItem:
-    """Return the inbox line of a tracked report."""
-    report = tracked.report
-    return InboxItem(
-        id=report.id,
-        reference=report.reference,
-        kind=report.kind,
-        topic=report.topic,
-        office=report.office,
-        status=report.status,
-        urgency=report.urgency,
-        created_at=report.created_at,
-        assigned_to=tracked.assigned_to,
-        group_size=tracked.group_size,
-        overdue=flag,
-    )
 
 
 def officer_view(

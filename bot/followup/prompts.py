@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.conversations import Flow
-from bot.reporting.service import ConversationStore
+from bot.core.conversations import ConversationStore, Flow
 
 
 class Awaited(StrEnum):

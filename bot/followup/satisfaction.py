@@ -8,11 +8,11 @@ from typing import Protocol
 from bot.core.access import AccessControl
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
+from bot.core.errors import UserError
 from bot.followup import model as followup
 from bot.followup.model import Done, Notification, Survey, TrackedReport
 from bot.followup.recipients import Recipients
 from bot.followup.service import ReportKey, TrackedStore, excerpt, find_tracked
-from bot.reporting.drafts import InvalidInput
 from bot.reporting.model import Status
 
 
@@ -79,7 +79,7 @@ class SatisfactionService:
         tracked, survey = await self._survey(report, user_id, "rate")
         rating = followup.check_rating(rating)
         if survey.answered_at is not None:
-            raise InvalidInput("followup.error_already_rated")
+            raise UserError("followup.error_already_rated")
         stored, now = tracked.report, self._clock()
         answer = self._entry(stored.id, Action.RATING, {"rating": rating, "fixed": fixed}, now)
         reopen = None
@@ -92,7 +92,7 @@ class SatisfactionService:
             reopen = self._entry(stored.id, Action.STATUS, change, now)
         answered, reopened = await self._surveys.answer(survey, rating, fixed, answer, reopen)
         if not answered:
-            raise InvalidInput("followup.error_already_rated")
+            raise UserError("followup.error_already_rated")
         if reopened:
             told = await self._tell.handlers(tracked, "followup.officer.reopened", rating=rating)
             return Done(stored.id, stored.reference, Status.IN_PROGRESS, tuple(told))
@@ -111,18 +111,14 @@ class SatisfactionService:
         """Store the reporter's optional comment after their rating, once."""
         tracked, survey = await self._survey(report, user_id, "comment")
         if survey.answered_at is None:
-            raise InvalidInput("followup.error_rate_first")
+            raise UserError("followup.error_rate_first")
         body = followup.clean_message(text)
         stored = tracked.report
         entry = self._entry(stored.id, Action.COMMENT, {"excerpt": excerpt(body)}, self._clock())
         if not await self._surveys.add_comment(survey, body, entry):
-            raise InvalidInput("followup.error_already_commented")
+            raise UserError("followup.error_already_commented")
         told = await self._tell.handlers(tracked, "followup.officer.comment", text=excerpt(body))
         return Done(stored.id, stored.reference, stored.status, tuple(told))
-
-    async def survey_of(self, report_id: int) -> Survey | None:
-        """Return the latest survey of a report (for showing what was answered)."""
-        return await self._surveys.latest(report_id)
 
     async def _survey(
         self, report: ReportKey, user_id: int, action: str
@@ -132,7 +128,7 @@ class SatisfactionService:
             raise await self._access.refuse(user_id, action, None)
         survey = await self._surveys.latest(tracked.report.id)
         if survey is None:
-            raise InvalidInput("followup.error_no_survey")
+            raise UserError("followup.error_no_survey")
         return tracked, survey
 
     @staticmethod

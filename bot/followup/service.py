@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot.accounts.roles import display_name
 from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
-from bot.core.users import Access
+from bot.core.errors import UserError
+from bot.core.users import Access, display_name
 from bot.followup import model as followup
 from bot.followup.model import (
     Done,
@@ -17,7 +17,7 @@ from bot.followup.model import (
     TrackedReport,
 )
 from bot.followup.recipients import Recipients
-from bot.reporting.drafts import Draft, InvalidInput, check_attachment
+from bot.reporting.drafts import Draft, check_attachment
 from bot.reporting.model import (
     Attachment,
     Author,
@@ -81,8 +81,11 @@ class Corrector(Protocol):
     ) -> Report: ...
 
 
-class ReportNotFound(LookupError):
+class ReportNotFound(UserError):
     """No report has this id or reference."""
+
+    def __init__(self, reference: object) -> None:
+        super().__init__("followup.not_found", reference=str(reference))
 
 
 class TrackedStore(Protocol):
@@ -142,7 +145,7 @@ class FollowUpService:
         if officer_id is not None and not (await self.access.access_of_id(officer_id)).includes(
             Access.OFFICER
         ):
-            raise InvalidInput("followup.error_not_officer")
+            raise UserError("followup.error_not_officer")
         detail: Detail = {"from": tracked.assigned_to, "to": officer_id}
         await self._store.assign(
             tracked.report.id, officer_id, self._entry(tracked, actor_id, Action.ASSIGN, detail)
@@ -265,7 +268,7 @@ class FollowUpService:
         if stored.reporter_id is None or stored.reporter_id != user_id:
             raise await self.access.refuse(user_id, "reporter_reply", None)
         if not stored.status.is_open:
-            raise InvalidInput("myreports.error_closed", reference=stored.reference)
+            raise UserError("myreports.error_closed", reference=stored.reference)
         if attachment is None or (text or "").strip():
             body = followup.clean_message(text or "")
         else:
@@ -342,10 +345,10 @@ class FollowUpService:
     async def _original(self, stored: Report, reference: str | None) -> TrackedReport:
         parsed = parse_reference(reference or "")
         if parsed is None:
-            raise InvalidInput("followup.error_duplicate_target", reference=reference or "")
+            raise UserError("followup.error_duplicate_target", reference=reference or "")
         original = await self._store.tracked_by_reference(format_reference(*parsed))
         if original is None or original.report.id == stored.id:
-            raise InvalidInput("followup.error_duplicate_target", reference=reference or "")
+            raise UserError("followup.error_duplicate_target", reference=reference or "")
         return original
 
     async def _find(self, report: ReportKey) -> TrackedReport:

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.errors import UserError
 from bot.meetings.model import EVERYONE, Meeting, MeetingDetails, NewActionItem
 from bot.meetings.recurrence import Repeat, options, repeat_of, rule_for
-from bot.reporting.drafts import InvalidInput
 
 MAX_ACTIONS = 30
 
@@ -173,21 +173,21 @@ class MeetingDraft(BaseModel):
     def edit(self, step: Step) -> MeetingDraft:
         """Jump from the summary to a field, coming back to the summary after it."""
         if self.mode not in (Mode.CREATE, Mode.EDIT) or step not in EDITABLE:
-            raise InvalidInput("meeting.error_choose_button")
+            raise UserError("meeting.error_choose_button")
         return self.model_copy(update={"step": step, "editing": True})
 
     def details(self) -> MeetingDetails:
-        """Return the meeting the form describes, or raise InvalidInput naming what is missing."""
+        """Return the meeting the form describes, or raise UserError naming what is missing."""
         if self.title is None:
-            raise InvalidInput("meeting.error_missing_title")
+            raise UserError("meeting.error_missing_title")
         if self.starts_at is None or self.ends_at is None:
-            raise InvalidInput("meeting.error_missing_when")
+            raise UserError("meeting.error_missing_when")
         if self.place is None and self.link is None:
-            raise InvalidInput("meeting.error_place_or_link")
+            raise UserError("meeting.error_place_or_link")
         try:
             rule = rule_for(self.repeat, self.starts_at.astimezone(ZoneInfo(self.zone)))
         except ValueError:
-            raise InvalidInput("meeting.error_repeat") from None
+            raise UserError("meeting.error_repeat") from None
         return MeetingDetails(
             title=self.title,
             starts_at=self.starts_at,
@@ -203,5 +203,5 @@ class MeetingDraft(BaseModel):
     def with_action(self, item: NewActionItem) -> MeetingDraft:
         """Add an action item to the minutes being recorded."""
         if len(self.actions) >= MAX_ACTIONS:
-            raise InvalidInput("action.error_too_many", maximum=MAX_ACTIONS)
+            raise UserError("action.error_too_many", maximum=MAX_ACTIONS)
         return self.model_copy(update={"actions": (*self.actions, item)})

@@ -9,14 +9,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.conversations import Flow
+from bot.core.conversations import ConversationStore, Flow
+from bot.core.errors import NoDraft, UserError
 from bot.meetings import model as rules
 from bot.meetings.drafts import TEXT_STEPS, MeetingDraft, Mode, Step
 from bot.meetings.model import ActionItem, Meeting, MeetingRecord
 from bot.meetings.recurrence import Repeat, options
 from bot.meetings.service import MeetingService
-from bot.reporting.drafts import InvalidInput
-from bot.reporting.service import ConversationStore, NoDraft
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class MeetingFlow:
         draft = await self._require(user_id)
         step = draft.step
         if step not in TEXT_STEPS:
-            raise InvalidInput("meeting.error_choose_button")
+            raise UserError("meeting.error_choose_button")
         if step is Step.ACTIONS:
             for line in (part for part in text.splitlines() if part.strip()):
                 parsed = rules.parse_action_line(line, self._meetings.today())
@@ -112,13 +111,13 @@ class MeetingFlow:
         """Take a button answer for the current step and move on."""
         draft = await self._require(user_id)
         if draft.step is not step:
-            raise InvalidInput("meeting.stale")
+            raise UserError("meeting.stale")
         update: dict[str, Any] = {}
         if step is Step.PLACE and value == "online":
             update["place"] = None
         elif step is Step.LINK and value == "none":
             if draft.place is None:
-                raise InvalidInput("meeting.error_place_or_link")
+                raise UserError("meeting.error_place_or_link")
             update["link"] = None
         elif step is Step.AGENDA and value == "skip":
             update["agenda"] = ""
@@ -139,7 +138,7 @@ class MeetingFlow:
         elif step is Step.ACTIONS and value == "done":
             pass
         else:
-            raise InvalidInput("meeting.error_choose_button")
+            raise UserError("meeting.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
     def _listed(self, step: Step, value: str) -> str:
@@ -150,7 +149,7 @@ class MeetingFlow:
             else (self._offices, rules.OFFICE_PREFIX)
         )
         if not value.isdigit() or int(value) >= len(codes):
-            raise InvalidInput("meeting.error_choose_button")
+            raise UserError("meeting.error_choose_button")
         return f"{prefix}{codes[int(value)]}"
 
     async def back(self, user_id: int) -> MeetingDraft:
@@ -172,7 +171,7 @@ class MeetingFlow:
         draft = await self._require(user_id)
         if draft.mode is Mode.OUTCOME:
             if draft.action_id is None or not draft.outcome:
-                raise InvalidInput("meeting.error_choose_button")
+                raise UserError("meeting.error_choose_button")
             item = await self._meetings.complete(draft.action_id, user_id, draft.outcome)
             await self._conversations.clear(user_id)
             return Done(Mode.OUTCOME, action=item)
@@ -186,7 +185,7 @@ class MeetingFlow:
             await self._conversations.clear(user_id)
             return Done(Mode.EDIT, meeting=meeting, changed=changed)
         if details.starts_at <= self._meetings.now():
-            raise InvalidInput("meeting.error_when_past")
+            raise UserError("meeting.error_when_past")
         meeting = await self._meetings.create(details, user_id)
         await self._conversations.clear(user_id)
         return Done(Mode.CREATE, meeting=meeting)
@@ -208,7 +207,7 @@ def _key() -> str:
 
 def _meeting_id(draft: MeetingDraft) -> int:
     if draft.meeting_id is None:
-        raise InvalidInput("meeting.not_found")
+        raise UserError("meeting.not_found")
     return draft.meeting_id
 
 
@@ -216,16 +215,16 @@ def _repeat(draft: MeetingDraft, value: str) -> Repeat:
     try:
         repeat = Repeat(value)
     except ValueError:
-        raise InvalidInput("meeting.error_choose_button") from None
+        raise UserError("meeting.error_choose_button") from None
     start = draft.local_start
     if start is None or repeat not in options(start):
-        raise InvalidInput("meeting.error_repeat")
+        raise UserError("meeting.error_repeat")
     return repeat
 
 
 def _record(draft: MeetingDraft, user_id: int) -> MeetingRecord:
     if draft.minutes is None or draft.attendance is None:
-        raise InvalidInput("meeting.error_minutes_missing")
+        raise UserError("meeting.error_minutes_missing")
     return MeetingRecord(
         minutes=draft.minutes,
         attendance=draft.attendance,

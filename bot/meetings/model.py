@@ -1,4 +1,4 @@
-"""Consultation meetings: what a meeting is, who is invited, answers, and checked input."""
+"""Meetings with traders: what a meeting is, who is invited, answers, and checked input."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.durations import parse_duration
+from bot.core.errors import UserError
 from bot.core.users import BusinessRole
-from bot.reporting.drafts import InvalidInput
 
 TITLE_MIN, TITLE_MAX = 3, 200
 PLACE_MAX = 200
@@ -178,7 +178,7 @@ class MeetingRecord:
 
 
 def check_audience(value: str, topics: Iterable[str], offices: Iterable[str]) -> str:
-    """Return an audience code (everyone, role:, topic: or office:), or raise InvalidInput."""
+    """Return an audience code (everyone, role:, topic: or office:), or raise UserError."""
     known = {
         EVERYONE,
         *ROLES,
@@ -186,23 +186,23 @@ def check_audience(value: str, topics: Iterable[str], offices: Iterable[str]) ->
         *(f"{OFFICE_PREFIX}{code}" for code in offices),
     }
     if value not in known:
-        raise InvalidInput("meeting.error_choose_button")
+        raise UserError("meeting.error_choose_button")
     return value
 
 
 def clean_title(text: str) -> str:
-    """Return a meeting title trimmed, or raise InvalidInput."""
+    """Return a meeting title trimmed, or raise UserError."""
     title = " ".join(text.split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise InvalidInput("meeting.error_title", minimum=TITLE_MIN, maximum=TITLE_MAX)
+        raise UserError("meeting.error_title", minimum=TITLE_MIN, maximum=TITLE_MAX)
     return title
 
 
 def clean_place(text: str) -> str:
-    """Return a place name trimmed, or raise InvalidInput."""
+    """Return a place name trimmed, or raise UserError."""
     place = " ".join(text.split())
     if not place or len(place) > PLACE_MAX:
-        raise InvalidInput("meeting.error_place", maximum=PLACE_MAX)
+        raise UserError("meeting.error_place", maximum=PLACE_MAX)
     return place
 
 
@@ -210,34 +210,34 @@ _LINK = re.compile(r"^https?://[^\s<>\"]+\.[^\s<>\"]+$")
 
 
 def clean_link(text: str) -> str:
-    """Return an http(s) link, or raise InvalidInput."""
+    """Return an http(s) link, or raise UserError."""
     link = text.strip()
     if len(link) > LINK_MAX or not _LINK.match(link):
-        raise InvalidInput("meeting.error_link")
+        raise UserError("meeting.error_link")
     return link
 
 
 def clean_agenda(text: str) -> str:
-    """Return the agenda text trimmed, or raise InvalidInput if too long."""
+    """Return the agenda text trimmed, or raise UserError if too long."""
     agenda = text.strip()
     if len(agenda) > AGENDA_MAX:
-        raise InvalidInput("meeting.error_agenda_long", maximum=AGENDA_MAX, length=len(agenda))
+        raise UserError("meeting.error_agenda_long", maximum=AGENDA_MAX, length=len(agenda))
     return agenda
 
 
 def clean_minutes(text: str) -> str:
-    """Return the minutes trimmed, or raise InvalidInput."""
+    """Return the minutes trimmed, or raise UserError."""
     minutes = text.strip()
     if not minutes or len(minutes) > MINUTES_MAX:
-        raise InvalidInput("meeting.error_minutes", maximum=MINUTES_MAX)
+        raise UserError("meeting.error_minutes", maximum=MINUTES_MAX)
     return minutes
 
 
 def parse_attendance(text: str) -> int:
-    """Return a head count typed as a whole number, or raise InvalidInput."""
+    """Return a head count typed as a whole number, or raise UserError."""
     value = text.strip()
     if not value.isdigit() or int(value) > MAX_ATTENDANCE:
-        raise InvalidInput("meeting.error_attendance")
+        raise UserError("meeting.error_attendance")
     return int(value)
 
 
@@ -247,11 +247,11 @@ def parse_organisations(text: str) -> tuple[str, ...]:
     for part in re.split(r"[,;\n]", text):
         name = " ".join(part.split())
         if len(name) > ORGANISATION_MAX:
-            raise InvalidInput("meeting.error_organisation", maximum=ORGANISATION_MAX)
+            raise UserError("meeting.error_organisation", maximum=ORGANISATION_MAX)
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
     if not names or len(names) > MAX_ORGANISATIONS:
-        raise InvalidInput("meeting.error_organisations", maximum=MAX_ORGANISATIONS)
+        raise UserError("meeting.error_organisations", maximum=MAX_ORGANISATIONS)
     return tuple(names)
 
 
@@ -279,7 +279,7 @@ def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     moment = datetime.combine(day, at, zone)
     round_trip = moment.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise InvalidInput("meeting.error_time_gap")
+        raise UserError("meeting.error_time_gap")
     return moment
 
 
@@ -290,21 +290,21 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, date
     """
     match = _WHEN.match(text.strip())
     if match is None:
-        raise InvalidInput("meeting.error_when_format")
+        raise UserError("meeting.error_when_format")
     try:
         day = _day_of(match)
         start_at = time(int(match["h"]), int(match["mi"]), int(match["s"] or 0))
         end_at = time(int(match["eh"]), int(match["emi"])) if match["eh"] else None
     except ValueError:
-        raise InvalidInput("meeting.error_when_format") from None
+        raise UserError("meeting.error_when_format") from None
     start = local_moment(day, start_at, zone)
     end = local_moment(day, end_at, zone) if end_at is not None else start + DEFAULT_LENGTH
     if end <= start:
-        raise InvalidInput("meeting.error_end_before_start")
+        raise UserError("meeting.error_end_before_start")
     if start <= now:
-        raise InvalidInput("meeting.error_when_past")
+        raise UserError("meeting.error_when_past")
     if start - now > MAX_AHEAD:
-        raise InvalidInput("meeting.error_when_far")
+        raise UserError("meeting.error_when_far")
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -316,9 +316,9 @@ def parse_due_date(text: str, today: date) -> date:
     except ValueError:
         due = None
     if due is None:
-        raise InvalidInput("action.error_due_format")
+        raise UserError("action.error_due_format")
     if due < today:
-        raise InvalidInput("action.error_due_past")
+        raise UserError("action.error_due_past")
     return due
 
 
@@ -341,16 +341,16 @@ def parse_action_line(text: str, today: date) -> ActionLine:
     """Read "what; owner; due date; R-2026-00042 R-2026-00043" (references optional)."""
     parts = [part.strip() for part in text.split(";")]
     if len(parts) not in (3, 4) or not all(parts[:3]):
-        raise InvalidInput("action.error_format")
+        raise UserError("action.error_format")
     if not _OWNER.match(parts[1]):
-        raise InvalidInput("action.error_format")
+        raise UserError("action.error_format")
     what = " ".join(parts[0].split())
     if len(what) > TITLE_MAX:
-        raise InvalidInput("action.error_what_long", maximum=TITLE_MAX)
+        raise UserError("action.error_what_long", maximum=TITLE_MAX)
     listed = parts[3] if len(parts) == 4 else ""
     references = tuple(dict.fromkeys(r.upper() for r in REFERENCE.findall(listed)))
     if listed and not references:
-        raise InvalidInput("action.error_references")
+        raise UserError("action.error_references")
     return ActionLine(
         what=what,
         owner=parts[1],

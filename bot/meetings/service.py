@@ -1,4 +1,4 @@
-"""Consultation meetings: schedule, change, cancel, answer, and record what was agreed."""
+"""Meetings with traders: schedule, change, cancel, answer, and record what was agreed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
+from bot.core.errors import UserError
 from bot.core.users import User
 from bot.meetings.model import (
     ActionItem,
@@ -23,7 +24,6 @@ from bot.meetings.model import (
     RsvpCounts,
 )
 from bot.meetings.sends import JobKind, PlannedJob, plan_action, plan_meeting
-from bot.reporting.drafts import InvalidInput
 
 MINUTES_WINDOW = timedelta(days=30)  # officers are offered to record minutes this long after
 
@@ -131,17 +131,17 @@ class MeetingService:
         )
 
     async def get(self, meeting_id: int) -> Meeting:
-        """Return a meeting, or raise InvalidInput if there is none."""
+        """Return a meeting, or raise UserError if there is none."""
         meeting = await self._store.get(meeting_id)
         if meeting is None:
-            raise InvalidInput("meeting.not_found")
+            raise UserError("meeting.not_found")
         return meeting
 
     async def editable(self, meeting_id: int) -> Meeting:
         """Return a meeting that can still be changed or cancelled (scheduled, not started)."""
         meeting = await self.get(meeting_id)
         if not meeting.is_upcoming(self._clock()):
-            raise InvalidInput("meeting.error_not_editable")
+            raise UserError("meeting.error_not_editable")
         return meeting
 
     async def update(
@@ -173,15 +173,15 @@ class MeetingService:
     async def answer(self, meeting_id: int, user: User | None, answer: Rsvp) -> Meeting:
         """Store a user's answer to a meeting they are invited to (or answered before)."""
         if user is None or not user.onboarded:
-            raise InvalidInput("meeting.finish_onboarding")
+            raise UserError("meeting.finish_onboarding")
         meeting = await self.get(meeting_id)
         if meeting.status is MeetingStatus.CANCELLED:
-            raise InvalidInput("rsvp.cancelled")
+            raise UserError("rsvp.cancelled")
         if not meeting.is_upcoming(self._clock()):
-            raise InvalidInput("rsvp.closed")
+            raise UserError("rsvp.closed")
         answered = await self._store.rsvp_of(meeting_id, user.id)
         if answered is None and not await self._store.invited(meeting_id, user.id):
-            raise InvalidInput("rsvp.not_invited")
+            raise UserError("rsvp.not_invited")
         await self._store.set_rsvp(meeting_id, user.id, answer)
         return meeting
 
@@ -199,7 +199,7 @@ class MeetingService:
         meeting = await self.get(meeting_id)
         answered = await self._store.rsvp_of(meeting_id, user.id)
         if not officer and answered is None and not await self._store.invited(meeting_id, user.id):
-            raise InvalidInput("rsvp.not_invited")
+            raise UserError("rsvp.not_invited")
         counts = await self._store.counts(meeting_id) if officer else None
         return Card(meeting, answered, counts)
 
@@ -211,9 +211,9 @@ class MeetingService:
         """Return a meeting that took place and waits for its minutes."""
         meeting = await self.get(meeting_id)
         if meeting.status is not MeetingStatus.SCHEDULED:
-            raise InvalidInput("meeting.error_not_closable")
+            raise UserError("meeting.error_not_closable")
         if meeting.starts_at > self._clock():
-            raise InvalidInput("meeting.error_not_started")
+            raise UserError("meeting.error_not_started")
         return meeting
 
     async def action_item(self, line: ActionLine, officer_id: int) -> NewActionItem:
@@ -223,11 +223,11 @@ class MeetingService:
             owner = str(officer_id)
         found = await self._store.user_by_handle(owner)
         if found is None:
-            raise InvalidInput("action.error_owner", owner=owner)
+            raise UserError("action.error_owner", owner=owner)
         ids = await self._store.report_ids(list(line.references))
         unknown = [ref for ref in line.references if ref not in ids]
         if unknown:
-            raise InvalidInput("action.error_unknown_reference", reference=unknown[0])
+            raise UserError("action.error_unknown_reference", reference=unknown[0])
         return NewActionItem(
             what=line.what,
             owner_id=found[0],
@@ -246,7 +246,7 @@ class MeetingService:
 
         meeting = await self._store.close(meeting_id, record, plan)
         if meeting is None:
-            raise InvalidInput("meeting.error_not_closable")
+            raise UserError("meeting.error_not_closable")
         return meeting
 
     async def action(self, action_id: int) -> ActionItem | None:
@@ -262,12 +262,12 @@ class MeetingService:
         return await self._store.open_actions()
 
     async def open_action(self, action_id: int) -> ActionItem:
-        """Return an action item still open, or raise InvalidInput."""
+        """Return an action item still open, or raise UserError."""
         item = await self._store.action(action_id)
         if item is None:
-            raise InvalidInput("action.not_found")
+            raise UserError("action.not_found")
         if item.done_at is not None:
-            raise InvalidInput("action.already_done")
+            raise UserError("action.already_done")
         return item
 
     async def complete(self, action_id: int, officer_id: int, outcome: str) -> ActionItem:
@@ -279,7 +279,7 @@ class MeetingService:
             else None
         )
         if not await self._store.complete_action(action_id, officer_id, outcome, job):
-            raise InvalidInput("action.already_done")
+            raise UserError("action.already_done")
         done = await self._store.action(action_id)
         assert done is not None
         return done

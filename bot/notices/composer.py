@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
 from bot.core.durations import parse_duration
+from bot.core.errors import UserError
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import BusinessRole
 from bot.notices.model import (
     DIMENSIONS,
     Audience,
     ComposeStep,
-    InvalidNotice,
     Notice,
     NoticeDocument,
     NoticeStatus,
@@ -88,7 +88,7 @@ class BroadcastComposer:
             return tuple(office.code for office in self.taxonomy.offices)
         if dimension == "languages":
             return tuple(self.languages)
-        raise InvalidNotice("broadcast.stale")
+        raise UserError("broadcast.stale")
 
     async def draft(self, admin_id: int) -> Notice | None:
         """Return the admin's draft, if any."""
@@ -107,7 +107,7 @@ class BroadcastComposer:
         if draft is None:
             raise NoBroadcastDraft
         if steps and draft.step not in steps:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         return draft
 
     async def _go(self, draft: Notice, step: ComposeStep, **changes: Any) -> Notice:
@@ -118,7 +118,7 @@ class BroadcastComposer:
         """Take the text of the notice (or of a language variant), formatted as Telegram HTML."""
         draft = await self._require(admin_id)
         if draft.step not in (ComposeStep.TEXT, ComposeStep.VARIANT):
-            raise InvalidNotice("broadcast.error_use_buttons")
+            raise UserError("broadcast.error_use_buttons")
         check_text(plain, with_document=draft.document is not None)
         language = (
             draft.variant_language if draft.step is ComposeStep.VARIANT else None
@@ -143,23 +143,23 @@ class BroadcastComposer:
     async def write_language(self, admin_id: int, language: str) -> Notice:
         """Ask for the text in one language (a variant, or the default text again)."""
         if language not in self.languages:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         draft = await self._require(admin_id, ComposeStep.LANGUAGES, ComposeStep.VARIANT)
         return await self._go(draft, ComposeStep.VARIANT, variant_language=language)
 
     async def go_to(self, admin_id: int, step: ComposeStep) -> Notice:
         """Move to the languages, audience, comment period or timing (buttons, not typing)."""
         if step not in GO_TO_STEPS:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         draft = await self._require(admin_id)
         if draft.step in (ComposeStep.TEXT, ComposeStep.DOCUMENT) or not draft.texts:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         return await self._go(draft, step)
 
     async def toggle(self, admin_id: int, dimension: str, code: str) -> Notice:
         """Add or remove one value of an audience dimension."""
         if dimension not in DIMENSIONS or code not in self.choices(dimension):
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         draft = await self._require(admin_id, ComposeStep.AUDIENCE)
         return await self._go(draft, ComposeStep.AUDIENCE, audience=draft.audience.toggled(
             dimension, code))  # fmt: skip
@@ -177,7 +177,7 @@ class BroadcastComposer:
         """Set the comment period (0: a plain notice, no comments)."""
         draft = await self._require(admin_id, ComposeStep.PERIOD)
         if seconds < 0 or timedelta(seconds=seconds) > MAX_PERIOD:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         return await self._go(draft, ComposeStep.WHEN, comment_seconds=seconds or None)
 
     async def type_period(self, admin_id: int, text: str) -> Notice:
@@ -186,9 +186,9 @@ class BroadcastComposer:
         try:
             period = parse_duration(text)
         except ValueError:
-            raise InvalidNotice("broadcast.error_period") from None
+            raise UserError("broadcast.error_period") from None
         if not timedelta(seconds=1) <= period <= MAX_PERIOD:
-            raise InvalidNotice("broadcast.error_period")
+            raise UserError("broadcast.error_period")
         return await self.set_period(admin_id, int(period.total_seconds()))
 
     async def send_now(self, admin_id: int) -> Notice:
@@ -206,14 +206,14 @@ class BroadcastComposer:
         draft = await self._require(admin_id, ComposeStep.TIME)
         moment = parse_local_time(text, self.zone)
         if moment <= self._clock():
-            raise InvalidNotice("broadcast.error_time_past")
+            raise UserError("broadcast.error_time_past")
         return await self._go(draft, ComposeStep.CONFIRM, send_at=moment)
 
     async def confirm(self, admin_id: int, chat_id: int, message_id: int | None) -> Notice:
         """Confirm the notice: it goes out at its time; return it."""
         draft = await self._require(admin_id, ComposeStep.CONFIRM)
         if not draft.texts.get(self.default_language):
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         if draft.send_at is not None and draft.send_at <= self._clock():
             draft = await self._store.update(draft.id, {"send_at": None})
         self._done(admin_id)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.durations import parse_duration
+from bot.core.errors import UserError
 
 TEXT_LIMIT = 3500  # characters as Telegram counts them, leaving room for the header
 CAPTION_TEXT_LIMIT = 750  # with a document the text is its caption (Telegram: 1024 in all)
@@ -80,15 +81,6 @@ class DeliveryState(StrEnum):
     SKIPPED = "skipped"  # the user stopped notices, or a reminder's deadline passed
 
 
-class InvalidNotice(ValueError):
-    """An answer the notice cannot take, with the catalog key explaining why."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-
 class Audience(BaseModel):
     """Who gets a notice: each dimension empty means everyone; within one, any value matches."""
 
@@ -107,7 +99,7 @@ class Audience(BaseModel):
     def toggled(self, dimension: str, code: str) -> Audience:
         """Return the audience with code added to or removed from a dimension."""
         if dimension not in DIMENSIONS:
-            raise InvalidNotice("broadcast.stale")
+            raise UserError("broadcast.stale")
         chosen: tuple[str, ...] = getattr(self, dimension)
         values = tuple(c for c in chosen if c != code) if code in chosen else (*chosen, code)
         return self.model_copy(update={dimension: tuple(sorted(values))})
@@ -257,10 +249,10 @@ def check_text(plain: str, *, with_document: bool) -> None:
     length = telegram_length(plain.strip())
     limit = CAPTION_TEXT_LIMIT if with_document else TEXT_LIMIT
     if not length:
-        raise InvalidNotice("broadcast.error_empty")
+        raise UserError("broadcast.error_empty")
     if length > limit:
         key = "broadcast.error_caption_long" if with_document else "broadcast.error_too_long"
-        raise InvalidNotice(key, limit=limit, length=length)
+        raise UserError(key, limit=limit, length=length)
 
 
 def sentiment_band(score: float | None) -> str:
@@ -319,12 +311,12 @@ def parse_local_time(text: str, zone: ZoneInfo) -> datetime:
     """Parse "YYYY-MM-DD HH:MM" in the configured zone into an aware datetime."""
     match = re.match(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$", text)
     if match is None:
-        raise InvalidNotice("broadcast.error_time_format")
+        raise UserError("broadcast.error_time_format")
     try:
         year, month, day, hour, minute = (int(part) for part in match.groups())
         return datetime(year, month, day, hour, minute, tzinfo=zone)
     except ValueError:
-        raise InvalidNotice("broadcast.error_time_format") from None
+        raise UserError("broadcast.error_time_format") from None
 
 
 def reminder_time(start: datetime, period: timedelta, lead: timedelta) -> datetime:

@@ -9,7 +9,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
+from bot.core.errors import UserError
 from bot.core.i18n import Translator
+from bot.core.labels import Classification
 from bot.core.taxonomy import Taxonomy
 from bot.notices.model import (
     SUBSCRIPTION_KINDS,
@@ -17,7 +19,6 @@ from bot.notices.model import (
     Comment,
     Delivery,
     DeliveryKind,
-    InvalidNotice,
     Notice,
     Outgoing,
     QuietHours,
@@ -25,7 +26,6 @@ from bot.notices.model import (
     Subscription,
     reminder_time,
 )
-from bot.sorting import Classification
 
 COMMENT_MIN, COMMENT_MAX = 3, 3500
 PREFIX = "ntc"  # callback data of the buttons under a notice
@@ -244,9 +244,9 @@ class NoticeService:
         """Take the user's next message as a comment on this consultation."""
         notice = await self._store.get(notice_id)
         if notice is None or not await self._queue.is_recipient(notice_id, user_id):
-            raise InvalidNotice("consultation.not_recipient")
+            raise UserError("consultation.not_recipient")
         if not notice.open_for_comments(self._clock()):
-            raise InvalidNotice("consultation.closed", number=notice.id)
+            raise UserError("consultation.closed", number=notice.id)
         await self._store.await_comment(user_id, notice_id)
         self._commenting_now(user_id, True)
         return notice
@@ -270,16 +270,14 @@ class NoticeService:
         waiting = await self._store.awaiting_comment(user_id)
         if waiting is None:
             self._commenting_now(user_id, False)
-            raise InvalidNotice("consultation.not_recipient")
+            raise UserError("consultation.not_recipient")
         notice = await self._store.get(waiting[0])
         if notice is None or not notice.open_for_comments(self._clock()):
             await self.cancel_comment(user_id)
-            raise InvalidNotice("consultation.closed", number=waiting[0])
+            raise UserError("consultation.closed", number=waiting[0])
         body = text.strip()
         if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
-            raise InvalidNotice(
-                "consultation.error_length", minimum=COMMENT_MIN, maximum=COMMENT_MAX
-            )
+            raise UserError("consultation.error_length", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
         sorting = await self._sorter.classify(body, language)
         comment = await self._store.add_comment(
             {
@@ -313,11 +311,11 @@ class NoticeService:
         """Add or remove one topic or office; all of them chosen is stored as "everything"."""
         every = self.codes(kind) if kind in SUBSCRIPTION_KINDS else ()
         if code not in every:
-            raise InvalidNotice("subscribe.stale")
+            raise UserError("subscribe.stale")
         current = getattr(await self._store.subscription(user_id), f"{kind}s") or every
         chosen = tuple(c for c in every if (c in current) != (c == code))
         if not chosen:
-            raise InvalidNotice("subscribe.keep_one")
+            raise UserError("subscribe.keep_one")
         await self._store.set_subscription(user_id, kind, () if chosen == every else chosen)
         return await self._store.subscription(user_id)
 

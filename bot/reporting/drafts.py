@@ -8,8 +8,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE
-from bot.reporting.model import Attachment, AttachmentKind, Kind
+from bot.core.errors import UserError
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
+from bot.reporting.model import Attachment, AttachmentKind
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 3500
@@ -63,15 +64,6 @@ EDITABLE = (
     Step.ATTACHMENTS,
     Step.ANONYMITY,
 )
-
-
-class InvalidInput(ValueError):
-    """An answer the current step does not take; `reason` is a catalog key."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
 
 
 class Draft(BaseModel):
@@ -135,7 +127,7 @@ class Draft(BaseModel):
     def edit(self, step: Step) -> Draft:
         """Jump from the summary to a field, coming back to the summary after it."""
         if step not in EDITABLE or (step is Step.DATE and self.kind is not Kind.ISSUE):
-            raise InvalidInput("report.error_choose_button")
+            raise UserError("report.error_choose_button")
         return self.model_copy(update={"step": step, "editing": True})
 
     def missing(self) -> list[Step]:
@@ -163,14 +155,12 @@ def _follow_up(draft: Draft, answered: Step) -> Step | None:
 
 
 def clean_description(text: str) -> str:
-    """Return the description trimmed, or raise InvalidInput if too short or long."""
+    """Return the description trimmed, or raise UserError if too short or long."""
     body = text.strip()
     if len(body) < DESCRIPTION_MIN:
-        raise InvalidInput("report.error_description_short", minimum=DESCRIPTION_MIN)
+        raise UserError("report.error_description_short", minimum=DESCRIPTION_MIN)
     if len(body) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            "report.error_description_long", maximum=DESCRIPTION_MAX, length=len(body)
-        )
+        raise UserError("report.error_description_long", maximum=DESCRIPTION_MAX, length=len(body))
     return body
 
 
@@ -179,30 +169,30 @@ def choose_kind(value: str) -> Kind:
     try:
         return Kind(value)
     except ValueError:
-        raise InvalidInput("report.error_choose_button") from None
+        raise UserError("report.error_choose_button") from None
 
 
 def choose_topic(value: str, codes: set[str]) -> str:
     """Return a topic code (or not-sure) a button stands for."""
     if value != NOT_SURE and value not in codes:
-        raise InvalidInput("report.error_choose_button")
+        raise UserError("report.error_choose_button")
     return value
 
 
 def choose_office(value: str, codes: set[str]) -> str:
     """Return an office code, 'other' or 'none' a button stands for."""
     if value not in codes | {OTHER_OFFICE, NO_OFFICE}:
-        raise InvalidInput("report.error_choose_button")
+        raise UserError("report.error_choose_button")
     return value
 
 
 def clean_office_other(text: str) -> str:
-    """Return a typed place name, or raise InvalidInput."""
+    """Return a typed place name, or raise UserError."""
     name = " ".join(text.split())
     if not name:
-        raise InvalidInput("report.error_type_place")
+        raise UserError("report.error_type_place")
     if len(name) > OFFICE_OTHER_MAX:
-        raise InvalidInput("report.error_place_long", maximum=OFFICE_OTHER_MAX)
+        raise UserError("report.error_place_long", maximum=OFFICE_OTHER_MAX)
     return name
 
 
@@ -222,24 +212,19 @@ def parse_incident_date(text: str, today: date) -> date:
             except ValueError:
                 break
             if when > today:
-                raise InvalidInput("report.error_date_future")
+                raise UserError("report.error_date_future")
             if when < today - timedelta(days=MAX_PAST_DAYS):
-                raise InvalidInput("report.error_date_old", days=MAX_PAST_DAYS)
+                raise UserError("report.error_date_old", days=MAX_PAST_DAYS)
             return when
-    raise InvalidInput("report.error_date_format")
+    raise UserError("report.error_date_format")
 
 
 def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
-    """Return the attachment if the draft can take it, or raise InvalidInput."""
+    """Return the attachment if the draft can take it, or raise UserError."""
     if len(draft.attachments) >= MAX_ATTACHMENTS:
-        raise InvalidInput("report.error_attachments_full", maximum=MAX_ATTACHMENTS)
+        raise UserError("report.error_attachments_full", maximum=MAX_ATTACHMENTS)
     if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
-        raise InvalidInput("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
+        raise UserError("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
     if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
-        raise InvalidInput("report.error_file_type")
+        raise UserError("report.error_file_type")
     return attachment
-
-
-def is_idle(draft_updated_at: datetime, now: datetime) -> bool:
-    """Tell whether a draft has waited long enough to be dropped."""
-    return now - draft_updated_at > timedelta(hours=DRAFT_IDLE_HOURS)

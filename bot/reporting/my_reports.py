@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.conversations import Flow
-from bot.reporting.drafts import InvalidInput
+from bot.core.conversations import ConversationStore, Flow
+from bot.core.errors import NoDraft, UserError
 from bot.reporting.model import Report, ThreadMessage
-from bot.reporting.service import ConversationStore, NoDraft, ReportStore
+from bot.reporting.service import ReportStore
 
 PAGE_SIZE = 5
 
@@ -53,7 +53,7 @@ class MyReportsService:
         """Wait for information the user wants to add to their open report."""
         report, _ = await self.open_own(user_id, report_id)
         if not report.status.is_open:
-            raise InvalidInput("myreports.error_closed", reference=report.reference)
+            raise UserError("myreports.error_closed", reference=report.reference)
         await self._conversations.save(user_id, Flow.ADD_INFO, str(report.id))
         return report
 

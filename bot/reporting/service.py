@@ -9,14 +9,15 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.clock import Clock, utc_now
-from bot.core.conversations import Conversation, Flow
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.conversations import Conversation, ConversationStore, Flow
+from bot.core.errors import NoDraft, UserError
+from bot.core.labels import Classification
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting import drafts
-from bot.reporting.drafts import Draft, InvalidInput, Step
-from bot.reporting.model import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.reporting.drafts import Draft, Step
+from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
 from bot.reporting.similarity import signature
-from bot.sorting import Classification
 
 
 class ReportStore(Protocol):
@@ -42,16 +43,6 @@ class ReportStore(Protocol):
     async def export_for_reporter(self, reporter_id: int) -> list[dict[str, Any]]: ...
 
 
-class ConversationStore(Protocol):
-    """What the report service needs to keep drafts across restarts."""
-
-    async def get(self, user_id: int) -> Conversation | None: ...
-    async def save(self, user_id: int, flow: str, data: str) -> None: ...
-    async def clear(self, user_id: int) -> bool: ...
-    async def idle_since(self, before: datetime) -> list[Conversation]: ...
-    async def clear_if_unchanged(self, conversation: Conversation) -> bool: ...
-
-
 class Sorter(Protocol):
     """What the report service needs to sort a text."""
 
@@ -65,10 +56,6 @@ class RateLimited(Exception):
         super().__init__(f"limit {limit}/h, wait {wait_minutes} min")
         self.limit = limit
         self.wait_minutes = wait_minutes
-
-
-class NoDraft(Exception):
-    """The user has no report draft (it was submitted, cancelled or dropped)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +118,7 @@ class ReportService:
         draft = await self._require(user_id)
         try:
             description = drafts.clean_description(draft.description or "")
-        except InvalidInput:
+        except UserError:
             description = None
         update = {"step": Step.KIND, "description": description, **await self._suggest(description)}
         return await self._save(user_id, draft.model_copy(update=update))
@@ -144,7 +131,7 @@ class ReportService:
         """Take the answer of a button step and move on."""
         draft = await self._require(user_id)
         if draft.step is not step:
-            raise InvalidInput("report.stale")
+            raise UserError("report.stale")
         update: dict[str, Any] = {}
         if step is Step.KIND:
             update["kind"] = drafts.choose_kind(value)
@@ -158,7 +145,7 @@ class ReportService:
                 update["office_other"] = None
         elif step is Step.DESCRIPTION:
             if value != "keep" or not draft.description:
-                raise InvalidInput("report.error_choose_button")
+                raise UserError("report.error_choose_button")
         elif step is Step.DATE:
             if value == "other":
                 return await self._save(user_id, draft.model_copy(update={"step": Step.DATE_TYPED}))
@@ -168,13 +155,13 @@ class ReportService:
             if value == "clear":
                 return await self._save(user_id, draft.model_copy(update={"attachments": ()}))
             if value != "done":
-                raise InvalidInput("report.error_choose_button")
+                raise UserError("report.error_choose_button")
         elif step is Step.ANONYMITY:
             if value not in ("yes", "no"):
-                raise InvalidInput("report.error_choose_button")
+                raise UserError("report.error_choose_button")
             update["anonymous"] = value == "yes"
         else:
-            raise InvalidInput("report.error_choose_button")
+            raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
     async def write(self, user_id: int, text: str) -> Draft:
@@ -191,16 +178,16 @@ class ReportService:
         elif draft.step is Step.DATE_TYPED:
             update = {"incident_date": drafts.parse_incident_date(text, self._clock().date())}
         elif draft.step is Step.ATTACHMENTS:
-            raise InvalidInput("report.error_expect_file")
+            raise UserError("report.error_expect_file")
         else:
-            raise InvalidInput("report.error_choose_button")
+            raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
     async def attach(self, user_id: int, attachment: Attachment) -> Draft:
         """Add a photo or document to the draft (only at the attachments step)."""
         draft = await self._require(user_id)
         if draft.step is not Step.ATTACHMENTS:
-            raise InvalidInput(
+            raise UserError(
                 "report.error_text_expected"
                 if draft.step in _TEXT_STEPS
                 else "report.error_choose_button"
@@ -219,7 +206,7 @@ class ReportService:
         """Jump from the summary to one field."""
         draft = await self._require(user_id)
         if draft.step is not Step.SUMMARY:
-            raise InvalidInput("report.stale")
+            raise UserError("report.stale")
         return await self._save(user_id, draft.edit(step))
 
     async def submit(
@@ -236,7 +223,7 @@ class ReportService:
                 return Submission(earlier, created=False)
             raise NoDraft(draft_key)
         if draft.missing():
-            raise InvalidInput("report.error_incomplete")
+            raise UserError("report.error_incomplete")
         sorting = None
         if self._sorter is not None:
             sorting = await self._sorter.classify(draft.description or "", language)
@@ -343,4 +330,4 @@ def _relative_day(value: str, today: date) -> date:
         return today
     if value == "yesterday":
         return today - timedelta(days=1)
-    raise InvalidInput("report.error_choose_button")
+    raise UserError("report.error_choose_button")

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.core.text import MAX_TEXT_CHARS, is_emoji, normalise, stem, tokenise
 from bot.sorting.language import detect_language
 from bot.sorting.shipped import read_shipped_toml
-from bot.sorting.text import MAX_TEXT_CHARS, is_emoji, normalise, stem, tokenise
 
 _SENTENCE_BREAK = re.compile(r"[.!?¿¡;\n]+")
 # Sentences as a reader sees them: a stop, "!", "?" or ";" followed by a space, or a new line.

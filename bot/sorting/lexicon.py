@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from bot.core.text import normalise, tokenise
 from bot.sorting.features import Document
 from bot.sorting.shipped import read_shipped_toml
-from bot.sorting.text import normalise, tokenise
 
 ANY_LANGUAGE = "any"
 NUMBER_PART = "#"

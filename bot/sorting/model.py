@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.core.labels import HEADS, LabelledExample
 from bot.sorting.features import HEAD_FEATURES, Document, analyse
-from bot.sorting.labels import HEADS, LabelledExample
 from bot.sorting.naive_bayes import NaiveBayes
 from bot.sorting.shipped import read_shipped_text, shipped_file_exists
 

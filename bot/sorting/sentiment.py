@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bot.core.text import MAX_TEXT_CHARS, normalise, tokenise
 from bot.sorting.features import Document
 from bot.sorting.lexicon import Lexicon, build_lexicon
 from bot.sorting.shipped import read_shipped_toml
-from bot.sorting.text import MAX_TEXT_CHARS, normalise, tokenise
 
 _NEGATION_WINDOW = 2
 _INTENSITY = 1.5

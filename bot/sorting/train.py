@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.sorting.labels import LabelledExample
+from bot.core.labels import LabelledExample
 from bot.sorting.model import SHIPPED_MODEL, SortingModel, train_model
 from bot.sorting.shipped import RESOURCE_DIR
 

@@ -6,15 +6,19 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.accounts import onboarding
-from bot.accounts.onboarding import InvalidAnswer, Step
+from bot.accounts.onboarding import Step
 from bot.accounts.service import Progress, StaleAnswer
 from bot.core.commands import commands_for
+from bot.core.errors import UserError
 from bot.core.users import Language, User
+from handlers.kit import callbacks
+from handlers.kit.callbacks import Prefix, encode, parse
 from handlers.kit.common import is_private, language_for, profile_of, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.entries import open_entry
 from handlers.kit.render import Choice, escape, keyboard, main_menu, send_text
 
-PREFIX = "onb"
+ONBOARDING = callbacks.prefix("onb", "the onboarding questions' answers")
 
 
 def question(context: BotContext, user: User, step: Step) -> tuple[str, list[list[Choice]]]:
@@ -22,21 +26,21 @@ def question(context: BotContext, user: User, step: Step) -> tuple[str, list[lis
     t = context.services.translate
     lang = user.language.value
     if step is Step.LANGUAGE:
-        choices = language_choices(context, user.language, f"{PREFIX}:{step}")
+        choices = language_choices(context, user.language, ONBOARDING, step)
         return t(lang, "onboarding.ask_language"), [[choice] for choice in choices]
     if step is Step.ORGANISATION:
         return t(lang, "onboarding.ask_organisation"), [
-            [(t(lang, "button.skip"), f"{PREFIX}:{step}:{onboarding.SKIP}")]
+            [(t(lang, "button.skip"), encode(ONBOARDING, step, onboarding.SKIP))]
         ]
     if step is Step.PRIVACY:
         rows = [
-            [(t(lang, "onboarding.privacy_accept"), f"{PREFIX}:{step}:accept")],
-            [(t(lang, "onboarding.privacy_decline"), f"{PREFIX}:{step}:decline")],
+            [(t(lang, "onboarding.privacy_accept"), encode(ONBOARDING, step, "accept"))],
+            [(t(lang, "onboarding.privacy_decline"), encode(ONBOARDING, step, "decline"))],
         ]
         return t(lang, "onboarding.privacy_notice"), rows
     answers = onboarding.CHOICES[step] or ()
     return t(lang, f"onboarding.ask_{step}"), [
-        [(t(lang, f"{step}.{answer}"), f"{PREFIX}:{step}:{answer}")] for answer in answers
+        [(t(lang, f"{step}.{answer}"), encode(ONBOARDING, step, answer))] for answer in answers
     ]
 
 
@@ -69,11 +73,8 @@ async def start(update: Update, context: BotContext) -> None:
                 await ask(context, chat.id, progress.user, progress.step)
             return
     if progress.step is None:
-        if context.args and context.args[0] == "report":  # deep link from a group
-            from handlers.reporting.flow import begin
-
-            await begin(update, context)
-            return
+        if context.args and await open_entry(context.args[0], update, context):
+            return  # a deep link from a group, e.g. "report"
         welcome = t(lang, "start.welcome_back", name=escape(sender.first_name))
         await send_text(context.bot, chat.id, welcome, main_menu(t, lang))
         return
@@ -89,12 +90,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    _, step_code, answer = [*query.data.split(":", 2), "", ""][:3]
     users, t = context.services.users, context.services.translate
     try:
-        step = Step(step_code)
+        pressed = parse(ONBOARDING, query.data, parts=2)
+        step, answer = Step(pressed.action), pressed.text(1, "")
         progress = await users.answer(query.from_user.id, step, answer)
-    except (StaleAnswer, InvalidAnswer, ValueError, LookupError):
+    except (StaleAnswer, UserError, ValueError, LookupError):
         lang = (await language_for(update, context)).value
         await query.answer(t(lang, "onboarding.stale"), show_alert=False)
         return
@@ -125,7 +126,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if step is Step.ORGANISATION and message.text:
         try:
             progress = await users.answer_organisation(user.id, message.text)
-        except InvalidAnswer as problem:
+        except UserError as problem:
             await ask(context, chat.id, user, step, t(lang, problem.reason, **problem.params))
         else:
             await send_text(
@@ -190,10 +191,12 @@ def _marked(label: str, chosen: bool) -> str:
     return f"• {label} •" if chosen else label
 
 
-def language_choices(context: BotContext, current: Language, prefix: str) -> list[Choice]:
-    """Return one button per language, the current one marked."""
+def language_choices(
+    context: BotContext, current: Language, family: Prefix, *lead: object
+) -> list[Choice]:
+    """Return one button per language, the current one marked; data is family:lead...:code."""
     t = context.services.translate
     return [
-        (_marked(t(code, "language.name"), code == current.value), f"{prefix}:{code}")
+        (_marked(t(code, "language.name"), code == current.value), encode(family, *lead, code))
         for code in t.languages
     ]

@@ -12,17 +12,17 @@ from typing import cast
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.core.errors import NoDraft, UserError
 from bot.core.users import Access
 from bot.meetings.drafts import MeetingDraft, Mode, Step
 from bot.meetings.flow import Done
-from bot.reporting.drafts import InvalidInput
-from bot.reporting.service import NoDraft
+from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
-from handlers.meetings.form_views import FormViews
+from handlers.kit.replies import replace
+from handlers.meetings.form_views import MEETING_FORM, FormViews
 from handlers.meetings.jobs import wake
-from handlers.reporting.flow import replace
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     flow, uid = context.services.meeting_flow, query.from_user.id
-    _, action, value = [*query.data.split(":", 2), ""][:3]
+    pressed = parse(MEETING_FORM, query.data, parts=2)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             dropped = await flow.cancel(uid)
@@ -106,7 +107,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     except NoDraft:
         await query.answer(views.say("meeting.no_form"), show_alert=True)
         return
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     except ValueError:
@@ -154,7 +155,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     try:
         draft = await flow.write(sender.id, message.text)
-    except InvalidInput as problem:
+    except UserError as problem:
         await ask(context, chat_id, draft, views.say(problem.reason, **problem.params))
         raise ApplicationHandlerStop from None
     except NoDraft:
@@ -170,7 +171,7 @@ async def _submit_typed(context: BotContext, chat_id: int, views: FormViews, use
     """Carry out a form whose last answer was typed, and say what it did."""
     try:
         done = await context.services.meeting_flow.submit(user_id)
-    except InvalidInput as problem:
+    except UserError as problem:
         await context.services.meeting_flow.cancel(user_id)
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
         return

@@ -9,21 +9,19 @@ from datetime import UTC, datetime
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.core.errors import UserError
 from bot.core.users import Access
 from bot.notices.composer import NoBroadcastDraft
-from bot.notices.model import (
-    ComposeStep,
-    InvalidNotice,
-    Notice,
-    NoticeDocument,
-)
+from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers import menu
+from handlers.kit.callbacks import Fields, encode, parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
+from handlers.kit.replies import replace
+from handlers.notices.buttons import NOTICE_DRAFT
 from handlers.notices.sending import chat_turn
-from handlers.notices.views import PREFIX, dimension_screen, screen, show
-from handlers.reporting.flow import replace
+from handlers.notices.views import dimension_screen, screen, show
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +114,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     try:
         draft = await _answer(context, draft, message)
-    except InvalidNotice as problem:
+    except UserError as problem:
         text, rows = await screen(context, lang, draft)
         reason = context.services.translate(lang, problem.reason, **problem.params)
         await send_text(context.bot, chat.id, f"{reason}\n\n{text}", keyboard(rows))
@@ -131,11 +129,11 @@ async def _answer(context: BotContext, draft: Notice, message: Message) -> Notic
     composer, admin = context.services.broadcasts, draft.author_id
     if draft.step in (ComposeStep.TEXT, ComposeStep.VARIANT):
         if message.text is None:
-            raise InvalidNotice("broadcast.error_text_expected")
+            raise UserError("broadcast.error_text_expected")
         return await composer.write(admin, message.text_html, message.text)
     if draft.step is ComposeStep.DOCUMENT:
         if message.document is None:
-            raise InvalidNotice("broadcast.error_document_expected")
+            raise UserError("broadcast.error_document_expected")
         document = NoticeDocument(
             file_id=message.document.file_id,
             file_name=message.document.file_name,
@@ -155,8 +153,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     lang = await admin_language(update, context)
     if lang is None:
         return
-    parts = query.data.split(":")
-    action, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    pressed = parse(NOTICE_DRAFT, query.data)
+    action, arg = pressed.action, pressed.text(1, "")
     t = context.services.translate
     try:
         if action == "reach":
@@ -174,13 +172,13 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _confirm(context, query, lang)
             return
         if action in ("dim", "tog"):
-            await _dimension(context, query, lang, parts)
+            await _dimension(context, query, lang, pressed)
             return
         draft = await _step_button(context, query.from_user.id, action, arg)
     except NoBroadcastDraft:
         await query.answer(t(lang, "broadcast.no_draft"), show_alert=True)
         return
-    except InvalidNotice as problem:
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     except (ValueError, IndexError):
@@ -214,22 +212,20 @@ async def _step_button(context: BotContext, admin: int, action: str, arg: str) -
     raise ValueError(action)
 
 
-async def _dimension(
-    context: BotContext, query: CallbackQuery, lang: str, parts: list[str]
-) -> None:
+async def _dimension(context: BotContext, query: CallbackQuery, lang: str, pressed: Fields) -> None:
     """Show the choices of one audience dimension, toggling one first if pressed."""
     composer = context.services.broadcasts
-    dimension = parts[2] if len(parts) > 2 else ""
+    dimension = pressed.text(1, "")
     codes = composer.choices(dimension)
-    if parts[1] == "tog":
-        draft = await composer.toggle(query.from_user.id, dimension, codes[int(parts[3])])
+    if pressed.action == "tog":
+        draft = await composer.toggle(query.from_user.id, dimension, codes[pressed.number(2)])
     else:
         found = await composer.draft(query.from_user.id)
         if found is None:
             raise NoBroadcastDraft
         draft = found
     if draft.step is not ComposeStep.AUDIENCE:
-        raise InvalidNotice("broadcast.stale")
+        raise UserError("broadcast.stale")
     await query.answer()
     text, rows = dimension_screen(context, lang, draft, dimension)
     await replace(context, query.message, text, keyboard(rows))
@@ -270,5 +266,5 @@ async def send_reach(context: BotContext, chat_id: int, lang: str, notice_id: in
         comments=reach.comments,
         commenters=reach.commenters,
     )
-    button = [[(t(lang, "broadcast.reach_button"), f"{PREFIX}:reach:{notice_id}")]]
+    button = [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice_id))]]
     await send_text(context.bot, chat_id, text, keyboard(button))

@@ -9,16 +9,17 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from bot.notices.model import SUBSCRIPTION_KINDS, InvalidNotice, Subscription
-from bot.notices.service import PREFIX
+from bot.core.errors import UserError
+from bot.notices.model import SUBSCRIPTION_KINDS, Subscription
 from handlers import menu
+from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.notices.buttons import NOTICE, SUBSCRIPTION
 from handlers.notices.compose import newer_conversation
 
 log = logging.getLogger(__name__)
-SUBSCRIBE = "sub"
 COMMENT_WAIT = timedelta(hours=1)  # a "Comment" press is forgotten after this long
 
 
@@ -29,16 +30,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     t, notices = context.services.translate, context.services.notices
     lang = (await language_for(update, context)).value
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    try:
+        pressed = parse(NOTICE, query.data)
+        action, number = pressed.action, pressed.number(1, 0)
+    except BadCallback:
+        await query.answer(t(lang, "button.stale"))
+        return
     uid = query.from_user.id
     if action == "ack":
         if not await notices.acknowledge(number, uid):
             await query.answer(t(lang, "notice.not_recipient"), show_alert=True)
             return
         await query.answer(t(lang, "notice.acknowledged"))
-        await _drop_button(query.message, f"{PREFIX}:ack:{number}")
+        await _drop_button(query.message, encode(NOTICE, "ack", number))
         return
     if action == "nocmt":
         await notices.cancel_comment(uid)
@@ -50,11 +54,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     try:
         notice = await notices.start_comment(number, uid)
-    except InvalidNotice as problem:
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
-    cancel = keyboard([[(t(lang, "button.cancel"), f"{PREFIX}:nocmt")]])
+    cancel = keyboard([[(t(lang, "button.cancel"), encode(NOTICE, "nocmt"))]])
     await send_text(
         context.bot,
         query.message.chat.id,
@@ -130,7 +134,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     try:
         comment = await notices.comment(sender.id, message.text, lang)
-    except InvalidNotice as problem:
+    except UserError as problem:
         await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
         raise ApplicationHandlerStop from None
     log.info("comment stored", extra={"notice": comment.notice_id, "comment": comment.id})
@@ -163,10 +167,10 @@ def subscription_view(
         text += "\n\n" + t(lang, "subscribe.stopped")
     rows: list[list[Choice]] = [
         [
-            (t(lang, "subscribe.topics"), f"{SUBSCRIBE}:show:topic"),
-            (t(lang, "subscribe.offices"), f"{SUBSCRIBE}:show:office"),
+            (t(lang, "subscribe.topics"), encode(SUBSCRIPTION, "show", "topic")),
+            (t(lang, "subscribe.offices"), encode(SUBSCRIPTION, "show", "office")),
         ],
-        [(t(lang, "subscribe.everything"), f"{SUBSCRIBE}:all")],
+        [(t(lang, "subscribe.everything"), encode(SUBSCRIPTION, "all"))],
     ]
     return text, rows
 
@@ -184,9 +188,9 @@ def kind_view(
         item = taxonomy.topic(code) if kind == "topic" else taxonomy.office(code)
         name = item.name(lang) if item else code
         rows.append(
-            [(("✅ " if code in picked else "▫️ ") + name, f"{SUBSCRIBE}:tog:{kind}:{index}")]
+            [(("✅ " if code in picked else "▫️ ") + name, encode(SUBSCRIPTION, "tog", kind, index))]
         )
-    rows.append([(t(lang, "subscribe.done"), f"{SUBSCRIBE}:back")])
+    rows.append([(t(lang, "subscribe.done"), encode(SUBSCRIPTION, "back"))])
     return t(lang, f"subscribe.choose_{kind}"), rows
 
 
@@ -218,12 +222,13 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
     if user is None:
         await query.answer(t(lang, "start.please_start"), show_alert=True)
         return
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    kind = parts[2] if len(parts) > 2 and parts[2] in SUBSCRIPTION_KINDS else ""
+    pressed = parse(SUBSCRIPTION, query.data)
+    action, kind = pressed.action, pressed.text(1, "")
+    if kind not in SUBSCRIPTION_KINDS:
+        kind = ""
     try:
         if action == "tog" and kind:
-            code = notices.codes(kind)[int(parts[3])]
+            code = notices.codes(kind)[pressed.number(2)]
             chosen = await notices.toggle_subscription(user.id, kind, code)
             text, rows = kind_view(context, lang, kind, chosen)
         elif action == "show" and kind:
@@ -235,8 +240,8 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
             chosen = await notices.subscription(user.id)
             text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
         else:
-            raise InvalidNotice("subscribe.stale")
-    except InvalidNotice as problem:
+            raise UserError("subscribe.stale")
+    except UserError as problem:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     except (IndexError, ValueError):

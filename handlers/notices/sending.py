@@ -26,8 +26,10 @@ from bot.core.durations import format_duration
 from bot.core.pacing import SENDING_METHODS, SendBudget
 from bot.notices.delivery import Blocked, Rejected, RetryLater, Transient, Unconfirmed
 from bot.notices.model import Notice, Outgoing, Reach
+from handlers.kit.callbacks import encode
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
 from handlers.kit.render import keyboard, send_text
+from handlers.notices.buttons import NOTICE_DRAFT
 
 log = logging.getLogger(__name__)
 BROADCASTING: ContextVar[bool] = ContextVar("broadcasting", default=False)
@@ -329,7 +331,9 @@ class ProgressMessages:
         self._shown.pop(notice.id, None)
         took = (notice.finished_at or datetime.now(UTC)) - (notice.started_at or notice.created_at)
         text = delivery_report(services, notice, reach, lang, took)
-        markup = keyboard([[(t(lang, "broadcast.reach_button"), f"bc:reach:{notice.id}")]])
+        markup = keyboard(
+            [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice.id))]]
+        )
         chat_id = notice.chat_id or notice.author_id
         try:
             await chat_turn(services.notice_delivery.budget, chat_id)

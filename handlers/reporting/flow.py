@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.conversations import Flow
-from bot.reporting.drafts import Draft, InvalidInput, Step
+from bot.core.errors import NoDraft, UserError
+from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, AttachmentKind, Report
-from bot.reporting.service import NoDraft, RateLimited
+from bot.reporting.service import RateLimited
 from handlers.followup.notify import send_notifications
+from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
-from handlers.reporting.views import ReportViews
+from handlers.kit.replies import replace
+from handlers.reporting.views import REPORT_FORM, ReportViews
 
 log = logging.getLogger(__name__)
 TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
@@ -83,8 +85,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     reports, uid = context.services.reports, query.from_user.id
     views = await views_for(update, context)
-    parts = query.data.split(":")
-    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
+    pressed = parse(REPORT_FORM, query.data)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             await query.answer()
@@ -116,7 +118,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     except NoDraft:
         await query.answer(views.say("report.no_draft"), show_alert=True)
         return
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     except ValueError:
@@ -146,7 +148,7 @@ async def _submit(
     except NoDraft:
         await query.answer(views.say("report.no_draft"), show_alert=True)
         return
-    except InvalidInput as problem:
+    except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
@@ -214,7 +216,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         else:
             attachment = attachment_of(message)
             if attachment is None:
-                raise InvalidInput("report.error_unsupported")
+                raise UserError("report.error_unsupported")
             draft = await reports.attach(sender.id, attachment)
             if draft.step is Step.ATTACHMENTS:
                 count = len(draft.attachments)
@@ -226,7 +228,7 @@ async def on_message(update: Update, context: BotContext) -> None:
                     keyboard(rows),
                 )
                 raise ApplicationHandlerStop
-    except InvalidInput as problem:
+    except UserError as problem:
         await ask(context, chat_id, views, draft, views.say(problem.reason, **problem.params))
         raise ApplicationHandlerStop from None
     await ask(context, chat_id, views, draft)
@@ -271,22 +273,6 @@ async def _close(message: object, note: str) -> None:
     """Replace an answered question with a short note and no buttons."""
     if isinstance(message, Message):
         await message.edit_text(note, reply_markup=None)
-
-
-async def replace(
-    context: BotContext, message: object, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Turn the message whose button was pressed into the next question (one API call)."""
-    if not isinstance(message, Message) or len(text) > MESSAGE_LIMIT:
-        chat_id = message.chat.id if isinstance(message, Message) else None
-        if chat_id is not None:
-            await send_text(context.bot, chat_id, text, markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except BadRequest as problem:
-        if "not modified" not in str(problem).lower():
-            raise
 
 
 async def drop_idle_drafts(context: BotContext) -> None:

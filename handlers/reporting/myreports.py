@@ -5,18 +5,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.reporting.drafts import InvalidInput
+from bot.core.errors import NoDraft, UserError
 from bot.reporting.my_reports import Page
-from bot.reporting.service import NoDraft
-from handlers.followup.inbox import guarded
 from handlers.followup.notify import send_notifications
+from handlers.kit.callbacks import MY_REPORTS, BadCallback, encode, parse
 from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, keyboard, send_text
+from handlers.kit.replies import guarded
 from handlers.reporting.flow import attachment_of, views_for
-from handlers.reporting.views import ReportViews
-
-PREFIX = "myr"
+from handlers.reporting.views import REPORT_FORM, ReportViews
 
 
 def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
@@ -26,14 +24,14 @@ def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     lines = [views.say("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
     lines += [views.line(report) for report in page.reports]
     rows: list[list[Choice]] = [
-        [(f"{report.reference}", f"{PREFIX}:open:{report.id}:{page.number}")]
+        [(f"{report.reference}", encode(MY_REPORTS, "open", report.id, page.number))]
         for report in page.reports
     ]
     nav: list[Choice] = []
     if page.number > 1:
-        nav.append((views.say("button.previous"), f"{PREFIX}:page:{page.number - 1}"))
+        nav.append((views.say("button.previous"), encode(MY_REPORTS, "page", page.number - 1)))
     if page.number < page.pages:
-        nav.append((views.say("button.next"), f"{PREFIX}:page:{page.number + 1}"))
+        nav.append((views.say("button.next"), encode(MY_REPORTS, "page", page.number + 1)))
     if nav:
         rows.append(nav)
     return "\n".join(lines), rows
@@ -55,12 +53,16 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    await query.answer()
     views = await views_for(update, context)
+    try:
+        pressed = parse(MY_REPORTS, query.data)
+        action, number = pressed.action, pressed.number(1)
+        back = pressed.number(2, 1) if action == "open" else 1
+    except BadCallback:
+        await query.answer(views.say("button.stale"))
+        return
+    await query.answer()
     reports, uid = context.services.my_reports, query.from_user.id
-    parts = query.data.split(":")
-    action = parts[1]
-    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
     chat_id = query.message.chat.id
     if action == "page":
         text, rows = page_view(views, await reports.page_of(uid, number))
@@ -69,11 +71,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         if action == "open":
             report, thread = await reports.open_own(uid, number)
-            back = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1
             rows = []
             if report.status.is_open:
-                rows.append([(views.say("myreports.add_info"), f"{PREFIX}:add:{report.id}")])
-            rows.append([(views.say("myreports.back_to_list"), f"{PREFIX}:page:{back}")])
+                rows.append(
+                    [(views.say("myreports.add_info"), encode(MY_REPORTS, "add", report.id))]
+                )
+            rows.append([(views.say("myreports.back_to_list"), encode(MY_REPORTS, "page", back))])
             await send_text(context.bot, chat_id, views.card(report, thread), keyboard(rows))
         elif action == "add":
             report = await reports.start_adding(uid, number)
@@ -81,11 +84,11 @@ async def on_button(update: Update, context: BotContext) -> None:
                 context.bot,
                 chat_id,
                 views.say("myreports.ask_info", reference=report.reference),
-                keyboard([[(views.say("button.cancel"), "rep:cancel")]]),
+                keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
             )
     except LookupError:
         await send_text(context.bot, chat_id, views.say("myreports.not_found"))
-    except InvalidInput as problem:
+    except UserError as problem:
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
 
 

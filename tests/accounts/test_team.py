@@ -10,8 +10,8 @@ from bot.accounts.roles import InviteFailure, Role, token_from_payload
 from bot.accounts.team import TeamService
 from bot.core.access import AccessControl, NotAllowed
 from bot.core.audit import Action
+from bot.core.errors import UserError
 from bot.core.users import Access, Language, TelegramProfile
-from bot.reporting.drafts import InvalidInput
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
@@ -84,13 +84,13 @@ async def test_team_lists_configured_and_promoted_staff(service: TeamService) ->
 
 
 async def test_revoking_has_limits_and_takes_effect_at_once(service: TeamService) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.revoke(ADMIN, UNREGISTERED_ADMIN)  # configured in ADMIN_IDS
     invite = await service.create_invite(ADMIN, Role.ADMIN)
     await service.redeem(invite.token, NEWCOMER)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.revoke(NEWCOMER, NEWCOMER)  # not oneself
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.revoke(ADMIN, TRADER)  # has no role
     assert await service.revoke(NEWCOMER, OFFICER) is Role.OFFICER
     assert await service.access.access_of_id(OFFICER) is Access.USER

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.accounts.onboarding import InvalidAnswer, Step
+from bot.accounts.onboarding import Step
 from bot.accounts.service import StaleAnswer, UserService
+from bot.core.errors import UserError
 from bot.core.users import Access, Language, TelegramProfile, User
 
 
@@ -81,11 +82,11 @@ async def test_stale_and_invalid_answers_are_refused(service: UserService) -> No
     await service.start(TelegramProfile(id=2, first_name="Lu"))
     with pytest.raises(StaleAnswer):
         await service.answer(2, Step.ROLE, "trader")
-    with pytest.raises(InvalidAnswer):
+    with pytest.raises(UserError):
         await service.answer(2, Step.LANGUAGE, "fr")
     await service.answer(2, Step.LANGUAGE, "en")
     await service.answer(2, Step.ROLE, "trader")
-    with pytest.raises(InvalidAnswer):
+    with pytest.raises(UserError):
         await service.answer_organisation(2, "x" * 201)
     assert (await service.answer(2, Step.ORGANISATION, "skip")).user.organisation is None
 

@@ -24,8 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bot.core.labels import LabelledExample  # noqa: E402
 from bot.sorting import TOPICS, Classification, Classifier, KeywordClassifier  # noqa: E402
-from bot.sorting.labels import LabelledExample  # noqa: E402
 from bot.sorting.model import train_model  # noqa: E402
 from bot.sorting.train import prune  # noqa: E402
 

@@ -355,15 +355,13 @@ async def test_follow_up_kpis_match(service: DigestService) -> None:
     assert f.ack_within_service_level is not None
     acked_reports = [r for r in now if seconds(r, None) is not None]
     assert (f.ack_within_service_level.part, f.ack_within_service_level.whole) == (
-        sum(1 for r in acked_reports if first(r, None) <= ack_due(r)),  # type: ignore[operator]
+        len([r for r in acked_reports if (t := first(r, None)) is not None and t <= ack_due(r)]),
         sum(1 for r in now if seconds(r, None) is not None or ack_due(r) <= NOW),
     )
     assert f.resolved_within_service_level is not None
     solved_reports = [r for r in now if seconds(r, "resolved") is not None]
-    assert f.resolved_within_service_level.part == sum(
-        1
-        for r in solved_reports
-        if first(r, "resolved") <= resolve_due(r)  # type: ignore[operator]
+    assert f.resolved_within_service_level.part == len(
+        [r for r in solved_reports if (t := first(r, "resolved")) and t <= resolve_due(r)]
     )
     due = [
         r

@@ -53,7 +53,7 @@ def forge_press(emulator: BotApiEmulator, user: SimUser, data: str) -> None:
 
 def event_of(message: BotMessage) -> Any:
     """Return the one event of a calendar file (parsed with the icalendar library)."""
-    assert message.document is not None and message.document.filename.endswith(".ics")
+    assert message.document is not None and (message.document.filename or "").endswith(".ics")
     return Calendar.from_ical(message.document.data).walk("VEVENT")[0]
 
 
@@ -251,9 +251,8 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
 
     def invited() -> bool:
         with sqlite3.connect(database) as conn:
-            return conn.execute(
-                "SELECT state FROM meeting_jobs WHERE kind = 'invite'"
-            ).fetchone() == ("done",)
+            row = conn.execute("SELECT state FROM meeting_jobs WHERE kind = 'invite'").fetchone()
+        return bool(row == ("done",))
 
     await wait_until(invited, 10, "the invitations to go out")  # nothing else is due yet
 

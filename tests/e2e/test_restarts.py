@@ -21,10 +21,11 @@ pytestmark = pytest.mark.slow
 
 def _user_row(database: Path, user_id: int) -> tuple[object, ...] | None:
     with sqlite3.connect(database) as conn:
-        return conn.execute(
+        row: tuple[object, ...] | None = conn.execute(
             "SELECT language, business_role, organisation, onboarding_step FROM users WHERE id = ?",
             (user_id,),
         ).fetchone()
+    return row
 
 
 async def test_kill_after_each_confirmed_step_loses_nothing(

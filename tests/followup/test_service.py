@@ -15,6 +15,7 @@ import pytest
 
 from bot.core.access import AccessControl, NotAllowed
 from bot.core.audit import Action, Actor
+from bot.core.errors import UserError
 from bot.core.service_levels import parse_service_levels
 from bot.core.users import Language, TelegramProfile
 from bot.followup.alerts import AlertService
@@ -23,7 +24,6 @@ from bot.followup.model import InboxFilter, InvalidTransition, Notification, Ove
 from bot.followup.recipients import Recipients
 from bot.followup.satisfaction import SatisfactionService
 from bot.followup.service import FollowUpService, ReportNotFound
-from bot.reporting.drafts import InvalidInput
 from bot.reporting.model import Report, Status
 from bot.reporting.my_reports import MyReportsService
 from bot.sorting.service import SortingService
@@ -253,18 +253,18 @@ async def test_a_revoked_officer_is_refused_at_once(world: World) -> None:
     await UserRepository(world.db).update(OTHER_OFFICER, {"staff_role": None})
     with pytest.raises(NotAllowed):
         await world.followup.note(OTHER_OFFICER, report.id, "still here?")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.followup.assign(OFFICER, report.id, BYSTANDER)  # not an officer
 
 
 async def test_reject_needs_a_reason_and_duplicate_an_original(world: World) -> None:
     first = await _file(world, "a")
     second = await _file(world, "b")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.followup.set_status(OFFICER, first.id, Status.REJECTED)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.followup.set_status(OFFICER, second.id, Status.DUPLICATE, duplicate_of="R-1")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.followup.set_status(
             OFFICER, second.id, Status.DUPLICATE, duplicate_of=second.reference
         )
@@ -372,7 +372,7 @@ async def test_the_reminder_to_rate_survives_a_restart(tmp_path: Path) -> None:
         assert await world.satisfaction.due_reasks() == []
         done = await world.satisfaction.rate(report.reference, TRADER, 5, fixed=True)
         assert done.status is Status.RESOLVED and done.notifications == ()
-        with pytest.raises(InvalidInput):
+        with pytest.raises(UserError):
             await world.satisfaction.rate(report.id, TRADER, 1, fixed=False)
     finally:
         await db.close()
@@ -380,14 +380,14 @@ async def test_the_reminder_to_rate_survives_a_restart(tmp_path: Path) -> None:
 
 async def test_rating_needs_a_question_and_a_comment_a_rating(world: World) -> None:
     report = await _file(world)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.satisfaction.rate(report.id, TRADER, 4, fixed=True)  # not resolved yet
     await world.followup.set_status(OFFICER, report.id, Status.RESOLVED)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.satisfaction.comment(report.id, TRADER, "Great work")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.satisfaction.rate(report.id, TRADER, 9, fixed=True)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await world.followup.reporter_reply(report.id, TRADER, "Closed already?")
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.errors import UserError
 from bot.meetings.drafts import MeetingDraft, Mode, Step
 from bot.meetings.model import (
     Meeting,
@@ -19,7 +20,6 @@ from bot.meetings.model import (
 )
 from bot.meetings.recurrence import Repeat
 from bot.meetings.sends import JobKind, plan_action, plan_meeting
-from bot.reporting.drafts import InvalidInput
 
 MADRID = ZoneInfo("Europe/Madrid")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def test_when_is_read_in_the_zone_and_stored_in_utc() -> None:
     ],
 )
 def test_bad_times_are_explained(text: str, reason: str) -> None:
-    with pytest.raises(InvalidInput) as problem:
+    with pytest.raises(UserError) as problem:
         parse_when(text, MADRID, NOW)
     assert problem.value.reason == reason
 
@@ -83,18 +83,18 @@ def test_action_lines() -> None:
         ("x; me; 2026-11-01", "action.error_due_past"),
         ("x; me; 2026-12-01; see the report", "action.error_references"),
     ):
-        with pytest.raises(InvalidInput) as problem:
+        with pytest.raises(UserError) as problem:
             parse_action_line(bad, NOW.date())
         assert problem.value.reason == reason
 
 
 def test_other_checks() -> None:
     assert clean_link(" https://meet.example.org/x?id=1 ") == "https://meet.example.org/x?id=1"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         clean_link("javascript:alert(1)")
     assert parse_organisations("Acme, Andina\nacme;") == ("Acme", "Andina")
     assert check_audience("topic:it_systems", ["it_systems"], []) == "topic:it_systems"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         check_audience("role:smuggler", [], [])
 
 
@@ -142,7 +142,7 @@ def test_the_form_moves_forward_back_and_to_fields() -> None:
     assert draft.edit(Step.TITLE).back().step is Step.SUMMARY
     sub = draft.model_copy(update={"step": Step.AUDIENCE_TOPIC})
     assert sub.back().step is Step.AUDIENCE and sub.advance().step is Step.REPEAT
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         MeetingDraft(key="k", mode=Mode.CLOSE, step=Step.REVIEW).edit(Step.TITLE)
 
 
@@ -156,6 +156,6 @@ def test_a_moved_date_asks_the_repeat_again_when_it_no_longer_fits() -> None:
     moved = draft.edit(Step.WHEN).model_copy(update={"starts_at": fifth})
     assert moved.advance().step is Step.REPEAT
     assert draft.details().recurrence == "FREQ=MONTHLY;BYDAY=1TU"
-    with pytest.raises(InvalidInput) as problem:
+    with pytest.raises(UserError) as problem:
         moved.details()
     assert problem.value.reason == "meeting.error_repeat"

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.errors import UserError
 from bot.notices.model import (
     CAPTION_TEXT_LIMIT,
     TEXT_LIMIT,
     Audience,
     ComposeStep,
-    InvalidNotice,
     QuietHours,
     check_text,
     parse_local_time,
@@ -67,21 +67,21 @@ def test_audience_toggles_within_a_dimension() -> None:
     traders = audience.toggled("roles", "trader").toggled("roles", "broker")
     assert traders.roles == ("broker", "trader") and not traders.everyone
     assert traders.toggled("roles", "trader").roles == ("broker",)
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         audience.toggled("moods", "happy")
 
 
 def test_texts_are_counted_as_telegram_counts_them() -> None:
     assert telegram_length("👍") == 2  # one emoji, two UTF-16 code units
     check_text("x" * TEXT_LIMIT, with_document=False)
-    with pytest.raises(InvalidNotice) as problem:
+    with pytest.raises(UserError) as problem:
         check_text("x" * (TEXT_LIMIT + 1), with_document=False)
     assert problem.value.reason == "broadcast.error_too_long"
-    with pytest.raises(InvalidNotice) as problem:
+    with pytest.raises(UserError) as problem:
         check_text("x" * (CAPTION_TEXT_LIMIT + 1), with_document=True)
     assert problem.value.reason == "broadcast.error_caption_long"
     assert problem.value.params == {"limit": CAPTION_TEXT_LIMIT, "length": CAPTION_TEXT_LIMIT + 1}
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         check_text("   ", with_document=False)
 
 
@@ -93,7 +93,7 @@ def test_local_times_are_read_in_the_configured_zone() -> None:
     moment = parse_local_time("2026-12-01 9:05", MADRID)
     assert moment == datetime(2026, 12, 1, 9, 5, tzinfo=MADRID)
     for bad in ("tomorrow", "2026-13-01 09:00", "2026-12-01"):
-        with pytest.raises(InvalidNotice):
+        with pytest.raises(UserError):
             parse_local_time(bad, MADRID)
 
 

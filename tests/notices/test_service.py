@@ -10,17 +10,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.notices.comments import ConsultationReports
 from bot.notices.composer import BroadcastComposer, NoBroadcastDraft
-from bot.notices.model import (
-    Audience,
-    ComposeStep,
-    DeliveryKind,
-    InvalidNotice,
-    NoticeDocument,
-    QuietHours,
-)
+from bot.notices.model import Audience, ComposeStep, DeliveryKind, NoticeDocument, QuietHours
 from bot.notices.service import NoticeService
 from bot.sorting import Classification
 from config.reference_data import load_taxonomy
@@ -71,7 +65,7 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
     draft = await writer.begin(ADMIN)
     assert draft.step is ComposeStep.TEXT and await writer.may_be_writing(ADMIN)
     assert (await writer.begin(ADMIN)).id == draft.id  # continued, not a second draft
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await writer.write(ADMIN, "", "   ")
     draft = await writer.write(ADMIN, "<b>New</b> rates &amp; forms", "New rates & forms")
     assert draft.step is ComposeStep.DOCUMENT and draft.texts == {
@@ -81,12 +75,12 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
     assert draft.step is ComposeStep.LANGUAGES and draft.document is not None
     draft = await writer.write_language(ADMIN, "es")
     assert draft.step is ComposeStep.VARIANT and draft.variant_language == "es"
-    with pytest.raises(InvalidNotice) as problem:  # with a file the text is a caption
+    with pytest.raises(UserError) as problem:  # with a file the text is a caption
         await writer.write(ADMIN, "x" * 900, "x" * 900)
     assert problem.value.reason == "broadcast.error_caption_long"
     draft = await writer.write(ADMIN, "Nuevas tarifas", "Nuevas tarifas")
     assert draft.step is ComposeStep.LANGUAGES and set(draft.texts) == {"en", "es"}
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await writer.toggle(ADMIN, "roles", "trader")  # not at the audience step
     await writer.rest(ADMIN)  # another command: the draft takes no messages
     assert not await writer.may_be_writing(ADMIN)
@@ -94,17 +88,17 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
     assert await writer.may_be_writing(ADMIN)
     draft = await writer.toggle(ADMIN, "roles", "trader")
     assert draft.audience == Audience(roles=("trader",))
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await writer.toggle(ADMIN, "topics", "no_such_topic")
     draft = await writer.everyone(ADMIN)
     assert draft.audience.everyone
     draft = await writer.go_to(ADMIN, ComposeStep.PERIOD)
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await writer.type_period(ADMIN, "soon")
     draft = await writer.type_period(ADMIN, "36h")
     assert draft.step is ComposeStep.WHEN and draft.comment_seconds == 36 * 3600
     draft = await writer.ask_time(ADMIN)
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await writer.type_time(ADMIN, "2026-03-01 09:00")  # the past
     draft = await writer.type_time(ADMIN, "2026-03-05 09:00")
     assert draft.step is ComposeStep.CONFIRM
@@ -176,17 +170,17 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     for delivery in await queue.due(clock.now, 10):
         await queue.claim(delivery, clock.now)
         await queue.mark_sent(delivery, 1, clock.now)
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await notices.start_comment(notice.id, 99)  # not a recipient
     await notices.start_comment(notice.id, 11)
     assert await notices.may_be_commenting(11)
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await notices.comment(11, "no", "en")  # too short
     comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear", "en")
     assert (comment.topic, comment.sentiment) == ("documentation", -0.6)
     assert not await notices.may_be_commenting(11)
     clock.now += timedelta(hours=2)
-    with pytest.raises(InvalidNotice) as problem:
+    with pytest.raises(UserError) as problem:
         await notices.start_comment(notice.id, 12)
     assert problem.value.reason == "consultation.closed"
     (closed,) = await notices.closed_consultations(clock.now)
@@ -218,10 +212,10 @@ async def test_subscriptions_keep_at_least_one_and_store_all_as_everything(
     assert chosen.offices == ()  # all of them again: stored as everything
     for code in codes[:-1]:
         await notices.toggle_subscription(11, "office", code)
-    with pytest.raises(InvalidNotice) as problem:
+    with pytest.raises(UserError) as problem:
         await notices.toggle_subscription(11, "office", codes[-1])
     assert problem.value.reason == "subscribe.keep_one"
-    with pytest.raises(InvalidNotice):
+    with pytest.raises(UserError):
         await notices.toggle_subscription(11, "office", "NOWHERE")
     assert (await notices.subscribe_everything(11)).offices == ()
 

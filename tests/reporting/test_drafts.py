@@ -6,15 +6,16 @@ from datetime import date
 
 import pytest
 
+from bot.core.errors import UserError
+from bot.core.taxonomy import Kind
 from bot.reporting.drafts import (
     Draft,
-    InvalidInput,
     Step,
     check_attachment,
     clean_description,
     parse_incident_date,
 )
-from bot.reporting.model import Attachment, AttachmentKind, Kind, format_reference, parse_reference
+from bot.reporting.model import Attachment, AttachmentKind, format_reference, parse_reference
 
 TODAY = date(2026, 11, 28)
 
@@ -63,7 +64,7 @@ def test_editing_returns_to_summary_and_back_cancels_the_edit() -> None:
     assert editing.step is Step.TOPIC and editing.editing
     assert editing.advance().step is Step.SUMMARY
     assert editing.back().step is Step.SUMMARY
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         draft.edit(Step.DATE)  # a suggestion has no date
 
 
@@ -74,13 +75,13 @@ def test_changing_kind_to_problem_while_editing_asks_the_date() -> None:
 
 @pytest.mark.parametrize("text", ["", "too short", " " * 40])
 def test_short_descriptions_refused(text: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(UserError) as caught:
         clean_description(text)
     assert caught.value.reason == "report.error_description_short"
 
 
 def test_long_description_refused_with_its_length() -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(UserError) as caught:
         clean_description("x" * 5000)
     assert caught.value.params["length"] == 5000
 
@@ -107,7 +108,7 @@ def test_dates_parse(text: str, expected: date) -> None:
     ],
 )
 def test_bad_dates_refused(text: str, reason: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(UserError) as caught:
         parse_incident_date(text, TODAY)
     assert caught.value.reason == reason
 
@@ -125,14 +126,14 @@ def _doc(mime: str, size: int = 1000) -> Attachment:
 def test_attachment_rules() -> None:
     draft = Draft(key="k")
     assert check_attachment(draft, _doc("application/pdf"))
-    with pytest.raises(InvalidInput, match="file_type"):
+    with pytest.raises(UserError, match="file_type"):
         check_attachment(draft, _doc("application/x-msdownload"))
-    with pytest.raises(InvalidInput, match="file_large"):
+    with pytest.raises(UserError, match="file_large"):
         check_attachment(draft, _doc("application/pdf", 21 * 1024 * 1024))
     full = draft.model_copy(
         update={"attachments": tuple(_doc("application/pdf") for _ in range(5))}
     )
-    with pytest.raises(InvalidInput, match="attachments_full"):
+    with pytest.raises(UserError, match="attachments_full"):
         check_attachment(full, _doc("application/pdf"))
 
 

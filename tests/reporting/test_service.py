@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.errors import NoDraft, UserError
+from bot.core.taxonomy import Kind
 from bot.core.users import Language, TelegramProfile
-from bot.reporting.drafts import InvalidInput, Step
-from bot.reporting.model import Attachment, AttachmentKind, Kind, Status
+from bot.reporting.drafts import Step
+from bot.reporting.model import Attachment, AttachmentKind, Status
 from bot.reporting.my_reports import MyReportsService
 from bot.reporting.recurring import RecurringIssues
-from bot.reporting.service import NoDraft, RateLimited, ReportService
+from bot.reporting.service import RateLimited, ReportService
 from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from storage.accounts.users import UserRepository
@@ -105,11 +107,11 @@ async def test_rate_limit_keeps_the_draft(service: ReportService) -> None:
 
 async def test_stale_button_and_wrong_input_refused(service: ReportService) -> None:
     await service.start(1)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.choose(1, Step.TOPIC, "fees_payments")  # not at that step yet
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.write(1, "some text")  # kind is a button step
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UserError):
         await service.choose(1, Step.KIND, "complaint")
 
 

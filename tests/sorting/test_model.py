@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.core.taxonomy import URGENCIES
+from bot.core.text import normalise, stem, tokenise
 from bot.sorting import (
     KINDS,
     TOPICS,
-    URGENCIES,
     Classification,
     Classifier,
     KeywordClassifier,
@@ -24,7 +25,6 @@ from bot.sorting.features import analyse
 from bot.sorting.lexicon import Lexicon, cue_lexicons, parse_entry, unless_negated
 from bot.sorting.model import SortingModel, train_model
 from bot.sorting.naive_bayes import NaiveBayes
-from bot.sorting.text import normalise, stem, tokenise
 
 LABEL_FIELDS = ("text", "lang", "kind", "topic", "urgency")
 
