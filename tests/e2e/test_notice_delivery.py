@@ -109,12 +109,7 @@ def report_figures(text: str) -> dict[str, int]:
 async def broadcast(emulator: BotApiEmulator) -> int:
     """Have the admin write and confirm the notice; return where its sending starts."""
     admin = emulator.user(ADMIN_ID)
-    # While the admin writes, each step gets its answer at once, however quickly they act
-    # (no per-chat limit: it is a conversation); the limits hold again for the broadcast.
-    limits = emulator.limits
-    emulator.limits = Limits(global_per_second=limits.global_per_second)
-    await write_notice(admin)
-    emulator.limits = limits
+    await write_notice(admin, pause=1.1)  # one message a second per chat: act like a person
     confirm = admin.messages[-1]
     count = int(re.search(r"Recipients now: (\d+)", confirm.content)[1])  # type: ignore[index]
     since = len(emulator.calls)  # after the previews
