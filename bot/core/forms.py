@@ -3,23 +3,19 @@ kept in the conversations table (load, save, clear, dropped when idle)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.clock import Clock, utc_now
 from bot.core.conversations import Conversation, ConversationStore, Flow
 from bot.core.errors import UserError
 
 FORM_IDLE = timedelta(hours=24)  # a form untouched this long is dropped (its writer is told)
 Form = TypeVar("Form", bound=BaseModel)
-
-
-def _now() -> datetime:
-    """Return the current time (UTC)."""
-    return datetime.now(UTC)
 
 
 class StepForm(BaseModel):
@@ -35,7 +31,7 @@ class StepForm(BaseModel):
     key: str
     step: StrEnum
     editing: bool = False  # a field opened from the summary: back to the summary after it
-    started_at: datetime = Field(default_factory=_now)
+    started_at: datetime = Field(default_factory=utc_now)
 
     def order(self) -> Sequence[StrEnum]:
         """Return the steps this form goes through, in order, the summary last."""
@@ -99,7 +95,7 @@ class StepForm(BaseModel):
 class FormService:
     """Load, save and clear the one form a user has open; starting one replaces the last."""
 
-    def __init__(self, store: ConversationStore, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, store: ConversationStore, clock: Clock = utc_now) -> None:
         self._store = store
         self._clock = clock
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.core.access import Gate
+from bot.core.clock import Clock, utc_now
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
@@ -71,10 +72,6 @@ class DigestStore(Protocol):
     async def close(self) -> None: ...
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class DigestService:
     """Build digests from storage aggregates and render them for officers."""
 
@@ -86,7 +83,7 @@ class DigestService:
         zone: ZoneInfo,
         *,
         levels: dict[str, ServiceLevel] | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
         gate: Gate | None = None,
     ) -> None:
         self._gate = gate

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from bot.core.clock import Clock, utc_now
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
@@ -52,10 +52,6 @@ class NoBroadcastDraft(Exception):
     """The admin has no broadcast being written (sent, cancelled, or never started)."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class BroadcastComposer:
     """Use cases of an admin writing a notice: text, file, languages, audience, timing."""
 
@@ -69,7 +65,7 @@ class BroadcastComposer:
         zone: ZoneInfo,
         conversations: ConversationStore,
         periods: tuple[timedelta, ...] = (),
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self.taxonomy = taxonomy

@@ -3,11 +3,12 @@ subscriptions, and the steps of a broadcast's life (start, reminders, end, summa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.core.conversations import Conversation, ConversationStore, Flow
 from bot.core.errors import UserError
 from bot.core.forms import FormService
@@ -73,10 +74,6 @@ class Sorter(Protocol):
     async def classify(self, text: str, language: str | None = None) -> Classification: ...
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class NoticeService:
     """Use cases of notices once written: sending steps, recipients' answers, subscriptions."""
 
@@ -92,7 +89,7 @@ class NoticeService:
         quiet: QuietHours | None = None,
         reminder_lead: timedelta = timedelta(days=2),
         conversations: ConversationStore,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._queue = queue

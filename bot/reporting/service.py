@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.core.clock import Clock, utc_now
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
@@ -68,10 +68,6 @@ class Submission:
     similar: Match | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ReportService:
     """Use cases of traders writing and submitting reports."""
 
@@ -82,7 +78,7 @@ class ReportService:
         taxonomy: Taxonomy,
         *,
         reports_per_hour: int = 10,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
         sorter: Sorter | None = None,
         recurring: RecurringIssues | None = None,
     ) -> None:

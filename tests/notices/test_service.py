@@ -22,7 +22,10 @@ from config.reference_data import load_taxonomy
 from storage.db import Database
 from storage.notices.queue import NoticeQueue
 from storage.notices.repository import NoticeRepository
+from tests.fakes import Clock
 from tests.notices.test_storage import add_users
+
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday morning
 
 T = Translator.from_directory()
 TAXONOMY = load_taxonomy()
@@ -40,16 +43,6 @@ class Sorter:
         self.seen.append((text, language))
         return Classification(kind="issue", topic="documentation", urgency="normal",
                               sentiment=-0.6, confidence=0.8, language="en")  # fmt: skip
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Conversations:
@@ -99,7 +92,7 @@ def service(db: Database, clock: Clock, quiet: QuietHours | None = None) -> Noti
 
 
 async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     writer = composer(fresh_db, clock)
     assert not await writer.may_be_writing(ADMIN)
     draft = await writer.begin(ADMIN)
@@ -151,14 +144,14 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
 
 
 async def test_a_cancelled_draft_is_gone(fresh_db: Database) -> None:
-    writer = composer(fresh_db, Clock())
+    writer = composer(fresh_db, Clock(START))
     assert not await writer.cancel(ADMIN)
     await writer.begin(ADMIN)
     assert await writer.cancel(ADMIN) and await writer.draft(ADMIN) is None
 
 
 async def test_each_recipient_gets_their_language_or_the_default(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     writer, notices = composer(fresh_db, clock), service(fresh_db, clock)
     await writer.begin(ADMIN)
     draft = await writer.write(ADMIN, "Rates change", "Rates change")
@@ -180,7 +173,7 @@ async def test_each_recipient_gets_their_language_or_the_default(fresh_db: Datab
 
 
 async def test_quiet_hours_hold_the_start(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     clock.now = datetime(2026, 3, 2, 22, 30, tzinfo=ZONE)
     notices = service(fresh_db, clock, QuietHours.parse("21:00-08:00"))
     writer = composer(fresh_db, clock)
@@ -199,7 +192,7 @@ async def test_quiet_hours_hold_the_start(fresh_db: Database) -> None:
 
 
 async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     notices = service(fresh_db, clock)
     store, queue = NoticeRepository(fresh_db), NoticeQueue(fresh_db)
     await add_users(fresh_db, (11, "en", "trader"), (12, "es", "broker"))
@@ -243,7 +236,7 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
 async def test_subscriptions_keep_at_least_one_and_store_all_as_everything(
     fresh_db: Database,
 ) -> None:
-    notices = service(fresh_db, Clock())
+    notices = service(fresh_db, Clock(START))
     await add_users(fresh_db, (11, "en", "trader"))
     codes = notices.codes("office")
     chosen = await notices.toggle_subscription(11, "office", codes[0])
@@ -261,7 +254,7 @@ async def test_subscriptions_keep_at_least_one_and_store_all_as_everything(
 
 
 async def test_a_scheduled_notice_starts_at_its_time(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     notices, writer = service(fresh_db, clock), composer(fresh_db, clock)
     await add_users(fresh_db, (11, "en", "trader"))
     await writer.begin(ADMIN)

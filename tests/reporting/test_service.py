@@ -20,16 +20,7 @@ from storage.accounts.users import UserRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.reporting import ReportRepository
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.fakes import Clock
 
 
 @pytest.fixture
