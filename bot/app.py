@@ -142,8 +142,11 @@ async def _post_init(app: BotApplication) -> None:
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
-    report_store, conversations = ReportRepository(db), ConversationRepository(db)
-    taxonomy = load_taxonomy()  # read once, shared by every service that names topics
+    report_store = ReportRepository(db, prefix=settings.reference_prefix)
+    conversations = ConversationRepository(db)
+    taxonomy = load_taxonomy(
+        settings.config_dir
+    )  # read once, shared by every service that names topics
     # One access control: every service checks the caller's role itself and audits refusals.
     access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids)
     sorting = SortingService(report_store, gate=access)

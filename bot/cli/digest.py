@@ -74,7 +74,11 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
     store = await DigestRepository.open(db)
     try:
         service = DigestService(
-            store, load_taxonomy(), translate, settings.timezone, levels=settings.service_levels
+            store,
+            load_taxonomy(settings.config_dir),
+            translate,
+            settings.timezone,
+            levels=settings.service_levels,
         )
         digest = await service.build(period)
         if fmt == "xlsx" and out is not None:
