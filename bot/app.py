@@ -25,6 +25,7 @@ from bot.accounts.team import TeamService
 from bot.container import Services
 from bot.core.access import AccessControl
 from bot.core.i18n import Translator
+from bot.core.service_levels import with_holidays
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
 from bot.digests.service import DigestService
@@ -171,7 +172,7 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy,
             translate,
             settings.timezone,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             gate=access,
         ),
         **_follow_up_services(settings, db, sorting, access),
@@ -192,7 +193,8 @@ def _follow_up_services(
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.service_levels, settings.timezone
+    levels = with_holidays(settings.service_levels, settings.holidays)
+    zone = settings.timezone
     return {
         "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone),
         "followup": FollowUpService(store, users, audit, access, tell, corrector=sorting),
@@ -276,7 +278,7 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
         ),
