@@ -145,12 +145,12 @@ async def _post_init(app: BotApplication) -> None:
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
     report_store = ReportRepository(db, prefix=settings.reference_prefix)
     conversations = ConversationRepository(db)
-    taxonomy = load_taxonomy(
-        settings.config_dir
-    )  # read once, shared by every service that names topics
+    # Read once, shared by every service that names topics; officers correct to these topics.
+    taxonomy = load_taxonomy(settings.config_dir)
     # One access control: every service checks the caller's role itself and audits refusals.
     access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids)
-    sorting = SortingService(report_store, gate=access)
+    topics = frozenset(topic.code for topic in taxonomy.topics)
+    sorting = SortingService(report_store, gate=access, topics=topics)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
