@@ -187,7 +187,7 @@ async def _post_init(app: BotApplication) -> None:
         ),
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
         **_notice_services(
             app,
             settings,
@@ -295,9 +295,11 @@ def _meeting_services(
     db: Database,
     conversations: ConversationRepository,
     taxonomy: Taxonomy,
+    *,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
-    """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
+    """Build the meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
@@ -306,6 +308,7 @@ def _meeting_services(
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
         clock=clock,
+        gate=access,
     )
     return {
         "meetings": meetings,
