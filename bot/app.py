@@ -197,6 +197,7 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy=taxonomy,
             conversations=conversations,
             clock=clock,
+            access=access,
         ),
     )
     app.bot_data[DATABASE_KEY] = db
@@ -248,6 +249,7 @@ def _notice_services(
     taxonomy: Taxonomy,
     conversations: ConversationRepository,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -272,6 +274,7 @@ def _notice_services(
         zone=settings.timezone,
         periods=settings.consultation_periods,
         clock=clock,
+        gate=access,
     )
     engine = DeliveryEngine(
         queue,
