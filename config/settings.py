@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
+    backup_dir: Path | None = None
+    backup_schedule: OptionalSchedule = Field(default="daily 02:00", validate_default=True)
+    backup_keep: int = Field(default=14, ge=1, le=10000)
 
     @field_validator(
         "delivery_grace",
