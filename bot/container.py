@@ -51,4 +51,4 @@ class Services:
     broadcasts: BroadcastComposer
     notice_delivery: DeliveryEngine
     consultations: ConsultationReports
-    backups: Backups | None = None  # automatic backups, when BACKUP_DIR is set
+    backups: Backups | None  # automatic backups, when BACKUP_DIR is set
