@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHa
 
 from bot.container import Services
 from bot.core.commands import commands_for
+from bot.core.conversations import Flow
 from bot.core.users import Access
 from handlers import menu
 from handlers.accounts import account, onboarding, team
@@ -25,6 +26,8 @@ from handlers.kit.callbacks import MY_REPORTS, require_handlers
 from handlers.kit.context import BotApplication
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
+from handlers.kit.forms import drop_idle_forms
+from handlers.kit.routing import MessageRouter, Route, clearing_cancel
 from handlers.meetings import commands as meetings
 from handlers.meetings import forms as meeting_forms
 from handlers.meetings import jobs as meeting_jobs
@@ -42,15 +45,44 @@ MESSAGES = PRIVATE & ~filters.COMMAND
 DRAFT_SWEEP = timedelta(minutes=10)
 
 
+def message_router() -> MessageRouter:
+    """Return the router of typed messages, with every flow's handlers, in the order tried."""
+    router = MessageRouter(
+        onboarding=onboarding.on_message,  # 1. users who have not finished onboarding
+        menu=menu.on_message,  # 2. a main-menu button (reply keyboard), whatever form is open
+        free_text=reports.offer,  # 4. text with no form open (or one that let it pass)
+        fallback=account.fallback,  # 5. a polite pointer to /help
+    )
+    # 3. the user's open form (the conversations row, read once per message) takes it.
+    router.route(Flow.REPORT, Route(reports.on_message, clearing_cancel("report.cancelled")))
+    router.route(Flow.ADD_INFO, Route(myreports.on_message, clearing_cancel("report.cancelled")))
+    router.route(Flow.TYPED_ANSWER, Route(followup.on_message, clearing_cancel("report.cancelled")))
+    router.route(
+        Flow.MEETING, Route(meeting_forms.on_message, clearing_cancel("meeting.form_cancelled"))
+    )
+    router.route(Flow.NOTICE, Route(notices.on_message, notices.cancel_form, notices.leave_form))
+    router.route(
+        Flow.COMMENT,
+        Route(
+            notice_replies.on_message,
+            notice_replies.cancel_form,
+            notice_replies.leave_form,
+            ends_on_menu=True,
+        ),
+    )
+    return router
+
+
 def register(app: BotApplication) -> None:
     """Add all handlers to the application, in the order they are tried."""
+    router = message_router()
     register_entry("report", reports.begin)  # /start report: the deep link from a group
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link
     app.add_handler(CommandHandler("help", account.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("help", onboarding.start))  # in groups: point to a private chat
-    app.add_handler(CommandHandler("cancel", reports.cancel_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("cancel", router.on_cancel, filters=PRIVATE))  # any form
     app.add_handler(CommandHandler("myreports", myreports.myreports_command, filters=PRIVATE))
     app.add_handler(CommandHandler("correct", corrections.correct_command, filters=PRIVATE))
     app.add_handler(CommandHandler("digest", digests.digest_command, filters=PRIVATE))
@@ -87,35 +119,11 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(account.stale_button))  # buttons nothing handles any more
     require_handlers(app)  # every declared button family is listened to
 
-    # Groups -2 and -1 come before the commands above: while an admin writes a notice (-2) or a
-    # user a comment on a draft (-1), their typed answer and /cancel are theirs; all else passes.
-    # Any other command ends the wait (/broadcast resumes the draft).
-    app.add_handler(CommandHandler("cancel", notices.cancel_command, filters=PRIVATE), group=-2)
-    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, notices.on_other_command), group=-2)
-    app.add_handler(MessageHandler(MESSAGES, notices.on_message), group=-2)
-    app.add_handler(
-        CommandHandler("cancel", notice_replies.cancel_command, filters=PRIVATE), group=-1
-    )
-    app.add_handler(
-        MessageHandler(PRIVATE & filters.COMMAND, notice_replies.on_other_command), group=-1
-    )
-    app.add_handler(MessageHandler(MESSAGES, notice_replies.on_message), group=-1)
-
-    # Each group below answers a message and stops the chain, or passes it on.
-    # Group 1: users who are still onboarding.
-    app.add_handler(MessageHandler(MESSAGES, onboarding.on_message), group=1)
-    # Group 2: the main-menu buttons (reply keyboard).
-    app.add_handler(MessageHandler(MESSAGES & filters.TEXT, menu.on_message), group=2)
-    # Group 3: information added to one of the user's reports.
-    app.add_handler(MessageHandler(MESSAGES, myreports.on_message), group=3)
-    # Group 4: a typed answer an action waits for (an officer's reply, a reporter's comment).
-    app.add_handler(MessageHandler(MESSAGES, followup.on_message), group=4)
-    # Group 5: the report draft, or free text offered as a report.
-    app.add_handler(MessageHandler(MESSAGES, reports.on_message), group=5)
-    # Group 7: an officer's meeting form (a meeting, its minutes, an action item's outcome).
-    app.add_handler(MessageHandler(MESSAGES, meeting_forms.on_message), group=7)
-    # Group 9: whatever no feature took gets a polite pointer to /help.
-    app.add_handler(MessageHandler(MESSAGES, account.fallback), group=9)
+    # Group -1, before the commands above: some forms end when another command comes (a comment
+    # wait; a notice draft rests until /broadcast). It never stops the command itself.
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, router.on_command), group=-1)
+    # Group 1: every typed private message (text, photo, document, voice...), in one handler.
+    app.add_handler(MessageHandler(MESSAGES, router.on_message), group=1)
 
     app.add_error_handler(on_error)
 
@@ -132,7 +140,7 @@ def schedule_jobs(app: BotApplication, services: Services) -> None:
     for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
         job.schedule_removal()
     app.job_queue.run_repeating(
-        reports.drop_idle_drafts, interval=DRAFT_SWEEP, first=5, name="drop-idle-drafts"
+        drop_idle_forms, interval=DRAFT_SWEEP, first=5, name="drop-idle-drafts"
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.access import AccessControl, utc_now
+from bot.core.access import AccessControl
 from bot.core.audit import Action, Actor, AuditEntry, Detail
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.followup import model as followup
 from bot.followup.model import Done, Notification, Survey, TrackedReport
@@ -44,7 +44,7 @@ class SatisfactionService:
         recipients: Recipients,
         *,
         reask_after: timedelta,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._surveys = surveys
         self._reports = reports

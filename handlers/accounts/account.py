@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.core.commands import commands_for
 from bot.core.users import Language
 from handlers.accounts.onboarding import language_choices, set_chat_menu
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode, parse
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import column, send_text
 
@@ -129,16 +128,16 @@ async def on_erase(update: Update, context: BotContext) -> None:
     await query.edit_message_text(t(lang, "erase.done"))
 
 
-async def fallback(update: Update, context: BotContext) -> None:
+async def fallback(update: Update, context: BotContext) -> bool:
     """Answer a private message that no feature took."""
     chat = update.effective_chat
-    if chat is None or not is_private(update):
-        return
+    if chat is None:
+        return False
     lang = (await language_for(update, context)).value
     await send_text(
         context.bot, chat.id, context.services.translate(lang, "fallback.not_understood")
     )
-    raise ApplicationHandlerStop
+    return True
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.accounts import onboarding
 from bot.accounts.onboarding import Step
@@ -109,18 +108,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     )
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take a typed organisation name, or re-ask the current question; others pass on."""
+async def on_message(update: Update, context: BotContext) -> bool:
+    """Take a typed organisation name, or re-ask the current question (not onboarded yet)."""
     sender, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if sender is None or chat is None or message is None or not is_private(update):
-        return
+    if sender is None or chat is None or message is None:
+        return False
     users, t = context.services.users, context.services.translate
     user = await registered_sender(update, context)
     if user is not None and user.onboarded:
-        return  # onboarded users' messages belong to later handler groups
+        return False  # onboarded users' messages belong to their flows
     if user is None:
         await start(update, context)
-        raise ApplicationHandlerStop
+        return True
     step = onboarding.parse_step(user.onboarding_step) or Step.PRIVACY
     lang = user.language.value
     if step is Step.ORGANISATION and message.text:
@@ -139,14 +138,14 @@ async def on_message(update: Update, context: BotContext) -> None:
                 ),
             )
             await _continue(update, context, progress, declined=False)
-        raise ApplicationHandlerStop
+        return True
     reason = (
         "onboarding.error_type_organisation"
         if step is Step.ORGANISATION
         else "onboarding.error_choose_button"
     )
     await ask(context, chat.id, user, step, t(lang, reason))
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _continue(

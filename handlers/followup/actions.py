@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation
 from bot.followup.model import Done
-from bot.followup.prompts import Awaited
+from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
 from handlers.followup.inbox import officer_views, show_history, show_report
 from handlers.followup.notify import send_notifications
 from handlers.followup.views import REPORT_ACTIONS, OfficerViews
 from handlers.kit.callbacks import BadCallback, encode, parse
-from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded
@@ -96,21 +95,19 @@ async def finish(
     await show_report(context, chat_id, chat_id, views, done.report_id)
 
 
-async def on_message(update: Update, context: BotContext) -> None:
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
     """Take the typed answer an officer's action (or a reporter's comment) waits for."""
     message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
+    prompt = prompt_of(conversation)
+    if message is None or sender is None or prompt is None:
+        return False
     services = context.services
-    prompt = await services.prompts.pending(sender.id)
-    if prompt is None:
-        return
     views = await officer_views(update, context)
     text, rid, uid = message.text, prompt.report_id, sender.id
     work: Awaitable[Done]
     if text is None:
         await send_text(context.bot, message.chat.id, views.say("followup.error_text_only"))
-        raise ApplicationHandlerStop
+        return True
     if prompt.awaited is Awaited.COMMENT:
         work = services.satisfaction.comment(rid, uid, text)
     elif prompt.awaited is Awaited.REPLY:
@@ -135,4 +132,4 @@ async def on_message(update: Update, context: BotContext) -> None:
                 message.chat.id,
                 views.say(f"followup.done_{prompt.awaited}", reference=done.reference),
             )
-    raise ApplicationHandlerStop
+    return True

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation
 from bot.core.errors import UserError
 from bot.notices.model import SUBSCRIPTION_KINDS, Subscription
-from handlers import menu
 from handlers.kit.callbacks import BadCallback, encode, parse
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
 from handlers.notices.buttons import NOTICE, SUBSCRIPTION
-from handlers.notices.compose import newer_conversation
 
 log = logging.getLogger(__name__)
-COMMENT_WAIT = timedelta(hours=1)  # a "Comment" press is forgotten after this long
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -83,63 +79,39 @@ async def _drop_button(message: object, data: str) -> None:
             log.info("button kept", extra={"error": str(problem)})
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
-    """Stop waiting for a comment, if one was awaited (else /cancel goes on)."""
-    chat, sender = update.effective_chat, update.effective_user
-    if chat is None or sender is None:
-        return
-    notices = context.services.notices
-    if not await notices.may_be_commenting(sender.id):
-        return
-    waiting = await notices.awaiting_comment(sender.id)
-    if waiting is None or await newer_conversation(context, sender.id, waiting[1]):
-        return  # /cancel is for the report (or reply) started since
-    await notices.cancel_comment(sender.id)
-    lang = (await language_for(update, context)).value
-    await send_text(
-        context.bot, chat.id, context.services.translate(lang, "consultation.cancelled")
-    )
-    raise ApplicationHandlerStop
+async def cancel_form(update: Update, context: BotContext, conversation: Conversation) -> str:
+    """/cancel while writing a comment: stop waiting for it."""
+    await context.services.notices.cancel_comment(conversation.user_id)
+    return "consultation.cancelled"
 
 
-async def on_other_command(update: Update, context: BotContext) -> None:
+async def leave_form(update: Update, context: BotContext, conversation: Conversation) -> None:
     """Stop waiting for a comment from a user who sent another command."""
-    if update.effective_user is not None:
-        await context.services.notices.leave_comment(update.effective_user.id)
+    await context.services.notices.cancel_comment(conversation.user_id)
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take the comment of a user who pressed "Comment"; other messages pass on."""
-    message, sender, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or sender is None or chat is None or not is_private(update):
-        return
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
+    """Take the comment of a user who pressed "Comment"; False once the wait expired."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return False
     notices, t = context.services.notices, context.services.translate
-    if not await notices.may_be_commenting(sender.id):
-        return
-    waiting = await notices.awaiting_comment(sender.id)
-    if waiting is None:
-        return
-    if message.text and menu.item_of(t, message.text):
-        await notices.cancel_comment(sender.id)
-        return  # the main menu takes it
-    since = waiting[1]
-    if since < datetime.now(UTC) - COMMENT_WAIT or await newer_conversation(
-        context, sender.id, since
-    ):
-        await notices.cancel_comment(sender.id)
-        return  # the user went on to something else
+    notice_id = notices.comment_awaited(conversation)
+    if notice_id is None:
+        await context.services.forms.clear(conversation.user_id)
+        return False  # the user went on to something else
     lang = (await language_for(update, context)).value
     if message.text is None:
         await send_text(context.bot, chat.id, t(lang, "consultation.error_text_expected"))
-        raise ApplicationHandlerStop
+        return True
     try:
-        comment = await notices.comment(sender.id, message.text, lang)
+        comment = await notices.comment(conversation.user_id, message.text, lang, notice_id)
     except UserError as problem:
         await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
-        raise ApplicationHandlerStop from None
+        return True
     log.info("comment stored", extra={"notice": comment.notice_id, "comment": comment.id})
     await send_text(context.bot, chat.id, t(lang, "consultation.thanks", number=comment.notice_id))
-    raise ApplicationHandlerStop
+    return True
 
 
 # --- /subscribe -------------------------------------------------------------------------------

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
-from bot.core.errors import NoDraft, UserError
+from bot.core.conversations import Conversation
+from bot.core.errors import UserError
 from bot.reporting.my_reports import Page
 from handlers.followup.notify import send_notifications
 from handlers.kit.callbacks import MY_REPORTS, BadCallback, encode, parse
-from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, keyboard, send_text
 from handlers.kit.replies import guarded
@@ -92,32 +91,29 @@ async def on_button(update: Update, context: BotContext) -> None:
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
 
 
-async def on_message(update: Update, context: BotContext) -> None:
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
     """Add what the user sent to the report they chose to add information to."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
+    message = update.effective_message
+    if message is None or not conversation.data.isdigit():
+        return False
     services, chat_id = context.services, message.chat.id
-    try:
-        report_id = await services.my_reports.adding_to(sender.id)
-    except NoDraft:
-        return  # not adding information: another handler takes the message
+    user_id, report_id = conversation.user_id, int(conversation.data)
     views = await views_for(update, context)
     attachment = attachment_of(message)
     if message.text is None and attachment is None:
         await send_text(context.bot, chat_id, views.say("report.error_unsupported"))
-        raise ApplicationHandlerStop
+        return True
     work = services.followup.reporter_reply(
-        report_id, sender.id, message.text or message.caption, attachment
+        report_id, user_id, message.text or message.caption, attachment
     )
     done = await guarded(context, chat_id, views, work)
     if done is None:
-        if not await services.my_reports.can_add(sender.id, report_id):
-            await services.my_reports.stop_adding(sender.id)  # closed meanwhile: stop waiting
-        raise ApplicationHandlerStop
-    await services.my_reports.stop_adding(sender.id)
+        if not await services.my_reports.can_add(user_id, report_id):
+            await services.my_reports.stop_adding(user_id)  # closed meanwhile: stop waiting
+        return True
+    await services.my_reports.stop_adding(user_id)
     await send_notifications(context.bot, services, done.notifications)
     await send_text(
         context.bot, chat_id, views.say("myreports.info_added", reference=done.reference)
     )
-    raise ApplicationHandlerStop
+    return True

@@ -186,7 +186,7 @@ def _bare_queries(db_path: Path) -> list[tuple[str, tuple[Any, ...]]]:
         (sql.VOICES_SQL, (low, high, start, end)),
         (sql.BACKLOG_SQL, (late, late, late)),
         (sql.BACKLOG_MIDDLE_SQL, (2, 1000)),
-        (sql.CONSULTATIONS_SQL, (start, end) * 3 + (end[:10], end) + (start, end) * 3),
+        (sql.PARTNERSHIP_SQL, (start, end) * 3 + (end[:10], end) + (start, end) * 3),
     ]
     queries += [(sql.QUOTES_SQL, (start, end, topic, office, 5)) for topic, office in biggest]
     return queries

@@ -29,22 +29,13 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.meetings.repository import MeetingRepository
 from storage.meetings.sends import MeetingJobRepository
+from tests.fakes import Clock
 from tests.meetings.helpers import add_report, add_user, details
 
 MADRID = ZoneInfo("Europe/Madrid")
 T0 = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 OFFICER = 900
 REMINDERS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

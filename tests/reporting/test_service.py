@@ -20,16 +20,7 @@ from storage.accounts.users import UserRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.reporting import ReportRepository
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.fakes import Clock
 
 
 @pytest.fixture
@@ -150,14 +141,6 @@ async def test_offer_keeps_the_text(service: ReportService) -> None:
     draft = await service.accept_offer(1)
     assert draft.step is Step.KIND and draft.description
     assert (await service.choose(1, Step.KIND, "issue")).step is Step.TOPIC
-
-
-async def test_idle_drafts_dropped_after_a_day(service: ReportService, fresh_db: Database) -> None:
-    await service.start(1)
-    await fresh_db.execute("UPDATE conversations SET updated_at = '2000-01-01T00:00:00+00:00'")
-    await service.start(2)
-    assert [c.user_id for c in await service.drop_idle_drafts()] == [1]
-    assert await service.draft_of(1) is None and await service.draft_of(2) is not None
 
 
 async def test_add_information_to_own_open_report_only(
