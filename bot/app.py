@@ -27,6 +27,7 @@ from bot.core.access import AccessControl
 from bot.core.clock import Clock, utc_now
 from bot.core.forms import FormService
 from bot.core.i18n import Translator
+from bot.core.service_levels import with_holidays
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
 from bot.digests.service import DigestService
@@ -148,11 +149,14 @@ async def _post_init(app: BotApplication) -> None:
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
-    report_store, conversations = ReportRepository(db), ConversationRepository(db)
-    taxonomy = load_taxonomy()  # read once, shared by every service that names topics
+    report_store = ReportRepository(db, prefix=settings.reference_prefix)
+    conversations = ConversationRepository(db)
+    # Read once, shared by every service that names topics; officers correct to these topics.
+    taxonomy = load_taxonomy(settings.config_dir)
     # One access control: every service checks the caller's role itself and audits refusals.
     access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids, clock)
-    sorting = SortingService(report_store, gate=access)
+    topics = frozenset(topic.code for topic in taxonomy.topics)
+    sorting = SortingService(report_store, gate=access, topics=topics)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
@@ -178,7 +182,7 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy,
             translate,
             settings.timezone,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             gate=access,
             clock=clock,
         ),
@@ -221,7 +225,8 @@ def _follow_up_services(
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.service_levels, settings.timezone
+    levels = with_holidays(settings.service_levels, settings.holidays)
+    zone = settings.timezone
     return {
         "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone, clock=clock),
         "followup": FollowUpService(
@@ -324,7 +329,7 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
             clock=clock,

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.core.errors import UserError
 from bot.core.users import Access, User
-from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.model import MeetingStatus, Rsvp
 from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for, registered_sender
@@ -193,9 +193,10 @@ async def _send_ics(
     card = await context.services.meetings.card(meeting_id, user, is_officer(context, user))
     await query.answer()
     if query.message is not None:
+        domain = uid_domain(context.services.settings.ics_domain, context.bot.username)
         await context.bot.send_document(
             query.message.chat.id,
-            calendar_file(card.meeting),
+            calendar_file(card.meeting, domain=domain),
             filename=file_name(card.meeting),
             caption=views.say("meeting.ics_caption"),
         )

@@ -22,7 +22,7 @@ from telegram.error import (
 )
 
 from bot.container import Services
-from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
 from handlers.kit.callbacks import encode
@@ -203,10 +203,11 @@ async def _calendar_file(
 ) -> None:
     """Send the meeting's .ics after its message (once: the message already went out)."""
     meeting = subject.meeting
+    domain = uid_domain(app.bot_data["services"].settings.ics_domain, app.bot.username)
     try:
         await app.bot.send_document(
             recipient.user_id,
-            calendar_file(meeting),
+            calendar_file(meeting, domain=domain),
             filename=file_name(meeting),
             caption=views.say("meeting.ics_caption"),
         )
