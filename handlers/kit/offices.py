@@ -78,13 +78,18 @@ def office_rows(
 
 
 def paging_row(screen: OfficeScreen, data: Callable[[int], str]) -> list[Choice]:
-    """Return the ◀️ n/m ▶️ row of a paged list (empty for one page); the ends wrap around."""
+    """Return the ◀️ ▶️ row of a paged list (empty for one page); the ends wrap around.
+
+    Each button names the page it opens; the page shown is in the text (`page_note`), so no
+    button re-opens the page already shown (an edit changing nothing is refused by Telegram).
+    """
     if screen.pages <= 1:
         return []
     before = (screen.page - 1) % screen.pages
     after = (screen.page + 1) % screen.pages
-    return [
-        ("◀️", data(before)),
-        (f"{screen.page + 1}/{screen.pages}", data(screen.page)),
-        ("▶️", data(after)),
-    ]
+    return [(f"◀️ {before + 1}", data(before)), (f"{after + 1} ▶️", data(after))]
+
+
+def page_note(screen: OfficeScreen) -> str:
+    """Return "(page/pages)" to put after a paged list's question ("" for one page)."""
+    return f" ({screen.page + 1}/{screen.pages})" if screen.pages > 1 else ""

@@ -106,7 +106,7 @@ class FormViews(MeetingViews):
             screen = offices.browse(self.taxonomy.offices, page)
             paging = offices.paging_row(screen, lambda n: encode(MEETING_FORM, "opage", n))
             if paging:
-                text += "\n\n" + self.say("offices.type_hint")
+                text += offices.page_note(screen) + "\n\n" + self.say("offices.type_hint")
         rows = offices.office_rows(
             screen,
             self.lang,

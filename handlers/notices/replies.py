@@ -118,10 +118,16 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
 # --- /subscribe -------------------------------------------------------------------------------
 
 
+NAMES_SHOWN = 10  # subscribed topics or offices named; more: "… (+290)"
+
+
 def _names(context: BotContext, lang: str, kind: str, codes: tuple[str, ...]) -> str:
+    """Return the names of the chosen topics or offices (the first ten, and how many more)."""
     taxonomy = context.services.notices.taxonomy
     found = [taxonomy.topic(c) if kind == "topic" else taxonomy.office(c) for c in codes]
-    return ", ".join(escape(item.name(lang)) for item in found if item is not None)
+    names = [escape(item.name(lang)) for item in found if item is not None]
+    more = f"… (+{len(names) - NAMES_SHOWN})" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
 
 
 def subscription_view(
@@ -163,7 +169,7 @@ def kind_view(
         paging = offices.paging_row(screen, lambda n: encode(SUBSCRIPTION, "show", kind, n))
         if paging:
             rows.append(paging)
-            text += "\n\n" + t(lang, "subscribe.search_hint")
+            text += offices.page_note(screen) + "\n\n" + t(lang, "subscribe.search_hint")
     else:
         rows = []
         for index, code in enumerate(codes):

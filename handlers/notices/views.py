@@ -216,7 +216,7 @@ def dimension_screen(
         paging = offices.paging_row(screen, lambda n: encode(NOTICE_DRAFT, "dim", dimension, n))
         if paging:
             rows.append(paging)
-            text += "\n\n" + t(lang, "offices.type_hint")
+            text += offices.page_note(screen) + "\n\n" + t(lang, "offices.type_hint")
     else:
         rows = [
             [

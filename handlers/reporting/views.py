@@ -99,7 +99,7 @@ class ReportViews(Speaker):
             screen = offices.browse(self.taxonomy.offices, draft.office_page, draft.recent_offices)
             paging = offices.paging_row(screen, lambda page: encode(REPORT_FORM, "opage", page))
             if screen.pages > 1:
-                text += "\n\n" + self.say("offices.type_hint")
+                text += offices.page_note(screen) + "\n\n" + self.say("offices.type_hint")
         rows = offices.office_rows(
             screen, self.lang, lambda office: encode(REPORT_FORM, "office", office.code)
         )
