@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,52 @@ async def test_subscribe_finds_offices_the_same_way(
     assert "▫️ Zona franca Peñas" not in _buttons(second)
     await tap(trader, "✅ Puesto fronterizo Zarcero")  # ticks stay on the page it is on
     await trader.wait_for_message(predicate=lambda m: "▫️ Puesto fronterizo Zarcero" in _buttons(m))
+
+
+async def test_officers_pick_an_office_audience_by_page_or_by_name(
+    emulator: BotApiEmulator, big_bot: BotApplication
+) -> None:
+    officer = emulator.add_user(first_name="Sam", language_code="en", id=ADMIN_ID)
+    await onboard(officer, "en")
+    await officer.send("/newmeeting")
+    await officer.wait_for_message(said("en", "meeting.ask_title"))
+    await officer.send("Queues at the free zones")
+    await officer.wait_for_message(said("en", "meeting.ask_when", zone="{z}", example="{e}")[:10])
+    await officer.send((datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 10:00"))
+    await officer.wait_for_message(said("en", "meeting.ask_place"))
+    await officer.send("Customs House, room 2")
+    await officer.wait_for_message(said("en", "meeting.ask_link"))
+    await officer.send("https://meet.example.org/fz")
+    await officer.wait_for_message(said("en", "meeting.ask_agenda"))
+    await officer.send("1. Queues")
+    await officer.wait_for_message(said("en", "meeting.ask_audience"))
+    await tap(officer, T("en", "meeting.audience.by_office"))
+    await officer.wait_for_message("(1/38)")
+    await tap(officer, "2 ▶️")
+    await officer.wait_for_message("(2/38)")
+    await officer.send("jaco FREE")  # part of a name: its matches
+    found = await officer.wait_for_message(said("en", "offices.matches", search="{s}", count=1)[:8])
+    assert "Jacó free zone" in _buttons(found)
+    await tap(officer, "Jacó free zone")
+    await officer.wait_for_message(said("en", "meeting.ask_repeat"))
+
+    admin = officer
+    await admin.send("/cancel")
+    await admin.send("/broadcast")
+    await admin.wait_for_message(said("en", "broadcast.ask_text", language="English"))
+    await admin.send("The free zones open on Sunday.")
+    await admin.wait_for_message(said("en", "broadcast.ask_document"))
+    await tap(admin, T("en", "button.skip"))
+    await admin.wait_for_message("Written in: English")
+    await tap(admin, T("en", "button.next"))
+    await admin.wait_for_message("Who gets it?")
+    await tap(admin, T("en", "broadcast.choose_button_offices"))
+    await admin.wait_for_message("(1/38)")
+    await admin.send("zona franca jaco")  # Spanish words find it too
+    await admin.wait_for_message(said("en", "offices.matches", search="{s}", count=1)[:8])
+    await tap(admin, "▫️ Jacó free zone")
+    ticked = await admin.wait_for_message(predicate=lambda m: "✅ Jacó free zone" in _buttons(m))
+    assert "(17/38)" in ticked.content  # back on the page that lists it
+    await tap(admin, T("en", "broadcast.done"))
+    audience = await admin.wait_for_message("Who gets it?")
+    assert "Jacó free zone" in audience.content
