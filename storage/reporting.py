@@ -131,6 +131,16 @@ class ReportRepository:
         )
         return [await self._with_attachments(row) for row in rows], int(total[0]) if total else 0
 
+    async def recent_offices(self, reporter_id: int, limit: int) -> list[str]:
+        """Return the office codes of the reporter's reports, the most recently used first."""
+        rows = await self._db.fetch_all(
+            "SELECT office FROM reports WHERE reporter_id = ? AND office IS NOT NULL"
+            " AND office NOT IN ('other', 'none')"
+            " GROUP BY office ORDER BY MAX(id) DESC LIMIT ?",
+            (reporter_id, limit),
+        )
+        return [str(row[0]) for row in rows]
+
     async def count_since(self, reporter_id: int, since: datetime) -> int:
         """Return how many reports the reporter filed since a moment."""
         row = await self._db.fetch_one(

@@ -16,7 +16,7 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
 from bot.meetings.drafts import MeetingDraft, Mode, Step
-from bot.meetings.flow import Done
+from bot.meetings.flow import Done, MeetingFlow
 from handlers.kit.callbacks import parse
 from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
@@ -102,6 +102,12 @@ async def on_button(update: Update, context: BotContext) -> None:
             await replace(context, query.message, _done_text(views, done), None)
             wake(cast(BotApplication, context.application))
             return
+        if action == "opage":  # another page of the offices: the form itself does not change
+            await _office_page(flow, uid)
+            await query.answer()
+            text, rows = views.audience_offices(pressed.number(1))
+            await replace(context, query.message, text, keyboard(rows))
+            return
         if action == "back":
             draft = await flow.back(uid)
         elif action == "edit":
@@ -120,6 +126,15 @@ async def on_button(update: Update, context: BotContext) -> None:
     await query.answer()
     text, rows = await _question(context, views, draft)
     await replace(context, query.message, text, keyboard(rows))
+
+
+async def _office_page(flow: MeetingFlow, user_id: int) -> None:
+    """Check the officer's form is at the audience's office list, or raise."""
+    draft = await flow.draft_of(user_id)
+    if draft is None:
+        raise NoDraft(str(user_id))
+    if draft.step is not Step.AUDIENCE_OFFICE:
+        raise UserError("meeting.stale")
 
 
 def _done_text(views: FormViews, done: Done) -> str:
@@ -154,6 +169,10 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         return True
     if message.text is None:
         await ask(context, chat_id, draft, views.say("meeting.error_type_text"))
+        return True
+    if draft.step is Step.AUDIENCE_OFFICE:  # part of an office's name: its matches
+        text, rows = views.audience_offices(search=message.text)
+        await send_text(context.bot, chat_id, text, keyboard(rows))
         return True
     try:
         draft = await flow.write(user_id, message.text, draft)
