@@ -58,6 +58,7 @@ from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
+from storage.erasure import UserErasure
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
 from storage.meetings.repository import MeetingRepository
@@ -147,7 +148,9 @@ async def _post_init(app: BotApplication) -> None:
     clock = cast(Clock, app.bot_data.get(CLOCK_KEY, utc_now))
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
-    users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
+    users = UserService(
+        UserRepository(db), UserErasure(db), settings.admin_ids, Language(settings.default_language)
+    )
     report_store = ReportRepository(db, prefix=settings.reference_prefix)
     conversations = ConversationRepository(db)
     # Read once, shared by every service that names topics; officers correct to these topics.
