@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.core.audit import Action, Actor, AuditEntry
 from storage.audit import AuditRepository, write_audit
 from storage.db import ERASED, Database
 from storage.erasure import UserErasure
 from storage.reporting import ReportRepository
+from tests.erasure_scan import found_in_files, found_in_tables
 from tests.meetings.helpers import add_report, add_user
 
 TRADER = 987_654_321
@@ -98,31 +98,6 @@ async def fill(db: Database) -> int:
     ):  # fmt: skip
         await db.execute(sql, params)
     return report.id
-
-
-async def found_in_tables(db: Database, values: list[str]) -> list[str]:
-    """Return table.column = value for every stored cell that holds one of the values."""
-    found = []
-    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
-    for (table,) in tables:
-        columns = await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')")
-        for (column,) in columns:
-            rows = await db.fetch_all(f'SELECT "{column}" FROM "{table}"')
-            for (cell,) in rows:
-                text = "" if cell is None else str(cell)
-                found += [f"{table}.{column} = {text!r}" for value in values if value in text]
-    return found
-
-
-def found_in_files(path: Path, values: list[str]) -> list[str]:
-    """Return file: value for each value whose UTF-8 bytes are in the database's files."""
-    found = []
-    for suffix in ("", "-wal", "-shm"):
-        file = Path(f"{path}{suffix}")
-        if file.exists():
-            data = file.read_bytes()
-            found += [f"{file.name}: {v}" for v in values if v.encode() in data]
-    return found
 
 
 async def test_erasing_a_trader_leaves_nothing_of_them_in_tables_or_files(
