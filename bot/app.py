@@ -57,6 +57,7 @@ from handlers.notices.sending import budget_limiter, budget_of
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
+from storage.backups import FolderBackups
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
@@ -193,7 +194,7 @@ async def _post_init(app: BotApplication) -> None:
         ),
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
         **_notice_services(
             app,
             settings,
@@ -203,13 +204,22 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy=taxonomy,
             conversations=conversations,
             clock=clock,
+            access=access,
         ),
+        backups=_backups(settings),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
+
+
+def _backups(settings: Settings) -> FolderBackups | None:
+    """Keep checked copies in BACKUP_DIR, when it is set."""
+    if settings.backup_dir is None:
+        return None
+    return FolderBackups(settings.database_path, settings.backup_dir, settings.backup_keep)
 
 
 def _follow_up_services(
@@ -254,6 +264,7 @@ def _notice_services(
     taxonomy: Taxonomy,
     conversations: ConversationRepository,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -278,6 +289,7 @@ def _notice_services(
         zone=settings.timezone,
         periods=settings.consultation_periods,
         clock=clock,
+        gate=access,
     )
     engine = DeliveryEngine(
         queue,
@@ -301,9 +313,11 @@ def _meeting_services(
     db: Database,
     conversations: ConversationRepository,
     taxonomy: Taxonomy,
+    *,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
-    """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
+    """Build the meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
@@ -312,6 +326,7 @@ def _meeting_services(
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
         clock=clock,
+        gate=access,
     )
     return {
         "meetings": meetings,
