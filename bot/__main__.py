@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.core.users import Language
@@ -148,19 +147,11 @@ def _serve(settings: Settings) -> int:
     """Serve updates by webhook or long polling until stopped."""
     from telegram import Update
 
-    from bot.app import build_application
+    from bot.app import build_application, run_webhook
 
     app = build_application(settings)
     if settings.webhook_url:
-        assert settings.webhook_secret is not None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        run_webhook(app)  # the bot's own server: secret and size checked before reading a body
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
