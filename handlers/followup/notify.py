@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 
-from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ExtBot
 
 from bot.container import Services
 from bot.followup.model import Notification
 from handlers.followup.views import INBOX
+from handlers.kit.outbox import delivered
 from handlers.kit.render import Choice, escape, keyboard, send_text
 
 log = logging.getLogger(__name__)
@@ -57,28 +57,6 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
             ]
         ]
     return []
-
-
-async def delivered(
-    services: Services, chat_id: int, sending: Awaitable[object], what: str, **extra: object
-) -> bool:
-    """Await what the bot sends one chat on its own; log (never raise) if it does not arrive.
-
-    A user who blocked the bot is marked so; the caller goes on with the next chat.
-    """
-    extra = {"what": what, **extra}
-    try:
-        await sending
-    except Forbidden:
-        await services.users.mark_blocked(chat_id)
-        log.info("not delivered: chat unreachable", extra=extra)
-    except BadRequest as error:  # before NetworkError, which it subclasses
-        log.warning("refused by Telegram", extra={**extra, "error": str(error)})
-    except NetworkError as error:
-        log.warning("not delivered", extra={**extra, "error": repr(error)})
-    else:
-        return True
-    return False
 
 
 async def send_notifications(

@@ -12,20 +12,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-
 from bot.container import Services
+from bot.core.outbox import Outcome as Sending
 from bot.meetings.ics import calendar_file, file_name
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
 from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.pacing import paced_sender
 from handlers.kit.render import keyboard, send_text
 from handlers.meetings.views import CARD, MeetingViews
 
@@ -38,6 +31,7 @@ RETRY_AFTER_ERROR = timedelta(seconds=30)
 BATCH = 25
 LOCK_KEY = "meetings:lock"
 SEND_ATTEMPTS = 3  # for connection errors, where the message surely did not go out
+AGAIN = frozenset({Sending.TRANSIENT, Sending.RETRY_AFTER})
 WITH_CALENDAR_FILE = frozenset({JobKind.INVITE, JobKind.CHANGE, JobKind.CANCEL})
 
 
@@ -131,37 +125,30 @@ async def _send(
 ) -> Outcome:
     """Send one job to one recipient (the message, then any calendar file); return the outcome.
 
-    Only a connection error, after which the message surely did not go out, is retried.
+    The message goes at the notices' pace, within the bot-wide budget. Quiet hours do not hold
+    it back: an invitation, a change, a cancellation or a reminder is about a meeting at a set
+    time, and an officer expects it to arrive before that time, not after the night is over.
+    Only what surely did not go out (a connection error, a 429) is tried again.
     """
     views = MeetingViews(services.translate, services.reports.taxonomy, recipient.language)
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await _message(app, job, subject, recipient.user_id, views)
-        except Forbidden:
-            return Outcome.BLOCKED
-        except BadRequest as error:
-            log.warning("meeting message refused", extra={"job": job.id, "error": str(error)})
-            return Outcome.FAILED
-        except TimedOut:  # it may have gone out: never sent again
-            log.warning("meeting message timed out", extra={"job": job.id})
-            return Outcome.FAILED
-        except RetryAfter as error:  # flood control, after the rate limiter's own retries
-            if attempt == SEND_ATTEMPTS:
-                return Outcome.FAILED
-            wait = error.retry_after
-            await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
-        except NetworkError as error:
-            if attempt == SEND_ATTEMPTS:
-                log.warning("meeting message not sent", extra={"job": job.id, "error": repr(error)})
-                return Outcome.FAILED
-            await asyncio.sleep(attempt)
-        except TelegramError as error:
-            log.warning("meeting message failed", extra={"job": job.id, "error": repr(error)})
-            return Outcome.FAILED
-        else:
+    paced, chat = paced_sender(app), recipient.user_id
+    for tried in range(1, SEND_ATTEMPTS + 1):
+        result = await paced.send(chat, lambda: _message(app, job, subject, chat, views))
+        if result.ok:
             if job.kind in WITH_CALENDAR_FILE:
                 await _calendar_file(app, job, subject, recipient, views)
             return Outcome.SENT
+        if result.outcome is Sending.BLOCKED:
+            return Outcome.BLOCKED
+        if result.outcome in AGAIN and tried < SEND_ATTEMPTS:
+            if result.outcome is Sending.TRANSIENT:
+                await asyncio.sleep(tried)
+            continue  # after a 429 the paced sender waits out the pause
+        log.warning(
+            "meeting message not sent",
+            extra={"job": job.id, "outcome": result.outcome.value, "error": result.error},
+        )
+        return Outcome.FAILED
     return Outcome.FAILED
 
 
@@ -200,12 +187,14 @@ async def _calendar_file(
 ) -> None:
     """Send the meeting's .ics after its message (once: the message already went out)."""
     meeting = subject.meeting
-    try:
-        await app.bot.send_document(
+    result = await paced_sender(app).send(
+        recipient.user_id,
+        lambda: app.bot.send_document(
             recipient.user_id,
             calendar_file(meeting),
             filename=file_name(meeting),
             caption=views.say("meeting.ics_caption"),
-        )
-    except TelegramError as error:
-        log.warning("calendar file not sent", extra={"job": job.id, "error": repr(error)})
+        ),
+    )
+    if not result.ok:
+        log.warning("calendar file not sent", extra={"job": job.id, "error": result.error})

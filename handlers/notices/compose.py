@@ -16,9 +16,9 @@ from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers import menu
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.pacing import chat_turn
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
-from handlers.notices.sending import chat_turn
 from handlers.notices.views import PREFIX, dimension_screen, screen, show
 
 log = logging.getLogger(__name__)

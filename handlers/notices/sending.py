@@ -1,180 +1,56 @@
-"""Notices going out: the Telegram sender, the bot-wide send budget, and the loop that starts
+"""Notices going out: the Telegram sender, and the loop that starts
 due notices, drains the queue, edits the admin's progress message and reports at the end."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import cast
 
-import httpx
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.container import Services
 from bot.core.durations import format_duration
-from bot.core.pacing import SENDING_METHODS, SendBudget
-from bot.notices.delivery import Blocked, Rejected, RetryLater, Transient, Unconfirmed
+from bot.core.outbox import Sent
 from bot.notices.model import Notice, Outgoing, Reach
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.outbox import attempt
+from handlers.kit.pacing import BROADCASTING, chat_turn, patiently
 from handlers.kit.render import keyboard, send_text
 
 log = logging.getLogger(__name__)
-BROADCASTING: ContextVar[bool] = ContextVar("broadcasting", default=False)
 SLICE = 5.0  # seconds of sending before the queue is looked at afresh
 IDLE = 0.5  # seconds between two looks at the queue (and at due notices) when idle
 PROGRESS_EVERY = 3.0  # seconds between two edits of an admin's progress message
-NOT_SENT = (TelegramError, httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-Callback = Callable[..., Coroutine[Any, Any, Any]]
-T = TypeVar("T")
-
-
-def _seconds(error: RetryAfter) -> float:
-    wait = getattr(error, "_retry_after", None)  # the public property warns about its type
-    return wait.total_seconds() if isinstance(wait, timedelta) else 1.0
-
-
-class BudgetLimiter(BaseRateLimiter[None]):
-    """Note every message the bot sends in the shared budget; replies to users go first.
-
-    Broadcast calls (marked by BROADCASTING) were paced and noted by the delivery engine and go
-    straight out. Any other message waits only while Telegram asked everybody to (429) or the
-    last second is full, and is then noted; the inner limiter (API_RATE_LIMIT's
-    AIORateLimiter), if any, still applies.
-    """
-
-    def __init__(self, budget: SendBudget, inner: BaseRateLimiter[int] | None = None) -> None:
-        self.budget = budget
-        self._inner = inner
-
-    async def initialize(self) -> None:
-        """Open the inner limiter."""
-        if self._inner is not None:
-            await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the inner limiter."""
-        if self._inner is not None:
-            await self._inner.shutdown()
-
-    async def process_request(  # noqa: PLR0917 - PTB's signature
-        self,
-        callback: Callback,
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: None,
-    ) -> Any:
-        """Make the call, counted in the budget, through the inner limiter if there is one."""
-        if BROADCASTING.get():
-            return await callback(*args, **kwargs)
-        sending = endpoint.lower() in SENDING_METHODS
-        chat = _chat_id(data)
-
-        async def counted(*call_args: Any, **call_kwargs: Any) -> Any:
-            token = None
-            if sending:
-                await self.budget.wait_turn()
-                token = self.budget.note(chat)
-            try:
-                return await callback(*call_args, **call_kwargs)
-            except RetryAfter as error:
-                self.budget.pause(_seconds(error))
-                raise
-            finally:
-                if token is not None:
-                    self.budget.done(token, chat)
-
-        if self._inner is not None:
-            return await self._inner.process_request(counted, args, kwargs, endpoint, data, None)
-        return await counted(*args, **kwargs)
-
-
-def _chat_id(data: dict[str, Any]) -> int | None:
-    try:
-        return int(data["chat_id"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def budget_limiter(overall: float, inner: BaseRateLimiter[int] | None) -> BudgetLimiter:
-    """Return the limiter that shares API_RATE_LIMIT between replies and broadcasts."""
-    return BudgetLimiter(SendBudget(overall), inner)
-
-
-async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-    """Make a call, waiting and trying again (twice at most) while Telegram asks to wait."""
-    attempts = 3
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call(*args, **kwargs)
-        except RetryAfter as error:
-            if attempt == attempts:
-                raise
-            await asyncio.sleep(_seconds(error))
-    raise AssertionError("unreachable")
-
-
-async def chat_turn(budget: SendBudget, chat_id: int) -> None:
-    """Wait until the chat may get another message (Telegram: one a second per chat)."""
-    wait = budget.chat_wait(chat_id)
-    if wait > 0:
-        await asyncio.sleep(wait)
-
-
-def budget_of(bot: ExtBot[None], overall: float) -> SendBudget:
-    """Return the bot's shared send budget (a fresh one if the bot was built without it)."""
-    limiter = bot.rate_limiter
-    return limiter.budget if isinstance(limiter, BudgetLimiter) else SendBudget(overall)
 
 
 class TelegramSender:
-    """Send a notice copy with the Bot API, turning Telegram's errors into the engine's."""
+    """Send a notice copy with the Bot API; tell the engine how it went (handlers.kit.outbox)."""
 
     def __init__(self, bot: ExtBot[None]) -> None:
         self._bot = bot
 
-    async def send(self, message: Outgoing) -> int:
-        """Send one message; return its id."""
+    async def send(self, message: Outgoing) -> Sent:
+        """Send one message, already paced and noted by the engine; return its outcome."""
         markup = keyboard(message.buttons) if message.buttons else None
         token = BROADCASTING.set(True)
         try:
             if message.document is not None:
-                sent = await self._bot.send_document(
-                    message.chat_id,
-                    message.document.file_id,
-                    caption=message.text,
-                    reply_markup=markup,
+                return await attempt(
+                    self._bot.send_document(
+                        message.chat_id,
+                        message.document.file_id,
+                        caption=message.text,
+                        reply_markup=markup,
+                    )
                 )
-            else:
-                sent = await self._bot.send_message(
-                    message.chat_id, message.text, reply_markup=markup
-                )
-        except RetryAfter as error:
-            raise RetryLater(_seconds(error)) from error
-        except Forbidden as error:
-            raise Blocked(str(error)) from error
-        except BadRequest as error:  # before NetworkError, which it subclasses
-            raise Rejected(str(error)) from error
-        except (TimedOut, NetworkError) as error:  # TimedOut subclasses NetworkError too
-            unsent = error.__cause__ is None or isinstance(error.__cause__, NOT_SENT)
-            raise (Transient if unsent else Unconfirmed)(str(error)) from error
-        except TelegramError as error:  # invalid token, chat migrated, conflict
-            raise Rejected(str(error)) from error
+            return await attempt(
+                self._bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            )
         finally:
             BROADCASTING.reset(token)
-        return sent.message_id
 
 
 # --- the loop ---------------------------------------------------------------------------------

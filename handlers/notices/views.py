@@ -10,8 +10,8 @@ from telegram import Message
 from bot.core.durations import format_duration
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, Notice, Outgoing
 from handlers.kit.context import BotContext
+from handlers.kit.pacing import chat_turn
 from handlers.kit.render import Choice, escape, keyboard, send_text
-from handlers.notices.sending import chat_turn
 
 PREFIX = "bc"
 Rows = list[list[Choice]]

@@ -1,19 +1,31 @@
-"""The Telegram side of notice delivery: errors mapped for the engine, and the send budget hook
-that counts every reply while broadcasts pace themselves."""
+"""The outbox: Telegram's answers classified once for every sender, the send budget hook that
+counts every reply while broadcasts pace themselves, and the paced sender of fan-outs."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import timedelta
 from typing import Any, cast
 
 import httpx
 import pytest
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
-from bot.core.pacing import SendBudget
-from bot.notices.delivery import Blocked, Rejected, RetryLater, Transient, Unconfirmed
+from bot.core.outbox import Outcome, Sent
+from bot.core.pacing import Pace, SendBudget
 from bot.notices.model import NoticeDocument, Outgoing
-from handlers.notices.sending import BROADCASTING, BudgetLimiter, TelegramSender
+from handlers.kit.outbox import classify, retry_seconds
+from handlers.kit.pacing import BROADCASTING, BudgetLimiter, PacedSender
+from handlers.notices.sending import TelegramSender
 
 
 def _caused(error: Exception, cause: Exception) -> Exception:
@@ -48,7 +60,7 @@ MESSAGE = Outgoing(chat_id=5, text="<b>Notice</b>", buttons=((("OK", "ntc:ack:1"
 
 async def test_a_copy_is_sent_marked_as_broadcast_with_its_buttons() -> None:
     bot = Bot()
-    assert await TelegramSender(cast(Any, bot)).send(MESSAGE) == 77
+    assert await TelegramSender(cast(Any, bot)).send(MESSAGE) == Sent(Outcome.SENT, message_id=77)
     method, kwargs = bot.calls[0]
     assert method == "send_message" and kwargs["reply_markup"].inline_keyboard[0][0].text == "OK"
     assert bot.broadcasting == [True] and not BROADCASTING.get()
@@ -60,23 +72,29 @@ async def test_a_copy_is_sent_marked_as_broadcast_with_its_buttons() -> None:
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (RetryAfter(3), RetryLater),
-        (Forbidden("Forbidden: bot was blocked by the user"), Blocked),
-        (BadRequest("Bad Request: chat not found"), Rejected),
-        (InvalidToken("Unauthorized"), Rejected),
-        (NetworkError("Bad Gateway"), Transient),  # a 5xx answer: not done
-        (_caused(NetworkError("connect"), httpx.ConnectError("refused")), Transient),
-        (_caused(TimedOut(), httpx.ConnectTimeout("slow")), Transient),
-        (_caused(TimedOut(), httpx.PoolTimeout("busy")), Transient),
-        (_caused(TimedOut(), httpx.ReadTimeout("no answer")), Unconfirmed),  # may have arrived
-        (_caused(NetworkError("gone"), httpx.RemoteProtocolError("closed")), Unconfirmed),
+        (RetryAfter(3), Outcome.RETRY_AFTER),
+        (Forbidden("Forbidden: bot was blocked by the user"), Outcome.BLOCKED),
+        (BadRequest("Bad Request: chat not found"), Outcome.REJECTED),
+        (InvalidToken("Unauthorized"), Outcome.REJECTED),
+        (NetworkError("Bad Gateway"), Outcome.TRANSIENT),  # a 5xx answer: not done
+        (_caused(NetworkError("connect"), httpx.ConnectError("refused")), Outcome.TRANSIENT),
+        (_caused(TimedOut(), httpx.ConnectTimeout("slow")), Outcome.TRANSIENT),
+        (_caused(TimedOut(), httpx.PoolTimeout("busy")), Outcome.TRANSIENT),
+        (_caused(TimedOut(), httpx.ReadTimeout("no answer")), Outcome.UNCONFIRMED),
+        (_caused(NetworkError("gone"), httpx.RemoteProtocolError("closed")), Outcome.UNCONFIRMED),
     ],
 )
-async def test_telegram_errors_become_the_engines(error: Exception, expected: type) -> None:
-    with pytest.raises(expected) as raised:
-        await TelegramSender(cast(Any, Bot(error))).send(MESSAGE)
-    if isinstance(raised.value, RetryLater):
-        assert raised.value.seconds == 3
+async def test_telegram_errors_are_classified_once(error: Exception, expected: Outcome) -> None:
+    result = await TelegramSender(cast(Any, Bot(error))).send(MESSAGE)
+    assert result.outcome is expected and not result.ok
+    assert isinstance(error, TelegramError) and classify(error) == result
+    if expected is Outcome.RETRY_AFTER:
+        assert result.wait == 3
+
+
+def test_the_wait_asked_for_is_read_as_an_int_or_a_timedelta() -> None:
+    assert retry_seconds(RetryAfter(7)) == 7.0
+    assert retry_seconds(RetryAfter(timedelta(seconds=2.5))) == 2.5
 
 
 async def test_replies_are_counted_and_broadcasts_are_not_counted_twice() -> None:
@@ -115,3 +133,17 @@ async def test_a_429_on_a_reply_pauses_everything_and_replies_wait_for_a_pause()
     started = time.monotonic()
     await limiter.process_request(call, (), {}, "editMessageText", {"chat_id": 9}, None)
     assert time.monotonic() - started > 0.8
+
+
+async def test_fan_outs_are_paced_marked_as_broadcasts_and_paused_by_a_429() -> None:
+    budget, bot = SendBudget(30), Bot()
+    paced = PacedSender(budget, Pace(20.0))
+    started = time.monotonic()
+    results = await asyncio.gather(
+        *(paced.send(chat, lambda c=chat: bot.send_message(c, "hi")) for chat in range(1, 7))
+    )
+    assert [r.message_id for r in results] == [77] * 6
+    assert time.monotonic() - started >= 5 / 20 * 0.9  # six sends at 20 a second
+    assert bot.broadcasting == [True] * 6 and budget.recent() == 6
+    flooded = await paced.send(9, lambda: Bot(RetryAfter(1)).send_message(9, "hi"))
+    assert flooded.outcome is Outcome.RETRY_AFTER and budget.paused_for() > 0.5
