@@ -15,6 +15,7 @@ from bot.notices.model import (
     Subscription,
     stored,
 )
+from storage.claims import NOTICE_SUMMARY, Claims
 from storage.db import Database, utcnow
 from storage.notices.queue import at
 
@@ -232,12 +233,7 @@ class NoticeRepository:
 
     async def claim_summary(self, notice_id: int, recipient_id: int, now: datetime) -> bool:
         """Claim sending the summary to one admin or officer; tell whether it was unclaimed."""
-        changed = await self._db.execute(
-            "INSERT OR IGNORE INTO notice_summaries (notice_id, recipient_id, claimed_at)"
-            " VALUES (?, ?, ?)",
-            (notice_id, recipient_id, stored(now)),
-        )
-        return changed == 1
+        return await Claims(self._db).claim(NOTICE_SUMMARY, str(notice_id), recipient_id, now)
 
     # --- comments -----------------------------------------------------------------------
 
