@@ -16,11 +16,13 @@ from handlers.digests import commands as digests
 from handlers.followup import actions as followup
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
+from handlers.followup import notify as followup_notify
 from handlers.followup import views as officer_views
 from handlers.followup.notify import SURVEY_PREFIX
 from handlers.kit.context import BotApplication
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
+from handlers.kit.outbox import register_renderer
 from handlers.meetings import commands as meetings
 from handlers.meetings import forms as meeting_forms
 from handlers.meetings import jobs as meeting_jobs
@@ -39,6 +41,7 @@ DRAFT_SWEEP = timedelta(minutes=10)
 def register(app: BotApplication) -> None:
     """Add all handlers to the application, in the order they are tried."""
     register_entry("report", reports.begin)  # /start report: the deep link from a group
+    register_renderer("followup", followup_notify.render)  # what follow-up services notify
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link

@@ -9,8 +9,9 @@ from typing import Protocol
 from bot.core.access import AccessControl, utc_now
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.followup import model as followup
-from bot.followup.model import Done, Notification, Survey, TrackedReport
+from bot.followup.model import Done, Survey, TrackedReport
 from bot.followup.recipients import Recipients
 from bot.followup.service import ReportKey, TrackedStore, excerpt, find_tracked
 from bot.reporting.model import Status

@@ -10,13 +10,10 @@ from typing import Protocol
 from bot.core.access import AccessControl, AuditStore, UserDirectory, utc_now
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.core.users import Access, display_name
 from bot.followup import model as followup
-from bot.followup.model import (
-    Done,
-    Notification,
-    TrackedReport,
-)
+from bot.followup.model import Done, TrackedReport
 from bot.followup.recipients import Recipients
 from bot.reporting.drafts import Draft, check_attachment
 from bot.reporting.model import (

@@ -11,10 +11,10 @@ from bot.followup.model import Done
 from bot.followup.prompts import Awaited
 from bot.reporting.model import Status
 from handlers.followup.inbox import officer_views, show_history, show_report
-from handlers.followup.notify import send_notifications
 from handlers.followup.views import ACT, OfficerViews
 from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded
 

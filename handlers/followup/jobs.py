@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from bot.container import Services
 from bot.core.schedules import Schedule
 from bot.followup.model import InboxFilter
-from handlers.followup.notify import send_notifications
 from handlers.followup.views import INBOX, OfficerViews
 from handlers.kit.context import BotApplication, BotContext
-from handlers.kit.outbox import delivered
+from handlers.kit.outbox import delivered, send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.scheduling import schedule_chain
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-
-from telegram.ext import ExtBot
 
 from bot.container import Services
-from bot.followup.model import Notification
+from bot.core.notifications import Notification
 from handlers.followup.views import INBOX
-from handlers.kit.outbox import delivered
-from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.kit.outbox import Rendered
+from handlers.kit.render import Choice, escape, keyboard
 
 log = logging.getLogger(__name__)
 CODES = ("status", "kind")  # parameters that are codes with a catalog name ("status.new")
@@ -59,14 +56,8 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
     return []
 
 
-async def send_notifications(
-    bot: ExtBot[None], services: Services, notes: Iterable[Notification]
-) -> int:
-    """Send each notification; return how many arrived (unreachable chats are logged, skipped)."""
-    sent = 0
-    for note in notes:
-        lang, text = notification_text(services, note)
-        rows = notification_buttons(services, note, lang)
-        sending = send_text(bot, note.chat_id, text, keyboard(rows) if rows else None)
-        sent += await delivered(services, note.chat_id, sending, "notification", key=note.key)
-    return sent
+def render(services: Services, note: Notification) -> Rendered:
+    """Return a follow-up notification's text and buttons (the kit's outbox sends it)."""
+    lang, text = notification_text(services, note)
+    rows = notification_buttons(services, note, lang)
+    return text, keyboard(rows) if rows else None

@@ -7,8 +7,9 @@ import logging
 from telegram import Update
 
 from bot.followup.prompts import Awaited
-from handlers.followup.notify import SURVEY_PREFIX, send_notifications
+from handlers.followup.notify import SURVEY_PREFIX
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded, speaker_for
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 import httpx
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.container import Services
+from bot.core.notifications import Notification
 from bot.core.outbox import Outcome, Sent
+from handlers.kit.render import escape, send_text
 
 log = logging.getLogger(__name__)
 # Causes after which the request surely never reached Telegram.
@@ -81,3 +85,37 @@ async def settle(
         log.warning("refused by Telegram", extra={**extra, "error": result.error})
     elif not result.ok:
         log.warning("not delivered", extra={**extra, "error": result.error})
+
+
+# --- notifications: what services return to tell someone, rendered by their capability -------
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[[Services, Notification], Rendered]
+_renderers: dict[str, Renderer] = {}
+
+
+def register_renderer(family: str, render: Renderer) -> None:
+    """Render the notifications whose catalog key starts with `family.` (done at start)."""
+    _renderers[family] = render
+
+
+def render_notification(services: Services, note: Notification) -> Rendered:
+    """Return a notification's text and buttons, by its family's renderer (else plain text)."""
+    render = _renderers.get(note.key.split(".", 1)[0])
+    if render is not None:
+        return render(services, note)
+    t = services.translate
+    params = {k: escape(v) if isinstance(v, str) else v for k, v in note.params.items()}
+    return t(note.language or t.default, note.key, **params), None
+
+
+async def send_notifications(
+    bot: ExtBot[None], services: Services, notes: Iterable[Notification]
+) -> int:
+    """Send each notification; return how many arrived (unreachable chats are logged, skipped)."""
+    sent = 0
+    for note in notes:
+        text, markup = render_notification(services, note)
+        sending = send_text(bot, note.chat_id, text, markup)
+        sent += await delivered(services, note.chat_id, sending, "notification", key=note.key)
+    return sent

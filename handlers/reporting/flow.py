@@ -12,9 +12,9 @@ from bot.core.errors import NoDraft, UserError
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, AttachmentKind, Report
 from bot.reporting.service import RateLimited
-from handlers.followup.notify import send_notifications
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.reporting.views import ReportViews

@@ -7,9 +7,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.core.errors import NoDraft, UserError
 from bot.reporting.my_reports import Page
-from handlers.followup.notify import send_notifications
 from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import Choice, keyboard, send_text
 from handlers.kit.replies import guarded
 from handlers.reporting.flow import attachment_of, views_for

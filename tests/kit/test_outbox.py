@@ -20,10 +20,11 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.core.notifications import Notification
 from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import Pace, SendBudget
 from bot.notices.model import NoticeDocument, Outgoing
-from handlers.kit.outbox import classify, retry_seconds
+from handlers.kit.outbox import classify, register_renderer, retry_seconds, send_notifications
 from handlers.kit.pacing import BROADCASTING, BudgetLimiter, PacedSender
 from handlers.notices.sending import TelegramSender
 
@@ -147,3 +148,39 @@ async def test_fan_outs_are_paced_marked_as_broadcasts_and_paused_by_a_429() -> 
     assert bot.broadcasting == [True] * 6 and budget.recent() == 6
     flooded = await paced.send(9, lambda: Bot(RetryAfter(1)).send_message(9, "hi"))
     assert flooded.outcome is Outcome.RETRY_AFTER and budget.paused_for() > 0.5
+
+
+class Users:
+    """Records who was marked as having blocked the bot."""
+
+    def __init__(self) -> None:
+        self.blocked: list[int] = []
+
+    async def mark_blocked(self, user_id: int) -> None:
+        self.blocked.append(user_id)
+
+
+class Translate:
+    """Echoes the key and parameters, so a test sees what was rendered."""
+
+    default = "en"
+
+    def __call__(self, lang: str, key: str, **params: object) -> str:
+        return f"{lang}:{key}:{sorted(params.items())}"
+
+
+async def test_notifications_go_through_their_familys_renderer_and_blocked_users_are_marked() -> (
+    None
+):
+    services = cast(Any, type("S", (), {"users": Users(), "translate": Translate()})())
+    register_renderer("test", lambda _services, note: (f"rendered {note.key}", None))
+    bot = Bot()
+    notes = [Notification(5, "test.hello"), Notification(6, "plain.key", {"who": "<b>"}, "es")]
+    assert await send_notifications(cast(Any, bot), services, notes) == 2
+    assert [kwargs["text"] for _, kwargs in bot.calls] == [
+        "rendered test.hello",
+        "es:plain.key:[('who', '&lt;b&gt;')]",  # no renderer: plain text, user text escaped
+    ]
+    blocked = Bot(Forbidden("Forbidden: bot was blocked by the user"))
+    assert await send_notifications(cast(Any, blocked), services, notes[:1]) == 0
+    assert services.users.blocked == [5]
