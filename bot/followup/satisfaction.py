@@ -22,6 +22,7 @@ class SurveyStore(Protocol):
 
     async def latest(self, report_id: int) -> Survey | None: ...
     async def unanswered_since(self, asked_before: datetime) -> list[Survey]: ...
+    async def first_unanswered(self) -> datetime | None: ...
     async def claim_reask(self, survey_id: int, at: datetime) -> bool: ...
     async def answer(
         self,
@@ -67,6 +68,11 @@ class SatisfactionService:
             if tracked is not None:
                 due += await self._tell.reporter(tracked.report, "followup.ask.fixed_again")
         return due
+
+    async def next_reask(self) -> datetime | None:
+        """Return when the next reminder falls due (None: no survey waits for an answer)."""
+        asked = await self._surveys.first_unanswered()
+        return asked + self.reask_after if asked is not None else None
 
     async def claim_reask(self, report_id: int) -> bool:
         """Claim the one reminder of a report's latest survey; False if it was claimed."""

@@ -1,15 +1,16 @@
-"""The meetings' scheduled sends in Telegram: one timer, rebuilt at start and woken by changes.
+"""The meetings' scheduled sends in Telegram: the kit's DueTimer, rebuilt at start and woken
+by changes.
 
 The timer is set to the earliest pending job in the database. When it fires, due jobs are
 taken a batch of recipients at a time, each recipient claimed in the database before the
-message goes out; then the timer is set again from the database.
+message goes out (paced with the notices); then the timer is set again from the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import cast
 
 from bot.container import Services
@@ -18,47 +19,47 @@ from bot.meetings.ics import calendar_file, file_name
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
 from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.due import DueTimer
 from handlers.kit.pacing import paced_sender
 from handlers.kit.render import keyboard, send_text
 from handlers.meetings.views import CARD, MeetingViews
 
 log = logging.getLogger(__name__)
-TIMER = "meetings:timer"
 REBUILD = "meetings:rebuild"
-SWEEP = "meetings:sweep"
-SWEEP_EVERY = timedelta(minutes=5)  # a safety net; the timer does the work
-RETRY_AFTER_ERROR = timedelta(seconds=30)
 BATCH = 25
-LOCK_KEY = "meetings:lock"
 SEND_ATTEMPTS = 3  # for connection errors, where the message surely did not go out
 AGAIN = frozenset({Sending.TRANSIENT, Sending.RETRY_AFTER})
 WITH_CALENDAR_FILE = frozenset({JobKind.INVITE, JobKind.CHANGE, JobKind.CANCEL})
 
 
+async def drain(app: BotApplication) -> datetime | None:
+    """Send every due job, a batch at a time; return when the next one is due."""
+    services: Services = app.bot_data["services"]
+    jobs = services.meeting_jobs
+    while (job := await jobs.take()) is not None:
+        try:
+            await _work_on(app, services, job)
+        except Exception:  # a bug or bad data: this job stops, the others go on
+            log.exception("meeting job failed", extra={"job": job.id})
+            await jobs.fail(job)
+    return await jobs.next_due()
+
+
+TIMER = DueTimer("meetings:timer", drain)
+
+
 def schedule_meetings(app: BotApplication) -> None:
-    """Queue the start-up rebuild (it reads the database) and the safety sweep."""
+    """Queue the start-up rebuild (it reads the database), which then starts the timer."""
     assert app.job_queue is not None
-    for name in (TIMER, REBUILD, SWEEP):
+    for name in (TIMER.name, REBUILD):
         for job in app.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     app.job_queue.run_once(_rebuild, when=0, name=REBUILD)
-    app.job_queue.run_repeating(_fire, interval=SWEEP_EVERY, first=SWEEP_EVERY, name=SWEEP)
 
 
 def wake(app: BotApplication) -> None:
     """Look for due jobs now (after a meeting was created, changed or closed)."""
-    arm(app, datetime.now(UTC))
-
-
-def arm(app: BotApplication, when: datetime | None) -> None:
-    """Set the one timer to a moment (None: nothing is pending)."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(TIMER):
-        job.schedule_removal()
-    if when is None:
-        return
-    delay = max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    app.job_queue.run_once(_fire, when=delay, name=TIMER)
+    TIMER.wake(app)
 
 
 async def _rebuild(context: BotContext) -> None:
@@ -73,33 +74,7 @@ async def _rebuild(context: BotContext) -> None:
             "next_due": rebuilt.next_due.isoformat() if rebuilt.next_due else None,
         },
     )
-    await drain(cast(BotApplication, context.application))
-
-
-async def _fire(context: BotContext) -> None:
-    await drain(cast(BotApplication, context.application))
-
-
-async def drain(app: BotApplication) -> None:
-    """Send every due job, a batch at a time, then set the timer to the next one."""
-    lock = app.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
-    if lock.locked():
-        return  # the running drain sets the timer from the database when it is done
-    services: Services = app.bot_data["services"]
-    jobs = services.meeting_jobs
-    async with lock:
-        try:
-            while (job := await jobs.take()) is not None:
-                try:
-                    await _work_on(app, services, job)
-                except Exception:  # a bug or bad data: this job stops, the others go on
-                    log.exception("meeting job failed", extra={"job": job.id})
-                    await jobs.fail(job)
-            following = await jobs.next_due()
-        except Exception:  # the database is unavailable: try again a little later
-            log.exception("meeting schedule unavailable")
-            following = datetime.now(UTC) + RETRY_AFTER_ERROR
-    arm(app, following)
+    await TIMER.run(cast(BotApplication, context.application))
 
 
 async def _work_on(app: BotApplication, services: Services, job: Job) -> None:
