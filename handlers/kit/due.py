@@ -65,6 +65,10 @@ class DueTimer:
         assert app.job_queue is not None
         return bool(app.job_queue.get_jobs_by_name(self.name))
 
+    def idle(self, app: BotApplication) -> bool:
+        """Tell whether the timer is neither set nor running: nothing of its rows is pending."""
+        return not self.armed(app) and not self._state(app).lock.locked()
+
     async def run(self, app: BotApplication) -> None:
         """Do what is due, then arm the timer to the next due row (or to now if woken)."""
         state = self._state(app)

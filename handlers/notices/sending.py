@@ -1,5 +1,10 @@
-"""Notices going out: the Telegram sender, and the loop that starts
-due notices, drains the queue, edits the admin's progress message and reports at the end."""
+"""Notices going out: the Telegram sender, and the kit's DueTimer that starts due notices,
+drains the queue, edits the admin's progress message and reports at the end.
+
+No loop polls the database: the timer is armed to the next due row (a notice to start, a copy
+to send or retry, a reminder to queue, a consultation closing) and woken when a notice is
+confirmed; while a notice goes out it also fires every PROGRESS_EVERY to show the progress.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,18 @@ from bot.core.durations import format_duration
 from bot.core.outbox import Sent
 from bot.notices.model import Notice, Outgoing, Reach
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.due import DueTimer
 from handlers.kit.outbox import attempt
 from handlers.kit.pacing import BROADCASTING, chat_turn, patiently
 from handlers.kit.render import keyboard, send_text
 
 log = logging.getLogger(__name__)
 SLICE = 5.0  # seconds of sending before the queue is looked at afresh
-IDLE = 0.5  # seconds between two looks at the queue (and at due notices) when idle
+IDLE = 0.5  # seconds before another look when copies are due but none could start
 PROGRESS_EVERY = 3.0  # seconds between two edits of an admin's progress message
+PROGRESS = timedelta(seconds=PROGRESS_EVERY)
+LAUNCH = "notices:launch"
+PROGRESS_KEY = "notices:progress"
 
 
 class TelegramSender:
@@ -57,65 +66,75 @@ class TelegramSender:
 
 
 def start_sending(app: BotApplication) -> None:
-    """Start the notice loop with the application (a task that Application.stop() waits for)."""
+    """Settle what a stopped process left in flight, then start the notices' timer."""
     assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name("notice-sender"):
-        job.schedule_removal()
-    app.job_queue.run_once(_launch, when=0, name="notice-sender")
+    for name in (LAUNCH, TIMER.name):
+        for job in app.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    app.job_queue.run_once(_launch, when=0, name=LAUNCH)
+
+
+def wake_sending(app: BotApplication) -> None:
+    """Look at the notices now (one was confirmed, or its rows changed)."""
+    TIMER.wake(app)
 
 
 async def _launch(context: BotContext) -> None:
     app = cast(BotApplication, context.application)
-    task = app.bot_data.get("notice-sender")
-    if isinstance(task, asyncio.Task) and not task.done():
-        return
-    app.bot_data["notice-sender"] = app.create_task(run(app), name="notice-sender")
+    await cast(Services, app.bot_data[SERVICES_KEY]).notice_delivery.recover()
+    await TIMER.run(app)
 
 
-async def run(app: BotApplication) -> None:
-    """Send notices until the application stops; in-flight sends finish first."""
+async def due_work(app: BotApplication) -> datetime | None:
+    """Start due notices, send due copies for a slice, show progress, report the end, send
+    summaries; return when the notices' rows next fall due (None: nothing is pending)."""
     services = cast(Services, app.bot_data[SERVICES_KEY])
-    await services.notice_delivery.recover()
-    await asyncio.gather(_send(app, services), _watch(app, services))
+    notices, engine = services.notices, services.notice_delivery
+    for notice in await notices.start_due(datetime.now(UTC)):
+        log.info("notice sending", extra={"notice": notice.id, "recipients": notice.total})
+    await notices.queue_reminders(datetime.now(UTC))
+    started = 0
+    try:
+        started = await engine.pump(TelegramSender(app.bot), SLICE, lambda: app.running)
+    except Exception:
+        log.exception("notice sending failed; going on")
+    progress = _progress(app, services)
+    try:
+        await progress.refresh()
+        for notice in await notices.finish_done(datetime.now(UTC)):
+            await progress.report(notice)
+        for notice in await notices.closed_consultations(datetime.now(UTC)):
+            await send_summaries(app, services, notice)
+    except Exception:
+        log.exception("notice bookkeeping failed; going on")
+    return await _next(services, started)
 
 
-async def _send(app: BotApplication, services: Services) -> None:
-    """Drain the queue, paced, without a break between batches while copies are due."""
-    sender = TelegramSender(app.bot)
-    while app.running:
-        started = 0
-        try:
-            started = await services.notice_delivery.pump(sender, SLICE, lambda: app.running)
-        except Exception:
-            log.exception("notice sending failed; going on")
-        if not started:
-            await _nap(app, IDLE)
+async def _next(services: Services, started: int) -> datetime | None:
+    """Return when to look again: the next due row, after quiet hours for what is paced."""
+    now = datetime.now(UTC)
+    times = await services.notices.next_due(now)
+    send = times.send
+    if send is not None:
+        quiet = services.notice_delivery.quiet_until(now)
+        if quiet is not None:
+            send = max(send, quiet)
+        elif not started:  # due but nothing could start (a 429 pause): not a busy loop
+            send = max(send, now + timedelta(seconds=IDLE))
+    if times.sending:
+        send = min(send or now + PROGRESS, now + PROGRESS)
+    present = [moment for moment in (send, times.bookkeeping) if moment is not None]
+    return min(present) if present else None
 
 
-async def _watch(app: BotApplication, services: Services) -> None:
-    """Start due notices, queue reminders, show progress, report the end, send summaries."""
-    progress = ProgressMessages(app, services)
-    notices = services.notices
-    while app.running:
-        try:
-            for notice in await notices.start_due(datetime.now(UTC)):
-                log.info("notice sending", extra={"notice": notice.id, "recipients": notice.total})
-            await notices.queue_reminders(datetime.now(UTC))
-            await progress.refresh()
-            for notice in await notices.finish_done(datetime.now(UTC)):
-                await progress.report(notice)
-            for notice in await notices.closed_consultations(datetime.now(UTC)):
-                await send_summaries(app, services, notice)
-        except Exception:
-            log.exception("notice bookkeeping failed; going on")
-        await _nap(app, IDLE)
+def _progress(app: BotApplication, services: Services) -> ProgressMessages:
+    progress = app.bot_data.get(PROGRESS_KEY)
+    if not isinstance(progress, ProgressMessages):
+        progress = app.bot_data[PROGRESS_KEY] = ProgressMessages(app, services)
+    return progress
 
 
-async def _nap(app: BotApplication, seconds: float) -> None:
-    for _ in range(max(int(seconds / 0.1), 1)):
-        if not app.running:
-            return
-        await asyncio.sleep(0.1)
+TIMER = DueTimer("notices:timer", due_work)
 
 
 class ProgressMessages:

@@ -12,6 +12,7 @@ from bot.notices.model import (
     Audience,
     Comment,
     Notice,
+    NoticeTimes,
     Subscription,
     stored,
 )
@@ -37,6 +38,19 @@ def _notice(row: aiosqlite.Row) -> Notice:
     data["document"] = json.loads(data["document"]) if data["document"] else None
     data["audience"] = json.loads(data["audience"] or "{}")
     return Notice.model_validate(data)
+
+
+def _moment(value: str | None, now: datetime) -> datetime | None:
+    """Read a stored moment ('' is a notice to send at once)."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value) if value else now
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    """Return the earliest of some moments (None if there is none)."""
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
 
 
 def _json(value: Any) -> Any:
@@ -213,6 +227,26 @@ class NoticeRepository:
                 )
             queued.append(int(row["id"]))
         return queued
+
+    async def next_due(self, now: datetime) -> NoticeTimes:
+        """Return when the notices' rows next fall due (one read, on the covering indexes)."""
+        row = await self._db.fetch_one(
+            "SELECT (SELECT MIN(COALESCE(send_at, '')) FROM notices WHERE status = 'scheduled'),"
+            " (SELECT MIN(next_try_at) FROM notice_deliveries WHERE state = 'pending'),"
+            " (SELECT MIN(remind_at) FROM notices WHERE status IN ('sending', 'sent')"
+            "  AND reminders_queued_at IS NULL AND remind_at IS NOT NULL AND comment_until > ?),"
+            " (SELECT MIN(comment_until) FROM notices WHERE summary_at IS NULL"
+            "  AND status IN ('sending', 'sent')),"
+            " EXISTS (SELECT 1 FROM notices WHERE status = 'sending')",
+            (stored(now),),
+        )
+        assert row is not None
+        start, copy, remind, close = (_moment(row[i], now) for i in range(4))
+        return NoticeTimes(
+            send=_earliest(start, copy),
+            bookkeeping=_earliest(remind, close),
+            sending=bool(row[4]),
+        )
 
     async def closed_consultations(self, now: datetime) -> list[Notice]:
         """Return consultations past their deadline whose summary has not been started."""
