@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SUMMARY = "overdue-summary"
 REASK = "satisfaction-reask"
 SUMMARY_LINES = 30
+FIRST_LOOK = timedelta(seconds=3)  # after start, as the sweep did: the bot settles first
 MIN_GAP = timedelta(seconds=1)  # between two looks at surveys, however many are due
 
 
@@ -29,7 +30,7 @@ def schedule_followup(app: BotApplication, services: Services, now: datetime) ->
     settings = services.settings
     schedules = [settings.overdue_schedule] if settings.overdue_schedule else []
     schedule_chain(app, SUMMARY, schedules, _overdue_summary, settings, now)
-    REASKS.start(app)
+    REASKS.start(app, after=FIRST_LOOK)
 
 
 def wake_reasks(app: BotApplication) -> None:

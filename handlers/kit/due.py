@@ -38,9 +38,9 @@ class DueTimer:
         self._work = work
         self._retry = retry
 
-    def start(self, app: BotApplication) -> None:
-        """(Re)start the timer with the application: run at once, then as rows fall due."""
-        self.arm(app, datetime.now(UTC))
+    def start(self, app: BotApplication, after: timedelta = timedelta(0)) -> None:
+        """(Re)start the timer with the application: run soon, then as rows fall due."""
+        self.arm(app, datetime.now(UTC) + after)
 
     def wake(self, app: BotApplication) -> None:
         """Run now: a row was added or changed (a running run goes round once more)."""

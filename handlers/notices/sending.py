@@ -13,16 +13,15 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.container import Services
 from bot.core.durations import format_duration
-from bot.core.outbox import Sent
+from bot.core.outbox import Outcome, Sent
 from bot.notices.model import Notice, Outgoing, Reach
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
 from handlers.kit.due import DueTimer
-from handlers.kit.outbox import attempt
+from handlers.kit.outbox import attempt, delivered
 from handlers.kit.pacing import BROADCASTING, chat_turn, patiently
 from handlers.kit.render import keyboard, send_text
 
@@ -193,18 +192,17 @@ class ProgressMessages:
         self._shown[notice.id] = text
         chat_id = notice.chat_id or notice.author_id
         await chat_turn(self._services.notice_delivery.budget, chat_id)
-        try:
-            if notice.progress_message_id is None:
-                raise BadRequest("no progress message yet")
-            message_id = notice.progress_message_id
-            await patiently(self._app.bot.edit_message_text, text, chat_id, message_id)
-        except BadRequest as problem:
-            if "not modified" in str(problem).lower():
-                return
-            message = await patiently(send_text, self._app.bot, chat_id, text)
-            await self._services.notices.set_progress_message(notice.id, message.message_id)
-        except (Forbidden, NetworkError, RetryAfter) as problem:
-            log.info("progress not shown", extra={"notice": notice.id, "error": repr(problem)})
+        bot, message_id = self._app.bot, notice.progress_message_id
+        if message_id is None:
+            shown = Sent(Outcome.REJECTED, error="no progress message yet")
+        else:
+            shown = await attempt(patiently(bot.edit_message_text, text, chat_id, message_id))
+        if shown.outcome is Outcome.REJECTED and "not modified" not in shown.error.lower():
+            shown = await attempt(patiently(send_text, bot, chat_id, text))
+            if shown.message_id is not None:
+                await self._services.notices.set_progress_message(notice.id, shown.message_id)
+        if not shown.ok and "not modified" not in shown.error.lower():
+            log.info("progress not shown", extra={"notice": notice.id, "error": shown.error})
 
     async def report(self, notice: Notice) -> None:
         """Show the final figures and send the delivery report (once, after the claim)."""
@@ -226,12 +224,11 @@ class ProgressMessages:
         text = delivery_report(services, notice, reach, lang, took)
         markup = keyboard([[(t(lang, "broadcast.reach_button"), f"bc:reach:{notice.id}")]])
         chat_id = notice.chat_id or notice.author_id
-        try:
-            await chat_turn(services.notice_delivery.budget, chat_id)
-            await patiently(send_text, self._app.bot, chat_id, text, markup)
-        except (Forbidden, NetworkError, RetryAfter) as problem:
+        await chat_turn(services.notice_delivery.budget, chat_id)
+        reported = await attempt(patiently(send_text, self._app.bot, chat_id, text, markup))
+        if not reported.ok:
             log.warning(
-                "delivery report not sent", extra={"notice": notice.id, "error": repr(problem)}
+                "delivery report not sent", extra={"notice": notice.id, "error": reported.error}
             )
         log.info("notice sent", extra={"notice": notice.id, **reach.model_dump()})
 
@@ -263,14 +260,13 @@ async def send_summaries(app: BotApplication, services: Services, notice: Notice
     for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.notices.claim_summary(notice.id, officer_id):
             continue
-        lang = language
-        try:
-            text = reports.text(summary, lang)
-            await patiently(send_text, app.bot, officer_id, text)
-            data, count = await reports.workbook(notice, lang)
-            await chat_turn(services.notice_delivery.budget, officer_id)
-            caption = services.translate(lang, "consultation.xlsx_caption", count=count)
-            name = f"consultation-{notice.id}.xlsx"
-            await patiently(app.bot.send_document, officer_id, data, filename=name, caption=caption)
-        except (Forbidden, NetworkError, RetryAfter) as problem:
-            log.info("summary not delivered", extra={"notice": notice.id, "error": repr(problem)})
+        lang, bot = language, app.bot
+        sending = patiently(send_text, bot, officer_id, reports.text(summary, lang))
+        if not await delivered(services, officer_id, sending, "summary", notice=notice.id):
+            continue
+        data, count = await reports.workbook(notice, lang)
+        await chat_turn(services.notice_delivery.budget, officer_id)
+        caption = services.translate(lang, "consultation.xlsx_caption", count=count)
+        name = f"consultation-{notice.id}.xlsx"
+        sending = patiently(bot.send_document, officer_id, data, filename=name, caption=caption)
+        await delivered(services, officer_id, sending, "summary workbook", notice=notice.id)
