@@ -92,14 +92,21 @@ async def due_work(app: BotApplication) -> datetime | None:
     for notice in await notices.start_due(datetime.now(UTC)):
         log.info("notice sending", extra={"notice": notice.id, "recipients": notice.total})
     await notices.queue_reminders(datetime.now(UTC))
+    progress = _progress(app, services)
+    pumping = asyncio.create_task(
+        engine.pump(TelegramSender(app.bot), SLICE, lambda: app.running), name="notice-pump"
+    )
+    while not pumping.done():  # the progress is shown while copies go, not between slices
+        await asyncio.wait({pumping}, timeout=PROGRESS_EVERY)
+        if not pumping.done():
+            await _refreshed(progress)
+    await _refreshed(progress)  # at most every PROGRESS_EVERY: refresh() keeps the pace
     started = 0
     try:
-        started = await engine.pump(TelegramSender(app.bot), SLICE, lambda: app.running)
+        started = pumping.result()
     except Exception:
         log.exception("notice sending failed; going on")
-    progress = _progress(app, services)
     try:
-        await progress.refresh()
         for notice in await notices.finish_done(datetime.now(UTC)):
             await progress.report(notice)
         for notice in await notices.closed_consultations(datetime.now(UTC)):
@@ -107,6 +114,14 @@ async def due_work(app: BotApplication) -> datetime | None:
     except Exception:
         log.exception("notice bookkeeping failed; going on")
     return await _next(services, started)
+
+
+async def _refreshed(progress: ProgressMessages) -> None:
+    """Edit the progress messages if it is time to (a failure is logged, never raised)."""
+    try:
+        await progress.refresh()
+    except Exception:
+        log.exception("progress not shown; going on")
 
 
 async def _next(services: Services, started: int) -> datetime | None:
