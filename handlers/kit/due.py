@@ -87,9 +87,11 @@ class DueTimer:
         self.arm(app, following)
 
     async def _fire(self, context: BotContext) -> None:
+        """Run when the JobQueue fires the timer."""
         await self.run(cast(BotApplication, context.application))
 
     def _state(self, app: BotApplication) -> _State:
+        """Return this timer's state in the application (made on first use)."""
         state = app.bot_data.get(f"due:{self.name}")
         if not isinstance(state, _State):
             state = app.bot_data[f"due:{self.name}"] = _State()

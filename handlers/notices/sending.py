@@ -79,6 +79,7 @@ def wake_sending(app: BotApplication) -> None:
 
 
 async def _launch(context: BotContext) -> None:
+    """Settle the copies left in flight, then do what is due and arm the timer."""
     app = cast(BotApplication, context.application)
     await cast(Services, app.bot_data[SERVICES_KEY]).notice_delivery.recover()
     await TIMER.run(app)
@@ -142,6 +143,7 @@ async def _next(services: Services, started: int) -> datetime | None:
 
 
 def _progress(app: BotApplication, services: Services) -> ProgressMessages:
+    """Return the application's progress messages (made on first use)."""
     progress = app.bot_data.get(PROGRESS_KEY)
     if not isinstance(progress, ProgressMessages):
         progress = app.bot_data[PROGRESS_KEY] = ProgressMessages(app, services)
