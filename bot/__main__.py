@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot import __version__
+from bot.core.users import Language
 from config.settings import Settings, SettingsError, load_settings
 
 EXIT_SETTINGS = 2
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
     digest.add_argument("--format", dest="fmt", default="text", help="text, html, csv, xlsx or png")
     digest.add_argument("--out", type=Path, help="output file (default: standard output)")
-    digest.add_argument("--language", choices=("en", "es", "ru"), help="language of the summary")
+    digest.add_argument("--language", choices=tuple(Language), help="language of the summary")
     demo = commands.add_parser("demo-data", help="fill a database with synthetic reports")
     demo.add_argument("--reports", type=int, required=True, help="how many reports")
     demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")

@@ -24,6 +24,8 @@ from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
 from bot.container import Services
 from bot.core.access import AccessControl
+from bot.core.clock import Clock, utc_now
+from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
@@ -65,6 +67,7 @@ from storage.reporting import ReportRepository
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"
+CLOCK_KEY = "clock"
 DATABASE_KEY = "database"
 
 
@@ -117,7 +120,7 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
     limiter: AIORateLimiter | None = None
@@ -127,11 +130,12 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
     return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """Build the bot: the one place where every part is put together."""
+def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplication:
+    """Build the bot: the one place where every part is put together (one clock for all)."""
     builder = application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown)
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
+    app.bot_data[CLOCK_KEY] = clock
     handlers.register(app)
     return app
 
@@ -139,12 +143,15 @@ def build_application(settings: Settings) -> BotApplication:
 async def _post_init(app: BotApplication) -> None:
     """Open storage, build the services, set the command menus."""
     settings = cast(Settings, app.bot_data[SETTINGS_KEY])
+    clock = cast(Clock, app.bot_data.get(CLOCK_KEY, utc_now))
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
     report_store, conversations = ReportRepository(db), ConversationRepository(db)
     taxonomy = load_taxonomy()  # read once, shared by every service that names topics
-    sorting = SortingService(report_store)
+    # One access control: every service checks the caller's role itself and audits refusals.
+    access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids, clock)
+    sorting = SortingService(report_store, gate=access)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
@@ -152,11 +159,15 @@ async def _post_init(app: BotApplication) -> None:
         taxonomy,
         reports_per_hour=settings.reports_per_hour,
         sorter=sorting,
-        recurring=RecurringIssues(report_store, window_days=settings.recurring_window_days),
+        recurring=RecurringIssues(
+            report_store, window_days=settings.recurring_window_days, clock=clock
+        ),
+        clock=clock,
     )
     services = Services(
         settings=settings,
         translate=translate,
+        forms=FormService(conversations, clock),
         users=users,
         reports=reports,
         my_reports=MyReportsService(report_store, conversations),
@@ -165,13 +176,24 @@ async def _post_init(app: BotApplication) -> None:
             await DigestRepository.open(db),
             taxonomy,
             translate,
-            settings.zone,
-            levels=settings.levels,
+            settings.timezone,
+            levels=settings.service_levels,
+            gate=access,
+            clock=clock,
         ),
-        **_follow_up_services(settings, db, sorting),
+        **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy),
-        **_notice_services(app, settings, db, translate, sorting, taxonomy=taxonomy),
+        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_notice_services(
+            app,
+            settings,
+            db,
+            translate,
+            sorting,
+            taxonomy=taxonomy,
+            conversations=conversations,
+            clock=clock,
+        ),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
@@ -181,22 +203,32 @@ async def _post_init(app: BotApplication) -> None:
 
 
 def _follow_up_services(
-    settings: Settings, db: Database, sorting: SortingService
+    settings: Settings,
+    db: Database,
+    sorting: SortingService,
+    access: AccessControl,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
-    access = AccessControl(users, audit, settings.admin_ids)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.levels, settings.zone
+    levels, zone = settings.service_levels, settings.timezone
     return {
-        "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone),
-        "followup": FollowUpService(store, users, audit, access, tell, corrector=sorting),
-        "alerts": AlertService(store, tell, levels=levels, zone=zone),
+        "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone, clock=clock),
+        "followup": FollowUpService(
+            store, users, audit, access, tell, corrector=sorting, clock=clock
+        ),
+        "alerts": AlertService(store, tell, levels=levels, zone=zone, clock=clock),
         "satisfaction": SatisfactionService(
-            SatisfactionRepository(db), store, access, tell, reask_after=settings.satisfaction_reask
+            SatisfactionRepository(db),
+            store,
+            access,
+            tell,
+            reask_after=settings.satisfaction_reask,
+            clock=clock,
         ),
         "team": TeamService(
-            TeamRepository(db), users, audit, access, invite_ttl=settings.invite_ttl
+            TeamRepository(db), users, audit, access, invite_ttl=settings.invite_ttl, clock=clock
         ),
     }
 
@@ -209,6 +241,8 @@ def _notice_services(
     sorting: SortingService,
     *,
     taxonomy: Taxonomy,
+    conversations: ConversationRepository,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -218,45 +252,55 @@ def _notice_services(
         translate,
         taxonomy,
         sorting,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
         reminder_lead=settings.consultation_reminder,
+        conversations=conversations,
+        clock=clock,
     )
     broadcasts = BroadcastComposer(
         store,
         taxonomy,
+        conversations=conversations,
         languages=translate.languages,
         default_language=settings.default_language,
-        zone=settings.zone,
-        periods=settings.comment_periods,
+        zone=settings.timezone,
+        periods=settings.consultation_periods,
+        clock=clock,
     )
     engine = DeliveryEngine(
         queue,
         notices,
         budget_of(app.bot, settings.api_rate_limit),
         rate=settings.notice_rate,
-        zone=settings.zone,
-        quiet=settings.quiet,
+        zone=settings.timezone,
+        quiet=settings.quiet_hours,
+        clock=clock,
     )
     return {
         "notices": notices,
         "broadcasts": broadcasts,
         "notice_delivery": engine,
-        "consultations": ConsultationReports(notices, translate, taxonomy, settings.zone),
+        "consultations": ConsultationReports(notices, translate, taxonomy, settings.timezone),
     }
 
 
 def _meeting_services(
-    settings: Settings, db: Database, conversations: ConversationRepository, taxonomy: Taxonomy
+    settings: Settings,
+    db: Database,
+    conversations: ConversationRepository,
+    taxonomy: Taxonomy,
+    clock: Clock,
 ) -> dict[str, Any]:
     """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
-        settings.zone,
-        reminders=settings.reminder_offsets,
+        settings.timezone,
+        reminders=settings.meeting_reminders,
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
+        clock=clock,
     )
     return {
         "meetings": meetings,
@@ -271,9 +315,10 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.levels,
+            levels=settings.service_levels,
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
+            clock=clock,
         ),
     }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
+from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.digests.service import DigestService
 from bot.followup.alerts import AlertService
@@ -32,6 +33,7 @@ class Services:
 
     settings: Settings
     translate: Translator
+    forms: FormService  # each user's one open form (the flow their typed messages go to)
     users: UserService
     reports: ReportService
     my_reports: MyReportsService

@@ -9,8 +9,6 @@ from typing import Any
 from bot.core.taxonomy import Office, Taxonomy, Topic
 from config import CONFIG_DIR
 
-LANGUAGE_KEYS = ("en", "es", "ru")
-
 
 def _names(entry: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in entry.items() if len(key) == 2}

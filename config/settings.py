@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,19 +28,42 @@ from pydantic_settings import (
 from bot.core.durations import parse_duration
 from bot.core.schedules import Schedule, parse_schedules
 from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
+from bot.core.users import Language
 from bot.meetings.model import parse_offsets
 from bot.notices.model import QuietHours, parse_periods
 
-SUPPORTED_LANGUAGES = ("en", "es", "ru")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def _duration(value: Any) -> Any:
-    return parse_duration(value) if isinstance(value, str) else value
+def _parsed(parse: Callable[[str], Any]) -> BeforeValidator:
+    """Validate by parsing text once at load; values already parsed pass through."""
+    return BeforeValidator(lambda value: parse(value) if isinstance(value, str) else value)
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+def _zone(text: str) -> ZoneInfo:
+    """Return the IANA time zone of this name."""
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {text!r}; use an IANA name like Europe/Madrid"
+        ) from None
+
+
+def _optional_schedule(text: str) -> Schedule | None:
+    """Parse one schedule (empty text: none)."""
+    return Schedule.parse(text) if text.strip() else None
+
+
+Duration = Annotated[timedelta, _parsed(parse_duration)]
+Zone = Annotated[ZoneInfo, NoDecode, _parsed(_zone)]
+Schedules = Annotated[list[Schedule], NoDecode, _parsed(parse_schedules)]
+OptionalSchedule = Annotated[Schedule | None, NoDecode, _parsed(_optional_schedule)]
+ServiceLevels = Annotated[dict[str, ServiceLevel], NoDecode, _parsed(parse_service_levels)]
+OptionalQuietHours = Annotated[QuietHours | None, NoDecode, _parsed(QuietHours.parse)]
+CommentPeriods = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_periods)]
+ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offsets)]
 
 
 class Settings(BaseSettings):
@@ -58,8 +82,8 @@ class Settings(BaseSettings):
     bot_api_file_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = Path("data/feedback.db")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    timezone: str = "UTC"
-    default_language: Literal["en", "es", "ru"] = "en"
+    timezone: Zone = Field(default="UTC", validate_default=True)
+    default_language: Language = Language.EN
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     webhook_url: str | None = None
@@ -70,45 +94,22 @@ class Settings(BaseSettings):
     api_rate_limit: float = Field(default=30.0, ge=0)
     reports_per_hour: int = Field(default=10, ge=1)
     recurring_window_days: int = Field(default=30, ge=1)
-    digest_schedule: str = "weekly mon 08:00; monthly 1 08:00"
+    digest_schedule: Schedules = Field(
+        default="weekly mon 08:00; monthly 1 08:00", validate_default=True
+    )
     delivery_grace: Duration = timedelta(hours=1)
     officers_chat_id: int | None = None
     invite_ttl: Duration = timedelta(hours=72)
-    service_levels: str = DEFAULT_SERVICE_LEVELS
-    overdue_summary: str = "daily 08:30"
+    service_levels: ServiceLevels = Field(default=DEFAULT_SERVICE_LEVELS, validate_default=True)
+    overdue_summary: OptionalSchedule = Field(default="daily 08:30", validate_default=True)
     satisfaction_reask: Duration = timedelta(days=3)
     notice_rate: float = Field(default=25.0, gt=0, le=1000)
-    quiet_hours: str = ""
-    consultation_periods: str = "7d, 14d, 30d"
+    quiet_hours: OptionalQuietHours = None
+    consultation_periods: CommentPeriods = Field(default="7d, 14d, 30d", validate_default=True)
     consultation_reminder: Duration = timedelta(days=2)
-    meeting_reminders: str = "7d, 1d, 1h"
+    meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
-
-    @field_validator("digest_schedule")
-    @classmethod
-    def _valid_schedules(cls, value: str) -> str:
-        parse_schedules(value)
-        return value
-
-    @field_validator("meeting_reminders")
-    @classmethod
-    def _valid_meeting_reminders(cls, value: str) -> str:
-        parse_offsets(value)
-        return value
-
-    @field_validator("overdue_summary")
-    @classmethod
-    def _valid_summary_time(cls, value: str) -> str:
-        if value.strip():
-            Schedule.parse(value)
-        return value
-
-    @field_validator("service_levels")
-    @classmethod
-    def _valid_service_levels(cls, value: str) -> str:
-        parse_service_levels(value)
-        return value
 
     @field_validator(
         "delivery_grace",
@@ -122,18 +123,6 @@ class Settings(BaseSettings):
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("must be longer than zero, e.g. 30s, 15m, 2h or 1d")
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _valid_quiet_hours(cls, value: str) -> str:
-        QuietHours.parse(value)
-        return value
-
-    @field_validator("consultation_periods")
-    @classmethod
-    def _valid_consultation_periods(cls, value: str) -> str:
-        parse_periods(value)
         return value
 
     @field_validator("bot_token")
@@ -156,17 +145,6 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name like Europe/Madrid"
-            ) from None
         return value
 
     @field_validator("log_level", mode="before")
@@ -217,41 +195,6 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
         return self
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """Return the configured time zone."""
-        return ZoneInfo(self.timezone)
-
-    @property
-    def digest_schedules(self) -> list[Schedule]:
-        """Return the scheduled digests (none when DIGEST_SCHEDULE is empty)."""
-        return parse_schedules(self.digest_schedule)
-
-    @property
-    def overdue_schedule(self) -> Schedule | None:
-        """Return when the daily overdue summary goes out (None: never)."""
-        return Schedule.parse(self.overdue_summary) if self.overdue_summary.strip() else None
-
-    @property
-    def levels(self) -> dict[str, ServiceLevel]:
-        """Return the service level of each urgency."""
-        return parse_service_levels(self.service_levels)
-
-    @property
-    def quiet(self) -> QuietHours | None:
-        """Return the hours in which broadcasts wait (None: none)."""
-        return QuietHours.parse(self.quiet_hours)
-
-    @property
-    def comment_periods(self) -> tuple[timedelta, ...]:
-        """Return the comment periods offered as buttons when writing a consultation."""
-        return parse_periods(self.consultation_periods)
-
-    @property
-    def reminder_offsets(self) -> tuple[timedelta, ...]:
-        """Return how long before a meeting its reminders go out, longest first."""
-        return parse_offsets(self.meeting_reminders)
 
     def is_admin(self, user_id: int) -> bool:
         """Tell whether this Telegram user is an admin by configuration."""

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.core.i18n import Translator
 from handlers.accounts import account
-from handlers.kit.common import is_private
 from handlers.kit.context import BotContext
 from handlers.kit.render import MENU_ITEMS
 from handlers.reporting import flow as reports
@@ -23,18 +21,18 @@ def item_of(translate: Translator, text: str) -> str | None:
     return None
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Run the menu item the user pressed."""
+async def on_message(update: Update, context: BotContext) -> bool:
+    """Run the menu item the user pressed; False if the text is no menu item."""
     message = update.effective_message
-    if message is None or message.text is None or not is_private(update):
-        return
+    if message is None or message.text is None:
+        return False
     item = item_of(context.services.translate, message.text)
     if item is None:
-        return
+        return False
     if item == "report":
         await reports.report_command(update, context)
     elif item == "myreports":
         await myreports.myreports_command(update, context)
     else:
         await account.help_command(update, context)
-    raise ApplicationHandlerStop
+    return True

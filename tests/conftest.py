@@ -1,4 +1,4 @@
-"""Shared fixtures: settings from a dict, a fresh migrated database."""
+"""Shared fixtures: settings from a dict, a fresh migrated database, a clock the test moves."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from config.settings import Settings, settings_from
 from storage.db import Database
+from tests.fakes import Clock
 
 SettingsFactory = Callable[..., Settings]
 
@@ -39,3 +40,9 @@ async def fresh_db(tmp_path: Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return a clock standing at the real present until the test moves it."""
+    return Clock()

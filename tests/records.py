@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.taxonomy import Kind
 from bot.core.users import Language, TelegramProfile
-from bot.reporting.model import Kind, NewReport, Report
+from bot.reporting.model import NewReport, Report
 from storage.accounts.users import UserRepository
 from storage.db import Database
 from storage.reporting import ReportRepository

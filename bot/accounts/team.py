@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.accounts import roles as team
 from bot.accounts.roles import Invite, InviteFailure, Role, TeamMember
-from bot.core.access import AccessControl, AuditStore, UserDirectory, utc_now
+from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import Action, Actor, AuditEntry, Detail
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.users import Access, User, display_name
 
@@ -39,7 +39,7 @@ class TeamService:
         access: AccessControl,
         *,
         invite_ttl: timedelta = timedelta(hours=72),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._users = users

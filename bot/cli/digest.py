@@ -74,7 +74,7 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
     store = await DigestRepository.open(db)
     try:
         service = DigestService(
-            store, load_taxonomy(), translate, settings.zone, levels=settings.levels
+            store, load_taxonomy(), translate, settings.timezone, levels=settings.service_levels
         )
         digest = await service.build(period)
         if fmt == "xlsx" and out is not None:

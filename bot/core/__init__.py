@@ -1,1 +1,1 @@
-"""The domain: models and pure rules, with no Telegram and no SQL."""
+"""The kernel every capability shares: pure models and rules, with no Telegram and no SQL."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.core.audit import Action, Actor, AuditEntry
+from bot.core.clock import Clock, utc_now
 from bot.core.users import Access, User
 
 log = logging.getLogger(__name__)
@@ -27,6 +26,12 @@ class AuditStore(Protocol):
     async def for_report(self, report_id: int) -> list[AuditEntry]: ...
 
 
+class Gate(Protocol):
+    """What a service asks before it acts for a user: may this actor do this?"""
+
+    async def require(self, actor_id: int, needed: Access, action: str) -> Access: ...
+
+
 class NotAllowed(Exception):
     """The caller may not do this (already audited).
 
@@ -39,11 +44,6 @@ class NotAllowed(Exception):
         self.needed = needed
 
 
-def utc_now() -> datetime:
-    """Return the current moment in UTC."""
-    return datetime.now(UTC)
-
-
 class AccessControl:
     """Resolve a user's access from the database and configuration, and refuse politely."""
 
@@ -52,7 +52,7 @@ class AccessControl:
         users: UserDirectory,
         audit: AuditStore,
         admin_ids: frozenset[int],
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._users = users
         self._audit = audit

@@ -16,6 +16,8 @@ class Flow(StrEnum):
     ADD_INFO = "add_info"  # adding information to one of their reports
     MEETING = "meeting"  # an officer's meeting form (the data is a MeetingDraft)
     TYPED_ANSWER = "typed_answer"  # a typed text an action waits for (data: "<action>:<report>")
+    NOTICE = "notice"  # an admin writing a notice (data: the draft notice's id)
+    COMMENT = "comment"  # a comment on a consultation (data: the notice's id)
 
 
 class Conversation(BaseModel):

@@ -57,10 +57,6 @@ class Translator:
         """Return the message keys of one language."""
         return set(self._catalogs[language])
 
-    def has(self, key: str) -> bool:
-        """Tell whether the default catalog defines this key."""
-        return key in self._catalogs[self.default]
-
     def __call__(self, language: str, key: str, /, **params: object) -> str:
         """Return the text for key in language, formatted with params."""
         catalog = self._catalogs.get(language, self._catalogs[self.default])

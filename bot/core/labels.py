@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["issue", "suggestion", "question"]
-Topic = Literal[
+from bot.core.taxonomy import OTHER_TOPIC, URGENCIES, Kind, Urgency
+from bot.core.users import TextLanguage
+
+KINDS: tuple[Kind, ...] = tuple(Kind)
+# The topic codes the shipped model was trained on: config/topics.toml's codes, in its order
+# (tests/sorting/test_topics.py fails if the two, or the model and the lexicon, disagree).
+TOPICS: tuple[str, ...] = (
     "release_delays",
     "documentation",
     "fees_payments",
@@ -17,16 +20,8 @@ Topic = Literal[
     "transparency",
     "integrity",
     "border_cooperation",
-    "other",
-]
-Urgency = Literal["high", "normal", "low"]
-Language = Literal["en", "es", "ru", "other"]
-
-KINDS: tuple[Kind, ...] = get_args(Kind)
-TOPICS: tuple[Topic, ...] = get_args(Topic)
-URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
-LANGUAGES: tuple[Language, ...] = get_args(Language)
-SUPPORTED_LANGUAGES: tuple[Language, ...] = ("en", "es", "ru")
+    OTHER_TOPIC,
+)
 
 HEADS: dict[str, tuple[str, ...]] = {"kind": KINDS, "topic": TOPICS, "urgency": URGENCIES}
 
@@ -37,15 +32,15 @@ class Classification(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: Kind
-    topic: Topic
+    topic: str
     urgency: Urgency
     sentiment: float = Field(ge=-1.0, le=1.0)
     confidence: float = Field(ge=0.0, le=1.0)
-    language: Language
+    language: TextLanguage
     kind_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     topic_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     urgency_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    tags: tuple[Topic, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 class LabelledExample(BaseModel):
@@ -56,5 +51,5 @@ class LabelledExample(BaseModel):
     text: str
     lang: str | None = None
     kind: Kind | None = None
-    topic: Topic | None = None
+    topic: str | None = None
     urgency: Urgency | None = None

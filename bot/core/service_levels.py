@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.durations import format_duration, parse_duration
+from bot.core.taxonomy import URGENCIES
 
-URGENCIES = ("high", "normal", "low")
 DEFAULT_SERVICE_LEVELS = "high=1d/5d, normal=1d/10d, low=2d/20d"
 
 

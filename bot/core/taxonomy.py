@@ -1,12 +1,26 @@
-"""Topics (by TFA article) and customs offices that reports are filed under."""
+"""The words of shared/TAXONOMY.md: kinds, urgencies, topics (by TFA article) and offices."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal, get_args
+
 from pydantic import BaseModel, ConfigDict
 
+Urgency = Literal["high", "normal", "low"]
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+OTHER_TOPIC = "other"  # the topic code of feedback that fits no other topic
 NOT_SURE = "not_sure"
 OTHER_OFFICE = "other"
 NO_OFFICE = "none"
+
+
+class Kind(StrEnum):
+    """What the sender wants."""
+
+    ISSUE = "issue"
+    SUGGESTION = "suggestion"
+    QUESTION = "question"
 
 
 class Topic(BaseModel):

@@ -91,11 +91,6 @@ def number_shape(token: str) -> str:
     return "#x"
 
 
-def has_cyrillic(text: str) -> bool:
-    """Tell whether the text contains a Cyrillic letter."""
-    return _CYRILLIC.search(text) is not None
-
-
 def count_scripts(normalised_text: str) -> tuple[int, int]:
     """Count Cyrillic and Latin letters in normalised text."""
     return len(_CYRILLIC.findall(normalised_text)), len(_LATIN.findall(normalised_text))

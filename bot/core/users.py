@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+OTHER_LANGUAGE: Literal["other"] = "other"  # a text in none of the bot's languages
 
 
 class Language(StrEnum):
@@ -24,6 +27,9 @@ class Language(StrEnum):
                 if language.value == base:
                     return language
         return default
+
+
+TextLanguage = Language | Literal["other"]  # the language a text is written in
 
 
 class BusinessRole(StrEnum):

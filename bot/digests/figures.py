@@ -10,7 +10,8 @@ from operator import attrgetter
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.core.service_levels import URGENCIES, ServiceLevel, describe_levels, due_at
+from bot.core.service_levels import ServiceLevel, describe_levels, due_at
+from bot.core.taxonomy import URGENCIES
 from bot.digests.model import (
     SMALL_CELL,
     Backlog,

@@ -247,8 +247,8 @@ class ReportRow(NamedTuple):
     voices: int
 
 
-class ConsultationFigures(NamedTuple):
-    """Consultations in a period: meetings held and their attendance, action items done and
+class PartnershipFigures(NamedTuple):
+    """The partnership in a period: meetings held and their attendance, action items done and
     overdue, reminders missed (per person) while the bot was down, notices sent and reach."""
 
     held: int

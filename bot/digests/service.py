@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Gate
+from bot.core.clock import Clock, utc_now
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
@@ -17,6 +19,7 @@ from bot.core.service_levels import (
     parse_service_levels,
 )
 from bot.core.taxonomy import Taxonomy
+from bot.core.users import Access
 from bot.digests import files as digest_files
 from bot.digests import text as digest_text
 from bot.digests.figures import (
@@ -31,10 +34,10 @@ from bot.digests.figures import (
 from bot.digests.files import Cells
 from bot.digests.model import (
     Backlog,
-    ConsultationFigures,
     CountRow,
     CubeCell,
     Digest,
+    PartnershipFigures,
     Period,
     QuoteSource,
     RecurringIssue,
@@ -58,7 +61,7 @@ class DigestStore(Protocol):
     ) -> list[tuple[str, int]]: ...
     async def timings(self, start: str, end: str) -> list[Timing]: ...
     async def history_available(self) -> bool: ...
-    async def consultations(self, start: str, end: str, last_day: str) -> ConsultationFigures: ...
+    async def partnership(self, start: str, end: str, last_day: str) -> PartnershipFigures: ...
     async def voices(self, start: str, end: str) -> dict[tuple[str | None, str | None], int]: ...
     async def quote_sources(
         self, start: str, end: str, topic: str | None, office: str | None, limit: int = 5
@@ -67,10 +70,6 @@ class DigestStore(Protocol):
     def report_rows(self, start: str, end: str, batch: int = 2000) -> AsyncIterator[ReportRow]: ...
     async def record_delivery(self, period_key: str, officer_id: int) -> bool: ...
     async def close(self) -> None: ...
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DigestService:
@@ -84,8 +83,10 @@ class DigestService:
         zone: ZoneInfo,
         *,
         levels: dict[str, ServiceLevel] | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
+        gate: Gate | None = None,
     ) -> None:
+        self._gate = gate
         self._store = store
         self._taxonomy = taxonomy
         self._t = translate
@@ -110,6 +111,13 @@ class DigestService:
         """Read week, month or YYYY-MM-DD..YYYY-MM-DD; raise PeriodError with a catalog key."""
         return Period.parse(text, self.today())
 
+    async def period_for(self, actor_id: int, text: str) -> Period:
+        """Check that the actor is an officer (refusals audited), then read the period."""
+        if self._gate is None:
+            raise RuntimeError("digests for users need the access gate")
+        await self._gate.require(actor_id, Access.OFFICER, "digest")
+        return self.period(text)
+
     async def build(self, period: Period) -> Digest:
         """Run the aggregates of the period and the one before, and fold them into a digest."""
         now, store, zone = self._clock(), self._store, self._zone
@@ -123,7 +131,7 @@ class DigestService:
             store.voices(*bounds),
             store.backlog(now, late_before(now, self._levels, zone)),
         )
-        held = await store.consultations(*bounds, min(period.end, self.today()).isoformat())
+        held = await store.partnership(*bounds, min(period.end, self.today()).isoformat())
         figures = follow_up(
             current, before, timings, backlog=backlog, history=history, levels=self._levels,
             zone=zone, now=now,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.access import utc_now
+from bot.core.clock import Clock, utc_now
 from bot.core.notifications import Notification
 from bot.core.service_levels import ServiceLevel
 from bot.followup import model as followup
@@ -38,7 +37,7 @@ class AlertService:
         *,
         levels: dict[str, ServiceLevel],
         zone: ZoneInfo,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._tell = recipients

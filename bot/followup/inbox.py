@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.access import AccessControl, AuditStore, UserDirectory, utc_now
+from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import AuditEntry
+from bot.core.clock import Clock, utc_now
 from bot.core.service_levels import ServiceLevel
 from bot.core.users import Access
 from bot.followup import model as followup
@@ -51,7 +51,7 @@ class InboxService:
         *,
         levels: dict[str, ServiceLevel],
         zone: ZoneInfo,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._users = users

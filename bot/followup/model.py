@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from bot.core.errors import UserError
 from bot.core.notifications import Notification
 from bot.core.service_levels import ServiceLevel, due_at
+from bot.core.taxonomy import Kind
 from bot.reporting.drafts import DESCRIPTION_MAX
-from bot.reporting.model import Attachment, Author, Kind, Report, Status
+from bot.reporting.model import Attachment, Author, Report, Status
 
 MESSAGE_MIN = 2
 REASON_MAX = 500
@@ -84,11 +85,6 @@ def check_rating(value: int) -> int:
 def urgency_of(value: str | None) -> str:
     """Return the urgency that counts for ordering and service levels (unsorted = normal)."""
     return value if value in ("high", "low") else "normal"
-
-
-def urgency_rank(value: str | None) -> int:
-    """Return the inbox order of an urgency: high first, then normal, then low."""
-    return {"high": 0, "normal": 1, "low": 2}[urgency_of(value)]
 
 
 class Overdue(StrEnum):
@@ -287,24 +283,6 @@ class OfficerReportView(BaseModel):
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report cannot carry its reporter")
         return self
-
-
-def inbox_item(tracked: TrackedReport, flag: Overdue | None) -> InboxItem:
-    """Return the inbox line of a tracked report."""
-    report = tracked.report
-    return InboxItem(
-        id=report.id,
-        reference=report.reference,
-        kind=report.kind,
-        topic=report.topic,
-        office=report.office,
-        status=report.status,
-        urgency=report.urgency,
-        created_at=report.created_at,
-        assigned_to=tracked.assigned_to,
-        group_size=tracked.group_size,
-        overdue=flag,
-    )
 
 
 def officer_view(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.access import AccessControl, utc_now
+from bot.core.access import AccessControl
 from bot.core.audit import Action, Actor, AuditEntry, Detail
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.notifications import Notification
 from bot.followup import model as followup
@@ -46,7 +46,7 @@ class SatisfactionService:
         recipients: Recipients,
         *,
         reask_after: timedelta,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._surveys = surveys
         self._reports = reports
@@ -126,10 +126,6 @@ class SatisfactionService:
             raise UserError("followup.error_already_commented")
         told = await self._tell.handlers(tracked, "followup.officer.comment", text=excerpt(body))
         return Done(stored.id, stored.reference, stored.status, tuple(told))
-
-    async def survey_of(self, report_id: int) -> Survey | None:
-        """Return the latest survey of a report (for showing what was answered)."""
-        return await self._surveys.latest(report_id)
 
     async def _survey(
         self, report: ReportKey, user_id: int, action: str

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Protocol
 
-from bot.core.access import AccessControl, AuditStore, UserDirectory, utc_now
+from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import Action, Actor, AuditEntry, Detail
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.notifications import Notification
 from bot.core.users import Access, display_name
@@ -124,7 +123,7 @@ class FollowUpService:
         recipients: Recipients,
         *,
         corrector: Corrector | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._users = users

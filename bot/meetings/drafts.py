@@ -6,13 +6,13 @@ officer was.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from bot.core.errors import UserError
+from bot.core.forms import StepForm
 from bot.meetings.model import EVERYONE, Meeting, MeetingDetails, NewActionItem
 from bot.meetings.recurrence import Repeat, options, repeat_of, rule_for
 
@@ -82,12 +82,11 @@ SUB_STEPS = {Step.AUDIENCE_TOPIC: Step.AUDIENCE, Step.AUDIENCE_OFFICE: Step.AUDI
 EDITABLE = (Step.TITLE, Step.WHEN, Step.PLACE, Step.LINK, Step.AGENDA, Step.AUDIENCE, Step.REPEAT)
 
 
-class MeetingDraft(BaseModel):
+class MeetingDraft(StepForm):
     """A meeting form being filled in."""
 
-    model_config = ConfigDict(frozen=True)
+    choose_error: ClassVar[str] = "meeting.error_choose_button"
 
-    key: str
     mode: Mode = Mode.CREATE
     step: Step = Step.TITLE
     zone: str = "UTC"
@@ -101,13 +100,11 @@ class MeetingDraft(BaseModel):
     agenda: str = ""
     audience: str = EVERYONE
     repeat: Repeat = Repeat.NONE
-    editing: bool = False
     minutes: str | None = None
     attendance: int | None = None
     organisations: tuple[str, ...] = ()
     actions: tuple[NewActionItem, ...] = ()
     outcome: str | None = None
-    started_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def editing_meeting(cls, key: str, meeting: Meeting) -> MeetingDraft:
@@ -132,20 +129,18 @@ class MeetingDraft(BaseModel):
         """Return the steps of this form, in order."""
         return ORDER[self.mode]
 
-    def advance(self) -> MeetingDraft:
-        """Move past the step just answered (back to the summary when editing a field)."""
-        if self.editing:
-            follow_up = None if self.step in SUB_STEPS else self._follow_up()
-            return self.model_copy(
-                update={"step": follow_up or self.order()[-1], "editing": follow_up is not None}
-            )
-        order = self.order()
-        step = SUB_STEPS.get(self.step, self.step)
-        index = order.index(step) if step in order else -1
-        return self.model_copy(update={"step": order[min(index + 1, len(order) - 1)]})
+    def editable(self) -> tuple[Step, ...]:
+        """Return the fields the summary may reopen (none in minutes or an outcome)."""
+        return EDITABLE if self.mode in (Mode.CREATE, Mode.EDIT) else ()
 
-    def _follow_up(self) -> Step | None:
+    def question_of(self, step: StrEnum) -> StrEnum:
+        """Return the question a step belongs to (the audience's sub-lists: the audience)."""
+        return SUB_STEPS.get(Step(step), step)
+
+    def follow_up(self) -> Step | None:
         """Return a step an edited answer makes necessary."""
+        if self.step in SUB_STEPS:
+            return None
         if self.step is Step.PLACE and self.place is None and self.link is None:
             return Step.LINK
         start = self.local_start
@@ -157,24 +152,6 @@ class MeetingDraft(BaseModel):
     def local_start(self) -> datetime | None:
         """Return the start in the form's zone, if set."""
         return self.starts_at.astimezone(ZoneInfo(self.zone)) if self.starts_at else None
-
-    def back(self) -> MeetingDraft:
-        """Return to the previous step (to the summary when editing)."""
-        if self.step in SUB_STEPS:
-            return self.model_copy(update={"step": SUB_STEPS[self.step]})
-        summary = self.order()[-1]
-        if self.editing:
-            return self.model_copy(update={"step": summary, "editing": False})
-        order = self.order()
-        if self.step not in order or order.index(self.step) == 0:
-            return self.model_copy(update={"step": order[0]})
-        return self.model_copy(update={"step": order[order.index(self.step) - 1]})
-
-    def edit(self, step: Step) -> MeetingDraft:
-        """Jump from the summary to a field, coming back to the summary after it."""
-        if self.mode not in (Mode.CREATE, Mode.EDIT) or step not in EDITABLE:
-            raise UserError("meeting.error_choose_button")
-        return self.model_copy(update={"step": step, "editing": True})
 
     def details(self) -> MeetingDetails:
         """Return the meeting the form describes, or raise UserError naming what is missing."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
+from bot.core.forms import FormService
 from bot.meetings import model as rules
 from bot.meetings.drafts import TEXT_STEPS, MeetingDraft, Mode, Step
 from bot.meetings.model import ActionItem, Meeting, MeetingRecord
@@ -38,17 +39,14 @@ class MeetingFlow:
         topics: tuple[str, ...] = (),
         offices: tuple[str, ...] = (),
     ) -> None:
-        self._conversations = conversations
+        self._forms = FormService(conversations)  # the form: the officer's open conversation
         self._meetings = meetings
         self._topics = topics
         self._offices = offices
 
     async def draft_of(self, user_id: int) -> MeetingDraft | None:
         """Return the user's open meeting form, if that is their conversation."""
-        conversation = await self._conversations.get(user_id)
-        if conversation is None or conversation.flow is not Flow.MEETING:
-            return None
-        return MeetingDraft.model_validate_json(conversation.data)
+        return await self._forms.load(user_id, Flow.MEETING, MeetingDraft)
 
     async def start(self, user_id: int) -> MeetingDraft:
         """Open a new meeting form (replacing any open conversation)."""
@@ -74,9 +72,11 @@ class MeetingFlow:
     def _new(self, mode: Mode, step: Step) -> MeetingDraft:
         return MeetingDraft(key=_key(), mode=mode, step=step, zone=str(self._meetings.zone))
 
-    async def write(self, user_id: int, text: str) -> MeetingDraft:
-        """Take a typed answer for the current step and move on."""
-        draft = await self._require(user_id)
+    async def write(
+        self, user_id: int, text: str, draft: MeetingDraft | None = None
+    ) -> MeetingDraft:
+        """Take a typed answer for the current step and move on (`draft`: the form, if read)."""
+        draft = draft or await self._require(user_id)
         step = draft.step
         if step not in TEXT_STEPS:
             raise UserError("meeting.error_choose_button")
@@ -162,9 +162,7 @@ class MeetingFlow:
 
     async def cancel(self, user_id: int) -> bool:
         """Drop the open form; tell whether there was one."""
-        if await self.draft_of(user_id) is None:
-            return False
-        return await self._conversations.clear(user_id)
+        return await self._forms.clear_flow(user_id, Flow.MEETING)
 
     async def submit(self, user_id: int) -> Done:
         """Carry out the finished form, then close it."""
@@ -173,21 +171,21 @@ class MeetingFlow:
             if draft.action_id is None or not draft.outcome:
                 raise UserError("meeting.error_choose_button")
             item = await self._meetings.complete(draft.action_id, user_id, draft.outcome)
-            await self._conversations.clear(user_id)
+            await self._forms.clear(user_id)
             return Done(Mode.OUTCOME, action=item)
         if draft.mode is Mode.CLOSE:
             meeting = await self._meetings.close(_meeting_id(draft), _record(draft, user_id))
-            await self._conversations.clear(user_id)
+            await self._forms.clear(user_id)
             return Done(Mode.CLOSE, meeting=meeting)
         details = draft.details()
         if draft.mode is Mode.EDIT:
             meeting, changed = await self._meetings.update(_meeting_id(draft), details)
-            await self._conversations.clear(user_id)
+            await self._forms.clear(user_id)
             return Done(Mode.EDIT, meeting=meeting, changed=changed)
         if details.starts_at <= self._meetings.now():
             raise UserError("meeting.error_when_past")
         meeting = await self._meetings.create(details, user_id)
-        await self._conversations.clear(user_id)
+        await self._forms.clear(user_id)
         return Done(Mode.CREATE, meeting=meeting)
 
     async def _require(self, user_id: int) -> MeetingDraft:
@@ -197,7 +195,7 @@ class MeetingFlow:
         return draft
 
     async def _save(self, user_id: int, draft: MeetingDraft) -> MeetingDraft:
-        await self._conversations.save(user_id, Flow.MEETING, draft.model_dump_json())
+        await self._forms.save(user_id, Flow.MEETING, draft)
         return draft
 
 

@@ -1,4 +1,4 @@
-"""Consultation meetings: what a meeting is, who is invited, answers, and checked input."""
+"""Meetings with traders: what a meeting is, who is invited, answers, and checked input."""
 
 from __future__ import annotations
 

@@ -10,12 +10,12 @@ was down) is recorded as missed, with a row for everyone it would have reached.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.core.service_levels import ServiceLevel, late_before
 from bot.meetings.model import ActionItem, Meeting, MeetingDetails
 from bot.meetings.recurrence import next_start
@@ -105,10 +105,6 @@ class Rebuilt:
     next_due: datetime | None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class MeetingJobs:
     """Take due jobs, claim their recipients, and record the outcome of each send."""
 
@@ -122,7 +118,7 @@ class MeetingJobs:
         levels: dict[str, ServiceLevel],
         window: timedelta,
         default_language: str,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._lookup = lookup

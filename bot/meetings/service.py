@@ -1,14 +1,15 @@
-"""Consultation meetings: schedule, change, cancel, answer, and record what was agreed."""
+"""Meetings with traders: schedule, change, cancel, answer, and record what was agreed."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.users import User
 from bot.meetings.model import (
@@ -81,10 +82,6 @@ class Card:
     counts: RsvpCounts | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class MeetingService:
     """Meetings and their answers; each change stores the sends it causes in the same step."""
 
@@ -96,7 +93,7 @@ class MeetingService:
         reminders: tuple[timedelta, ...],
         agenda_lead: timedelta,
         action_lead: timedelta,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self.zone = zone

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
+
+from bot.core.clock import Clock, utc_now
+from bot.core.conversations import ConversationStore, Flow
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
+from bot.core.forms import FormService
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import BusinessRole
 from bot.notices.model import (
@@ -32,18 +36,20 @@ class DraftStore(Protocol):
 
     async def get(self, notice_id: int) -> Notice | None: ...
     async def draft_of(self, author_id: int) -> Notice | None: ...
-    async def writers(self) -> list[int]: ...
     async def create_draft(self, author_id: int, step: str) -> Notice: ...
     async def update(self, notice_id: int, changes: dict[str, Any]) -> Notice: ...
     async def count_audience(self, audience: Audience) -> int: ...
 
 
+class NoticeForm(BaseModel):
+    """An admin's open notice form: which draft takes their typed answers."""
+
+    notice_id: int
+    resting: bool = False  # another command came since: typed text is not the draft's
+
+
 class NoBroadcastDraft(Exception):
     """The admin has no broadcast being written (sent, cancelled, or never started)."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class BroadcastComposer:
@@ -57,8 +63,9 @@ class BroadcastComposer:
         languages: list[str],
         default_language: str,
         zone: ZoneInfo,
+        conversations: ConversationStore,
         periods: tuple[timedelta, ...] = (),
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self.taxonomy = taxonomy
@@ -67,20 +74,18 @@ class BroadcastComposer:
         self.zone = zone
         self.periods = periods
         self._clock = clock
-        self._writers: set[int] | None = None  # admins with a draft, read once
-
-    async def _writing(self) -> set[int]:
-        if self._writers is None:
-            self._writers = set(await self._store.writers())
-        return self._writers
+        self._forms = FormService(conversations, clock)  # which draft takes typed answers
 
     async def may_be_writing(self, admin_id: int) -> bool:
-        """Tell cheaply (no query after the first) whether this user's draft takes messages."""
-        return admin_id in await self._writing()
+        """Tell whether this admin's typed messages go to their draft (their open form)."""
+        form = await self._forms.load(admin_id, Flow.NOTICE, NoticeForm)
+        return form is not None and not form.resting
 
     async def rest(self, admin_id: int) -> None:
         """Stop taking the admin's messages for their draft until /broadcast (another command)."""
-        (await self._writing()).discard(admin_id)
+        form = await self._forms.load(admin_id, Flow.NOTICE, NoticeForm)
+        if form is not None and not form.resting:
+            await self._forms.save(admin_id, Flow.NOTICE, form.model_copy(update={"resting": True}))
 
     def choices(self, dimension: str) -> tuple[str, ...]:
         """Return the codes one audience dimension can take."""
@@ -101,10 +106,12 @@ class BroadcastComposer:
     async def begin(self, admin_id: int) -> Notice:
         """Continue the admin's draft (touched, so it takes their next message) or start one."""
         draft = await self._store.draft_of(admin_id)
-        (await self._writing()).add(admin_id)
         if draft is None:
-            return await self._store.create_draft(admin_id, ComposeStep.TEXT.value)
-        return await self._store.update(draft.id, {"step": draft.step or ComposeStep.TEXT})
+            draft = await self._store.create_draft(admin_id, ComposeStep.TEXT.value)
+        else:
+            draft = await self._store.update(draft.id, {"step": draft.step or ComposeStep.TEXT})
+        await self._forms.save(admin_id, Flow.NOTICE, NoticeForm(notice_id=draft.id))
+        return draft
 
     async def _require(self, admin_id: int, *steps: ComposeStep) -> Notice:
         draft = await self._store.draft_of(admin_id)
@@ -115,7 +122,8 @@ class BroadcastComposer:
         return draft
 
     async def _go(self, draft: Notice, step: ComposeStep, **changes: Any) -> Notice:
-        (await self._writing()).add(draft.author_id)  # answering it: it takes messages again
+        # Answering it makes the draft the admin's open form again: it takes their messages.
+        await self._forms.save(draft.author_id, Flow.NOTICE, NoticeForm(notice_id=draft.id))
         return await self._store.update(draft.id, {"step": step, **changes})
 
     async def write(self, admin_id: int, html: str, plain: str) -> Notice:
@@ -220,7 +228,7 @@ class BroadcastComposer:
             raise UserError("broadcast.stale")
         if draft.send_at is not None and draft.send_at <= self._clock():
             draft = await self._store.update(draft.id, {"send_at": None})
-        self._done(admin_id)
+        await self._forms.clear_flow(admin_id, Flow.NOTICE)
         return await self._store.update(
             draft.id,
             {
@@ -238,9 +246,5 @@ class BroadcastComposer:
         if draft is None:
             return False
         await self._store.update(draft.id, {"status": NoticeStatus.CANCELLED, "step": None})
-        self._done(admin_id)
+        await self._forms.clear_flow(admin_id, Flow.NOTICE)
         return True
-
-    def _done(self, admin_id: int) -> None:
-        if self._writers is not None:
-            self._writers.discard(admin_id)

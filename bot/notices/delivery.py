@@ -15,11 +15,12 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import Pace, SendBudget
 from bot.notices.model import Delivery, Outgoing, QuietHours
@@ -70,10 +71,6 @@ class DeliveryStats:
     rate_limited: int = 0
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def backoff(attempts: int) -> timedelta:
     """Return the wait before another try after `attempts` failed ones: 1 s, 2 s, 4 s..."""
     return timedelta(seconds=min(2.0 ** max(attempts - 1, 0), MAX_BACKOFF))
@@ -93,7 +90,7 @@ class DeliveryEngine:
         quiet: QuietHours | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         max_in_flight: int = 32,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._renderer = renderer

@@ -3,13 +3,17 @@ subscriptions, and the steps of a broadcast's life (start, reminders, end, summa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
+from bot.core.conversations import Conversation, ConversationStore, Flow
 from bot.core.errors import UserError
+from bot.core.forms import FormService
 from bot.core.i18n import Translator
+from bot.core.labels import Classification
 from bot.core.taxonomy import Taxonomy
 from bot.notices.model import (
     SUBSCRIPTION_KINDS,
@@ -25,10 +29,10 @@ from bot.notices.model import (
     Subscription,
     reminder_time,
 )
-from bot.sorting import Classification
 
 COMMENT_MIN, COMMENT_MAX = 3, 3500
 PREFIX = "ntc"  # callback data of the buttons under a notice
+COMMENT_WAIT = timedelta(hours=1)  # a "Comment" press is forgotten after this long
 
 
 class NoticeStore(Protocol):
@@ -50,10 +54,6 @@ class NoticeStore(Protocol):
     async def next_due(self, now: datetime) -> NoticeTimes: ...
     async def start_summary(self, notice_id: int, now: datetime) -> bool: ...
     async def claim_summary(self, notice_id: int, recipient_id: int, now: datetime) -> bool: ...
-    async def awaiting_comment(self, user_id: int) -> tuple[int, datetime] | None: ...
-    async def commenters(self) -> list[int]: ...
-    async def await_comment(self, user_id: int, notice_id: int) -> None: ...
-    async def drop_comment_draft(self, user_id: int) -> bool: ...
     async def add_comment(self, values: dict[str, Any]) -> Comment: ...
     async def comments(self, notice_id: int) -> list[Comment]: ...
     async def subscription(self, user_id: int) -> Subscription: ...
@@ -76,10 +76,6 @@ class Sorter(Protocol):
     async def classify(self, text: str, language: str | None = None) -> Classification: ...
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class NoticeService:
     """Use cases of notices once written: sending steps, recipients' answers, subscriptions."""
 
@@ -94,7 +90,8 @@ class NoticeService:
         zone: ZoneInfo,
         quiet: QuietHours | None = None,
         reminder_lead: timedelta = timedelta(days=2),
-        clock: Callable[[], datetime] = _now,
+        conversations: ConversationStore,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -106,17 +103,7 @@ class NoticeService:
         self._lead = reminder_lead
         self._clock = clock
         self._cache: dict[int, Notice] = {}
-        self._commenting: set[int] | None = None  # users whose next message is a comment
-
-    async def may_be_commenting(self, user_id: int) -> bool:
-        """Tell cheaply (no query after the first) whether the user may be writing a comment."""
-        if self._commenting is None:
-            self._commenting = set(await self._store.commenters())
-        return user_id in self._commenting
-
-    def _commenting_now(self, user_id: int, waiting: bool) -> None:
-        if self._commenting is not None:
-            (self._commenting.add if waiting else self._commenting.discard)(user_id)
+        self._forms = FormService(conversations, clock)  # a "Comment" press is a user's form
 
     @property
     def default_language(self) -> str:
@@ -256,34 +243,37 @@ class NoticeService:
             raise UserError("consultation.not_recipient")
         if not notice.open_for_comments(self._clock()):
             raise UserError("consultation.closed", number=notice.id)
-        await self._store.await_comment(user_id, notice_id)
-        self._commenting_now(user_id, True)
+        await self._forms.save(user_id, Flow.COMMENT, str(notice_id))
         return notice
 
-    async def leave_comment(self, user_id: int) -> None:
-        """Stop waiting for a comment from a user who went on to something else."""
-        if await self.may_be_commenting(user_id):
-            await self.cancel_comment(user_id)
+    def comment_awaited(self, conversation: Conversation | None) -> int | None:
+        """Return the consultation an open form waits for a comment on, unless it expired."""
+        if conversation is None or conversation.flow is not Flow.COMMENT:
+            return None
+        if conversation.updated_at < self._clock() - COMMENT_WAIT:
+            return None
+        return int(conversation.data) if conversation.data.isdigit() else None
 
-    async def awaiting_comment(self, user_id: int) -> tuple[int, datetime] | None:
-        """Return the consultation the user is writing a comment on, and since when."""
-        return await self._store.awaiting_comment(user_id)
+    async def awaiting_comment(self, user_id: int) -> int | None:
+        """Return the consultation the user is writing a comment on, if any."""
+        return self.comment_awaited(await self._forms.current(user_id))
 
     async def cancel_comment(self, user_id: int) -> bool:
         """Stop waiting for the user's comment."""
-        self._commenting_now(user_id, False)
-        return await self._store.drop_comment_draft(user_id)
+        return await self._forms.clear_flow(user_id, Flow.COMMENT)
 
-    async def comment(self, user_id: int, text: str, language: str) -> Comment:
-        """Store the user's comment, sorted like a report, on the consultation they chose."""
-        waiting = await self._store.awaiting_comment(user_id)
+    async def comment(
+        self, user_id: int, text: str, language: str, notice_id: int | None = None
+    ) -> Comment:
+        """Store the user's comment, sorted like a report, on the consultation they chose
+        (`notice_id`: the one their open form waits for, if already read)."""
+        waiting = notice_id or await self.awaiting_comment(user_id)
         if waiting is None:
-            self._commenting_now(user_id, False)
             raise UserError("consultation.not_recipient")
-        notice = await self._store.get(waiting[0])
+        notice = await self._store.get(waiting)
         if notice is None or not notice.open_for_comments(self._clock()):
             await self.cancel_comment(user_id)
-            raise UserError("consultation.closed", number=waiting[0])
+            raise UserError("consultation.closed", number=waiting)
         body = text.strip()
         if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
             raise UserError("consultation.error_length", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
@@ -302,7 +292,7 @@ class NoticeService:
                 "text_language": sorting.language,
             }
         )
-        self._commenting_now(user_id, False)
+        await self._forms.clear(user_id)  # the comment form is done
         return comment
 
     # --- subscriptions ------------------------------------------------------------------

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import ClassVar
 
 from bot.core.errors import UserError
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE
-from bot.reporting.model import Attachment, AttachmentKind, Kind
+from bot.core.forms import StepForm
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
+from bot.reporting.model import Attachment, AttachmentKind
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 3500
@@ -18,7 +18,6 @@ OFFICE_OTHER_MAX = 200
 MAX_ATTACHMENTS = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
 MAX_PAST_DAYS = 366
-DRAFT_IDLE_HOURS = 24
 DOCUMENT_TYPES = frozenset(
     {
         "application/pdf",
@@ -66,12 +65,11 @@ EDITABLE = (
 )
 
 
-class Draft(BaseModel):
+class Draft(StepForm):
     """A report in the making, saved after every answer."""
 
-    model_config = ConfigDict(frozen=True)
+    choose_error: ClassVar[str] = "report.error_choose_button"
 
-    key: str
     step: Step = Step.KIND
     kind: Kind | None = None
     description: str | None = None
@@ -82,10 +80,8 @@ class Draft(BaseModel):
     incident_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool | None = None
-    editing: bool = False
-    started_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
-    def steps(self) -> list[Step]:
+    def order(self) -> list[Step]:
         """Return the steps this draft goes through, in order."""
         order = [Step.KIND, Step.DESCRIPTION, Step.TOPIC, Step.OFFICE]
         if self.office == OTHER_OFFICE:
@@ -96,39 +92,32 @@ class Draft(BaseModel):
                 order.append(Step.DATE_TYPED)
         return [*order, Step.ATTACHMENTS, Step.ANONYMITY, Step.SUMMARY]
 
-    def advance(self) -> Draft:
-        """Move past the step just answered."""
-        order = self.steps()
-        current = self.step if self.step in order else Step.KIND
-        following = order[order.index(current) + 1 :]
-        if self.editing:
-            follow_up = _follow_up(self, current)
-            return self.model_copy(
-                update={"step": follow_up or Step.SUMMARY, "editing": bool(follow_up)}
-            )
-        for step in following:
-            if step is Step.DESCRIPTION and self.description:
-                continue  # filled from the message the user wrote before the flow started
-            return self.model_copy(update={"step": step})
-        return self.model_copy(update={"step": Step.SUMMARY})
+    def steps(self) -> list[Step]:
+        """Return the steps this draft goes through, in order."""
+        return self.order()
 
-    def back(self) -> Draft:
-        """Return to the previous step (to the summary when editing)."""
-        if self.editing:
-            return self.model_copy(update={"step": Step.SUMMARY, "editing": False})
-        order = self.steps()
-        if self.step not in order or order.index(self.step) == 0:
-            return self.model_copy(update={"step": Step.KIND})
-        previous = order[order.index(self.step) - 1]
-        if previous is Step.DATE_TYPED:
-            previous = Step.DATE
-        return self.model_copy(update={"step": previous})
+    def editable(self) -> tuple[Step, ...]:
+        """Return the fields the summary may reopen (the date only for an issue)."""
+        if self.kind is Kind.ISSUE:
+            return EDITABLE
+        return tuple(step for step in EDITABLE if step is not Step.DATE)
 
-    def edit(self, step: Step) -> Draft:
-        """Jump from the summary to a field, coming back to the summary after it."""
-        if step not in EDITABLE or (step is Step.DATE and self.kind is not Kind.ISSUE):
-            raise UserError("report.error_choose_button")
-        return self.model_copy(update={"step": step, "editing": True})
+    def position(self) -> Step:
+        """Return the step answered (the offer counts as before the first question)."""
+        return self.step if self.step in self.order() else Step.KIND
+
+    def skips(self, step: StrEnum) -> bool:
+        """Pass over the description filled from the message written before the flow."""
+        return step is Step.DESCRIPTION and bool(self.description)
+
+    def follow_up(self) -> Step | None:
+        """Return the question an answer given from the summary makes necessary."""
+        answered = self.position()
+        if answered is Step.OFFICE and self.office == OTHER_OFFICE and not self.office_other:
+            return Step.OFFICE_OTHER
+        if answered is Step.KIND and self.kind is Kind.ISSUE and self.incident_date is None:
+            return Step.DATE
+        return None
 
     def missing(self) -> list[Step]:
         """Return the steps still unanswered (the summary refuses to submit until none)."""
@@ -144,14 +133,6 @@ class Draft(BaseModel):
         if self.anonymous is None:
             gaps.append(Step.ANONYMITY)
         return gaps
-
-
-def _follow_up(draft: Draft, answered: Step) -> Step | None:
-    if answered is Step.OFFICE and draft.office == OTHER_OFFICE and not draft.office_other:
-        return Step.OFFICE_OTHER
-    if answered is Step.KIND and draft.kind is Kind.ISSUE and draft.incident_date is None:
-        return Step.DATE
-    return None
 
 
 def clean_description(text: str) -> str:
@@ -228,8 +209,3 @@ def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
     if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
         raise UserError("report.error_file_type")
     return attachment
-
-
-def is_idle(draft_updated_at: datetime, now: datetime) -> bool:
-    """Tell whether a draft has waited long enough to be dropped."""
-    return now - draft_updated_at > timedelta(hours=DRAFT_IDLE_HOURS)

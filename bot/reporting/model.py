@@ -7,13 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-
-class Kind(StrEnum):
-    """What the sender wants (shared/TAXONOMY.md)."""
-
-    ISSUE = "issue"
-    SUGGESTION = "suggestion"
-    QUESTION = "question"
+from bot.core.taxonomy import Kind
 
 
 class Status(StrEnum):

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
+from bot.core.forms import FormService
 from bot.reporting.model import Report, ThreadMessage
 from bot.reporting.service import ReportStore
 
@@ -29,7 +30,7 @@ class MyReportsService:
 
     def __init__(self, reports: ReportStore, conversations: ConversationStore) -> None:
         self._reports = reports
-        self._conversations = conversations
+        self._forms = FormService(conversations)  # adding information: the user's open form
 
     async def page_of(self, user_id: int, number: int) -> Page:
         """Return a page (1-based) of the user's reports, newest first."""
@@ -54,15 +55,15 @@ class MyReportsService:
         report, _ = await self.open_own(user_id, report_id)
         if not report.status.is_open:
             raise UserError("myreports.error_closed", reference=report.reference)
-        await self._conversations.save(user_id, Flow.ADD_INFO, str(report.id))
+        await self._forms.save(user_id, Flow.ADD_INFO, str(report.id))
         return report
 
     async def adding_to(self, user_id: int) -> int:
         """Return the report the user is adding information to; NoDraft if none."""
-        conversation = await self._conversations.get(user_id)
-        if conversation is None or conversation.flow is not Flow.ADD_INFO:
+        data = await self._forms.raw(user_id, Flow.ADD_INFO)
+        if data is None or not data.isdigit():
             raise NoDraft("add_info")
-        return int(conversation.data)
+        return int(data)
 
     async def can_add(self, user_id: int, report_id: int) -> bool:
         """Tell whether the report is still the user's and open to more information."""
@@ -74,11 +75,11 @@ class MyReportsService:
 
     async def stop_adding(self, user_id: int) -> None:
         """Close the adding-information conversation (the message is in the thread)."""
-        await self._conversations.clear(user_id)
+        await self._forms.clear(user_id)
 
     async def export_of(self, user_id: int) -> dict[str, Any]:
         """Return the user's reports, threads and open conversation as plain data."""
-        conversation = await self._conversations.get(user_id)
+        conversation = await self._forms.current(user_id)
         return {
             "reports": await self._reports.export_for_reporter(user_id),
             "open_conversation": conversation.model_dump(mode="json") if conversation else None,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.clock import Clock, utc_now
 from bot.reporting import similarity as recurring
 from bot.reporting.model import Report
 
@@ -32,10 +32,6 @@ class Match:
     size: int  # the report itself plus every voice added to it
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class RecurringIssues:
     """Find open reports about the same thing (same topic, same place, similar text)."""
 
@@ -44,7 +40,7 @@ class RecurringIssues:
         store: AlikeStore,
         window_days: int = 30,
         threshold: float = recurring.SIMILARITY_THRESHOLD,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._window = timedelta(days=window_days)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.core.conversations import Conversation, ConversationStore, Flow
+from bot.core.clock import Clock, utc_now
+from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.forms import FormService
+from bot.core.labels import Classification
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Attachment, Author, Kind, NewReport, Report, ThreadMessage
+from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
 from bot.reporting.similarity import signature
-from bot.sorting import Classification
 
 
 class ReportStore(Protocol):
@@ -67,10 +68,6 @@ class Submission:
     similar: Match | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ReportService:
     """Use cases of traders writing and submitting reports."""
 
@@ -81,12 +78,12 @@ class ReportService:
         taxonomy: Taxonomy,
         *,
         reports_per_hour: int = 10,
-        clock: Callable[[], datetime] = _now,
+        clock: Clock = utc_now,
         sorter: Sorter | None = None,
         recurring: RecurringIssues | None = None,
     ) -> None:
         self._reports = reports
-        self._conversations = conversations
+        self._forms = FormService(conversations, clock)  # the draft: the user's open form
         self.taxonomy = taxonomy
         self._per_hour = reports_per_hour
         self._clock = clock
@@ -97,14 +94,7 @@ class ReportService:
 
     async def draft_of(self, user_id: int) -> Draft | None:
         """Return the user's report draft, if they are writing one."""
-        conversation = await self._conversations.get(user_id)
-        if conversation is None or conversation.flow is not Flow.REPORT:
-            return None
-        return Draft.model_validate_json(conversation.data)
-
-    async def conversation_of(self, user_id: int) -> Conversation | None:
-        """Return the user's open conversation of any flow."""
-        return await self._conversations.get(user_id)
+        return await self._forms.load(user_id, Flow.REPORT, Draft)
 
     async def start(self, user_id: int) -> Draft:
         """Begin a new report, replacing any unfinished one."""
@@ -128,8 +118,8 @@ class ReportService:
         return await self._save(user_id, draft.model_copy(update=update))
 
     async def cancel(self, user_id: int) -> bool:
-        """Drop the user's open conversation; tell whether there was one."""
-        return await self._conversations.clear(user_id)
+        """Drop the user's open form (a draft, or what a button's Cancel is under)."""
+        return await self._forms.clear(user_id)
 
     async def choose(self, user_id: int, step: Step, value: str) -> Draft:
         """Take the answer of a button step and move on."""
@@ -168,9 +158,10 @@ class ReportService:
             raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
-    async def write(self, user_id: int, text: str) -> Draft:
-        """Take typed text for the current step (description, place, date) and move on."""
-        draft = await self._require(user_id)
+    async def write(self, user_id: int, text: str, draft: Draft | None = None) -> Draft:
+        """Take typed text for the current step (description, place, date) and move on
+        (`draft`: the user's draft, if already read)."""
+        draft = draft or await self._require(user_id)
         if draft.step is Step.DESCRIPTION:
             description = drafts.clean_description(text)
             update: dict[str, Any] = {
@@ -187,9 +178,11 @@ class ReportService:
             raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
-    async def attach(self, user_id: int, attachment: Attachment) -> Draft:
+    async def attach(
+        self, user_id: int, attachment: Attachment, draft: Draft | None = None
+    ) -> Draft:
         """Add a photo or document to the draft (only at the attachments step)."""
-        draft = await self._require(user_id)
+        draft = draft or await self._require(user_id)
         if draft.step is not Step.ATTACHMENTS:
             raise UserError(
                 "report.error_text_expected"
@@ -260,7 +253,7 @@ class ReportService:
                 **_sorting_fields(sorting),
             )
         )
-        await self._conversations.clear(user_id)
+        await self._forms.clear(user_id)
         return Submission(report, created)
 
     async def add_voice(self, user_id: int, language: str, draft_key: str, report_id: int) -> Match:
@@ -269,21 +262,12 @@ class ReportService:
         if draft is None or draft.key != draft_key or self.recurring is None:
             raise NoDraft(draft_key)
         match = await self.recurring.add_voice(report_id, user_id, draft.description, language)
-        await self._conversations.clear(user_id)
+        await self._forms.clear(user_id)
         return match
 
     async def group_size(self, report_id: int) -> int:
         """Return how many traders stand behind a report (1 without recurring-issue tracking)."""
         return await self.recurring.size(report_id) if self.recurring is not None else 1
-
-    async def drop_idle_drafts(self) -> list[Conversation]:
-        """Drop conversations idle for longer than allowed; return those dropped."""
-        cutoff = self._clock() - timedelta(hours=drafts.DRAFT_IDLE_HOURS)
-        dropped = []
-        for conversation in await self._conversations.idle_since(cutoff):
-            if await self._conversations.clear_if_unchanged(conversation):
-                dropped.append(conversation)
-        return dropped
 
     # --- helpers ---
 
@@ -309,7 +293,7 @@ class ReportService:
         return draft
 
     async def _save(self, user_id: int, draft: Draft) -> Draft:
-        await self._conversations.save(user_id, Flow.REPORT, draft.model_dump_json())
+        await self._forms.save(user_id, Flow.REPORT, draft)
         return draft
 
 

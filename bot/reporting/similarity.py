@@ -27,10 +27,3 @@ def similarity(first: frozenset[str], second: frozenset[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
-
-
-def same_thing(
-    first: frozenset[str], second: frozenset[str], threshold: float = SIMILARITY_THRESHOLD
-) -> bool:
-    """Tell whether two reports (already known to share topic and place) are about one thing."""
-    return similarity(first, second) >= threshold

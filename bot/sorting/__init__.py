@@ -1,16 +1,6 @@
 """Sort traders' feedback into kind, topic and urgency, with sentiment and language."""
 
-from bot.core.labels import (
-    KINDS,
-    TOPICS,
-    URGENCIES,
-    Classification,
-    Kind,
-    LabelledExample,
-    Language,
-    Topic,
-    Urgency,
-)
+from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.sorting.baseline import KeywordClassifier
 from bot.sorting.classifier import Classifier, ClassifierSettings
 from bot.sorting.language import detect_language
@@ -18,15 +8,10 @@ from bot.sorting.language import detect_language
 __all__ = [
     "KINDS",
     "TOPICS",
-    "URGENCIES",
     "Classification",
     "Classifier",
     "ClassifierSettings",
     "KeywordClassifier",
-    "Kind",
     "LabelledExample",
-    "Language",
-    "Topic",
-    "Urgency",
     "detect_language",
 ]

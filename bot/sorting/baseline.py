@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.labels import KINDS, TOPICS, Classification, Kind, Topic, Urgency
+from bot.core.labels import KINDS, TOPICS, Classification
+from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
 from bot.sorting.features import analyse
 from bot.sorting.lexicon import cue_lexicons, topic_lexicon
 from bot.sorting.sentiment import sentiment, warm_up
@@ -24,18 +25,18 @@ class KeywordClassifier:
         """Pick the label with the most cue weight for each head."""
         doc = analyse(text, lang_hint)
         topic_scores = self._topics.scores(doc)
-        topic: Topic = max(TOPICS, key=lambda label: topic_scores.get(label, 0.0))
+        topic = max(TOPICS, key=lambda label: topic_scores.get(label, 0.0))
         topic_total = sum(topic_scores.values())
         if topic_scores.get(topic, 0.0) == 0.0:
-            topic = "other"
+            topic = OTHER_TOPIC
         kind_scores = self._cues["kind"].scores(doc)
         if "?" in text or "¿" in text:
             kind_scores["question"] = kind_scores.get("question", 0.0) + QUESTION_MARK_WEIGHT
-        kind: Kind = max(KINDS, key=lambda label: kind_scores.get(label, 0.0))
+        kind = max(KINDS, key=lambda label: kind_scores.get(label, 0.0))
         if kind_scores.get(kind, 0.0) == 0.0:
-            kind = "issue"
+            kind = Kind.ISSUE
         urgency: Urgency = "low"
-        if kind == "issue":
+        if kind is Kind.ISSUE:
             high = self._cues["urgency"].scores(doc).get("high", 0.0)
             urgency = "high" if high >= HIGH_URGENCY_SCORE else "normal"
         confidence = topic_scores.get(topic, 0.0) / topic_total if topic_total else 0.0

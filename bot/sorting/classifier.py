@@ -8,15 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.core.labels import (
-    KINDS,
-    TOPICS,
-    Classification,
-    Kind,
-    LabelledExample,
-    Topic,
-    Urgency,
-)
+from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
+from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
 from bot.sorting.features import HEAD_FEATURES, Document, analyse
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
 from bot.sorting.model import SortingModel
@@ -28,7 +21,7 @@ QUESTION_WEIGHTS = {"first": 3.0, "later": 0.5, "none": 0.0}
 # What the sender wants is usually said in the opening sentence; the rest is the story.
 OPENING_CUE_SCALE = 1.5
 LATER_CUE_SCALE = 0.5
-POSITIONAL_KINDS = frozenset({"question", "suggestion"})
+POSITIONAL_KINDS = frozenset({Kind.QUESTION, Kind.SUGGESTION})
 
 
 @dataclass(frozen=True)
@@ -106,7 +99,7 @@ class Classifier:
         text: str,
         lang: str | None = None,
         kind: Kind | None = None,
-        topic: Topic | None = None,
+        topic: str | None = None,
         urgency: Urgency | None = None,
     ) -> None:
         """Learn an officer's correction at once; only the labels given are learned."""
@@ -137,8 +130,8 @@ class Classifier:
         polarity = sentiment(doc)
         if not doc.tokens:
             return Classification(
-                kind="issue",
-                topic="other",
+                kind=Kind.ISSUE,
+                topic=OTHER_TOPIC,
                 urgency="low",
                 sentiment=polarity,
                 confidence=0.0,
@@ -153,7 +146,7 @@ class Classifier:
         tags = tuple(
             label
             for label in TOPICS
-            if label not in (topic, "other")
+            if label not in (topic, OTHER_TOPIC)
             and topic_scores.probabilities[label] >= self.settings.tag_threshold
         )
         return Classification(
@@ -206,23 +199,23 @@ class Classifier:
         hits = sum(lexicon_scores.values()) + sum(precedents.values())
         return HeadScores(softmax(logits), known_share, hits)
 
-    def _pick_topic(self, scores: HeadScores) -> tuple[Topic, float]:
+    def _pick_topic(self, scores: HeadScores) -> tuple[str, float]:
         """Pick the best topic, falling back to 'other' below the confidence threshold."""
         label, probability = _pick(TOPICS, scores)
         no_evidence = (
             scores.lexicon_hits == 0 and scores.known_share < self.settings.min_known_share
         )
         if no_evidence:
-            return "other", min(probability, 1.0 - scores.known_share)
+            return OTHER_TOPIC, min(probability, 1.0 - scores.known_share)
         if probability < self.settings.topic_threshold:
-            return "other", probability
+            return OTHER_TOPIC, probability
         return label, probability
 
     def _pick_urgency(self, kind: Kind, scores: HeadScores) -> tuple[Urgency, float]:
         """Pick urgency: suggestions and questions are low unless time pressure is clear."""
         probabilities = scores.probabilities
         high = probabilities["high"]
-        if kind != "issue":
+        if kind is not Kind.ISSUE:
             if high >= self.settings.high_urgency_threshold:
                 return "normal", high
             return "low", 1.0 - high

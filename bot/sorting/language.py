@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from bot.core.labels import SUPPORTED_LANGUAGES, Language
 from bot.core.text import count_scripts, normalise, tokenise
+from bot.core.users import OTHER_LANGUAGE, Language, TextLanguage
 from bot.sorting.shipped import read_shipped_toml
 
 _SPANISH_MARKS = frozenset("ñ¿¡áéíóú")
@@ -45,31 +45,23 @@ def _latin_score(tokens: list[str], profile: _LatinProfile) -> float:
     return score
 
 
-def detect_language(text: str, hint: str | None = None) -> Language:
+def detect_language(text: str, hint: str | None = None) -> TextLanguage:
     """Return the language of the text itself, using the sender's setting only to break ties."""
     normalised = normalise(text)
     cyrillic, latin = count_scripts(normalised)
     if cyrillic + latin == 0:
-        return "other"
+        return OTHER_LANGUAGE
     if cyrillic >= latin:
-        return "ru"
+        return Language.RU
     tokens = tokenise(normalised)
     profiles = _profiles()
     english = _latin_score(tokens, profiles["en"])
     spanish = _latin_score(tokens, profiles["es"])
     spanish += _MARK_WEIGHT * sum(1 for char in text.lower() if char in _SPANISH_MARKS)
     if english > spanish:
-        return "en"
+        return Language.EN
     if spanish > english:
-        return "es"
+        return Language.ES
     if hint in ("en", "es"):
-        return "en" if hint == "en" else "es"
-    return "other"
-
-
-def supported_or_none(language: str | None) -> Language | None:
-    """Return the code if it is one the classifier knows, else None."""
-    for code in SUPPORTED_LANGUAGES:
-        if language == code:
-            return code
-    return None
+        return Language(hint)
+    return OTHER_LANGUAGE

@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.core.access import Gate
+from bot.core.users import Access
 from bot.reporting.model import Correction, Report
 from bot.sorting import Classification, Classifier, LabelledExample
 
@@ -44,8 +46,12 @@ class SortingService:
     """Classify texts; apply officers' corrections to reports and to the classifier at once."""
 
     def __init__(
-        self, store: CorrectionStore, make_classifier: Callable[[], Classifier] = Classifier
+        self,
+        store: CorrectionStore,
+        make_classifier: Callable[[], Classifier] = Classifier,
+        gate: Gate | None = None,
     ) -> None:
+        self._gate = gate
         self._store = store
         self._make = make_classifier
         self._classifier: Classifier | None = None
@@ -87,6 +93,13 @@ class SortingService:
 
     async def report(self, reference: str) -> Report | None:
         """Return the report with this reference."""
+        return await self._store.by_reference(reference)
+
+    async def report_for(self, actor_id: int, reference: str) -> Report | None:
+        """Return how a report is sorted, to an officer only (refusals audited)."""
+        if self._gate is None:
+            raise RuntimeError("reports for users need the access gate")
+        await self._gate.require(actor_id, Access.OFFICER, "correct")
         return await self._store.by_reference(reference)
 
     async def classify(self, text: str, language: str | None = None) -> Classification:

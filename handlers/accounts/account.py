@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.core.commands import commands_for
 from bot.core.users import Language
 from handlers.accounts.onboarding import language_choices, set_chat_menu
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit import callbacks
+from handlers.kit.callbacks import encode, parse
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import column, send_text
 
-LANGUAGE_PREFIX = "lang"
-ERASE_PREFIX = "erase"
+LANGUAGE = callbacks.prefix("lang", "/language's choices")
+ERASE = callbacks.prefix("erase", "/deletemydata's confirmation")
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -44,7 +45,7 @@ async def language_command(update: Update, context: BotContext) -> None:
     if user is None:
         await _ask_to_start(update, context)
         return
-    choices = language_choices(context, user.language, LANGUAGE_PREFIX)
+    choices = language_choices(context, user.language, LANGUAGE)
     await send_text(
         context.bot, chat.id, t(user.language.value, "language.choose"), column(choices)
     )
@@ -56,7 +57,7 @@ async def on_language(update: Update, context: BotContext) -> None:
     if query is None or query.data is None:
         return
     await query.answer()
-    code = query.data.partition(":")[2]
+    code = parse(LANGUAGE, query.data, parts=1).action
     if code not in context.services.translate.languages:
         return
     user = await context.services.users.set_language(query.from_user.id, Language(code))
@@ -106,8 +107,8 @@ async def deletemydata_command(update: Update, context: BotContext) -> None:
         return
     lang = (await language_for(update, context)).value
     choices = [
-        (t(lang, "erase.confirm"), f"{ERASE_PREFIX}:yes"),
-        (t(lang, "erase.keep"), f"{ERASE_PREFIX}:no"),
+        (t(lang, "erase.confirm"), encode(ERASE, "yes")),
+        (t(lang, "erase.keep"), encode(ERASE, "no")),
     ]
     await send_text(context.bot, chat.id, t(lang, "erase.question"), column(choices))
 
@@ -120,23 +121,23 @@ async def on_erase(update: Update, context: BotContext) -> None:
     await query.answer()
     lang = (await language_for(update, context)).value
     t = context.services.translate
-    if query.data != f"{ERASE_PREFIX}:yes":
+    if query.data != encode(ERASE, "yes"):
         await query.edit_message_text(t(lang, "erase.kept"))
         return
     await context.services.users.erase(query.from_user.id)
     await query.edit_message_text(t(lang, "erase.done"))
 
 
-async def fallback(update: Update, context: BotContext) -> None:
+async def fallback(update: Update, context: BotContext) -> bool:
     """Answer a private message that no feature took."""
     chat = update.effective_chat
-    if chat is None or not is_private(update):
-        return
+    if chat is None:
+        return False
     lang = (await language_for(update, context)).value
     await send_text(
         context.bot, chat.id, context.services.translate(lang, "fallback.not_understood")
     )
-    raise ApplicationHandlerStop
+    return True
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

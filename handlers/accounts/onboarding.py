@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.accounts import onboarding
 from bot.accounts.onboarding import Step
@@ -11,12 +10,14 @@ from bot.accounts.service import Progress, StaleAnswer
 from bot.core.commands import commands_for
 from bot.core.errors import UserError
 from bot.core.users import Language, User
+from handlers.kit import callbacks
+from handlers.kit.callbacks import Prefix, encode, parse
 from handlers.kit.common import is_private, language_for, profile_of, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.entries import open_entry
 from handlers.kit.render import Choice, escape, keyboard, main_menu, send_text
 
-PREFIX = "onb"
+ONBOARDING = callbacks.prefix("onb", "the onboarding questions' answers")
 
 
 def question(context: BotContext, user: User, step: Step) -> tuple[str, list[list[Choice]]]:
@@ -24,21 +25,21 @@ def question(context: BotContext, user: User, step: Step) -> tuple[str, list[lis
     t = context.services.translate
     lang = user.language.value
     if step is Step.LANGUAGE:
-        choices = language_choices(context, user.language, f"{PREFIX}:{step}")
+        choices = language_choices(context, user.language, ONBOARDING, step)
         return t(lang, "onboarding.ask_language"), [[choice] for choice in choices]
     if step is Step.ORGANISATION:
         return t(lang, "onboarding.ask_organisation"), [
-            [(t(lang, "button.skip"), f"{PREFIX}:{step}:{onboarding.SKIP}")]
+            [(t(lang, "button.skip"), encode(ONBOARDING, step, onboarding.SKIP))]
         ]
     if step is Step.PRIVACY:
         rows = [
-            [(t(lang, "onboarding.privacy_accept"), f"{PREFIX}:{step}:accept")],
-            [(t(lang, "onboarding.privacy_decline"), f"{PREFIX}:{step}:decline")],
+            [(t(lang, "onboarding.privacy_accept"), encode(ONBOARDING, step, "accept"))],
+            [(t(lang, "onboarding.privacy_decline"), encode(ONBOARDING, step, "decline"))],
         ]
         return t(lang, "onboarding.privacy_notice"), rows
     answers = onboarding.CHOICES[step] or ()
     return t(lang, f"onboarding.ask_{step}"), [
-        [(t(lang, f"{step}.{answer}"), f"{PREFIX}:{step}:{answer}")] for answer in answers
+        [(t(lang, f"{step}.{answer}"), encode(ONBOARDING, step, answer))] for answer in answers
     ]
 
 
@@ -88,10 +89,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    _, step_code, answer = [*query.data.split(":", 2), "", ""][:3]
     users, t = context.services.users, context.services.translate
     try:
-        step = Step(step_code)
+        pressed = parse(ONBOARDING, query.data, parts=2)
+        step, answer = Step(pressed.action), pressed.text(1, "")
         progress = await users.answer(query.from_user.id, step, answer)
     except (StaleAnswer, UserError, ValueError, LookupError):
         lang = (await language_for(update, context)).value
@@ -107,18 +108,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     )
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take a typed organisation name, or re-ask the current question; others pass on."""
+async def on_message(update: Update, context: BotContext) -> bool:
+    """Take a typed organisation name, or re-ask the current question (not onboarded yet)."""
     sender, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if sender is None or chat is None or message is None or not is_private(update):
-        return
+    if sender is None or chat is None or message is None:
+        return False
     users, t = context.services.users, context.services.translate
     user = await registered_sender(update, context)
     if user is not None and user.onboarded:
-        return  # onboarded users' messages belong to later handler groups
+        return False  # onboarded users' messages belong to their flows
     if user is None:
         await start(update, context)
-        raise ApplicationHandlerStop
+        return True
     step = onboarding.parse_step(user.onboarding_step) or Step.PRIVACY
     lang = user.language.value
     if step is Step.ORGANISATION and message.text:
@@ -137,14 +138,14 @@ async def on_message(update: Update, context: BotContext) -> None:
                 ),
             )
             await _continue(update, context, progress, declined=False)
-        raise ApplicationHandlerStop
+        return True
     reason = (
         "onboarding.error_type_organisation"
         if step is Step.ORGANISATION
         else "onboarding.error_choose_button"
     )
     await ask(context, chat.id, user, step, t(lang, reason))
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _continue(
@@ -189,10 +190,12 @@ def _marked(label: str, chosen: bool) -> str:
     return f"• {label} •" if chosen else label
 
 
-def language_choices(context: BotContext, current: Language, prefix: str) -> list[Choice]:
-    """Return one button per language, the current one marked."""
+def language_choices(
+    context: BotContext, current: Language, family: Prefix, *lead: object
+) -> list[Choice]:
+    """Return one button per language, the current one marked; data is family:lead...:code."""
     t = context.services.translate
     return [
-        (_marked(t(code, "language.name"), code == current.value), f"{prefix}:{code}")
+        (_marked(t(code, "language.name"), code == current.value), encode(family, *lead, code))
         for code in t.languages
     ]

@@ -9,13 +9,15 @@ from telegram import Update
 from bot.accounts.roles import InviteFailure, Role, token_from_payload
 from bot.core.users import Access, User
 from handlers.accounts.onboarding import set_chat_menu
+from handlers.kit import callbacks
+from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
 from handlers.kit.replies import Speaker, guarded, speaker_for
 
 log = logging.getLogger(__name__)
-PREFIX = "tm"
+TEAM = callbacks.prefix("tm", "/team's invite and revoke buttons")
 
 
 async def team_command(update: Update, context: BotContext) -> None:
@@ -41,11 +43,11 @@ async def show_team(context: BotContext, chat_id: int, actor: int, lang: str) ->
         lines.append(f"• {escape(member.name)} — {views.say(f'team.role_{member.role}')}{note}")
         if is_admin and not member.configured and member.user_id != actor:
             label = views.say("team.revoke", name=member.name)
-            rows.append([(label, f"{PREFIX}:rv:{member.user_id}")])
+            rows.append([(label, encode(TEAM, "rv", member.user_id))])
     if is_admin:
         rows.append([
-            (views.say("team.invite_officer"), f"{PREFIX}:in:{Role.OFFICER}"),
-            (views.say("team.invite_admin"), f"{PREFIX}:in:{Role.ADMIN}"),
+            (views.say("team.invite_officer"), encode(TEAM, "in", Role.OFFICER)),
+            (views.say("team.invite_admin"), encode(TEAM, "in", Role.ADMIN)),
         ])  # fmt: skip
     await send_text(context.bot, chat_id, "\n".join(lines), keyboard(rows) if rows else None)
 
@@ -55,34 +57,40 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    await query.answer()
     services, actor, chat_id = context.services, query.from_user.id, query.message.chat.id
     views = await speaker_for(update, context)
-    parts = query.data.split(":")
-    if len(parts) != 3:
+    try:
+        pressed = parse(TEAM, query.data, parts=2)
+        role = Role(pressed.text(1)) if pressed.action == "in" else None
+        member = pressed.number(1) if pressed.action == "rv" else None
+        if role is None and member is None:
+            raise BadCallback(f"unknown team action {pressed.action!r}")
+    except ValueError:
+        await query.answer(views.say("button.stale"))
         return
-    if parts[1] == "in" and parts[2] in {role.value for role in Role}:
-        invite = await guarded(
-            context, chat_id, views, services.team.create_invite(actor, Role(parts[2]))
-        )
+    await query.answer()
+    if role is not None:
+        invite = await guarded(context, chat_id, views, services.team.create_invite(actor, role))
         if invite is None:
             return
         link = f"https://t.me/{context.bot.username}?start={invite.payload}"
-        expires = f"{invite.expires_at.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"
+        expires = f"{invite.expires_at.astimezone(services.settings.timezone):%Y-%m-%d %H:%M}"
         text = views.say(
             "team.invite_link", link=link, role=views.say(f"team.role_{invite.role}"),
-            expires=expires, zone=services.settings.timezone,
+            expires=expires, zone=services.settings.timezone.key,
         )  # fmt: skip
         await send_text(context.bot, chat_id, text)
-    elif parts[1] == "rv" and parts[2].isdigit():
-        role = await guarded(context, chat_id, views, services.team.revoke(actor, int(parts[2])))
-        if role is None:
+    elif member is not None:
+        revoked_role = await guarded(context, chat_id, views, services.team.revoke(actor, member))
+        if revoked_role is None:
             return
-        revoked = await services.users.get(int(parts[2]))
+        revoked = await services.users.get(member)
         if revoked is not None:
             await set_chat_menu(context, revoked)
         await send_text(
-            context.bot, chat_id, views.say("team.revoked", role=views.say(f"team.role_{role}"))
+            context.bot,
+            chat_id,
+            views.say("team.revoked", role=views.say(f"team.role_{revoked_role}")),
         )
         await show_team(context, chat_id, actor, views.lang)
 

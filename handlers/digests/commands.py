@@ -11,10 +11,10 @@ from typing import cast
 from telegram import Update
 
 from bot.container import Services
+from bot.core.access import NotAllowed
 from bot.core.schedules import Schedule
-from bot.core.users import Access
 from bot.digests.model import MAX_DAYS, Period, PeriodError
-from handlers.kit.common import language_for, registered_sender
+from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.outbox import delivered
 from handlers.kit.render import send_text
@@ -32,13 +32,13 @@ async def digest_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     t, lang = services.translate, (await language_for(update, context)).value
-    user = await registered_sender(update, context)
-    if not services.users.access_of(user).includes(Access.OFFICER):
-        log.warning("refused", extra={"command": "digest", "user_id": sender.id})
+    try:  # the service checks that the sender is an officer, and audits a refusal
+        period = await services.digests.period_for(
+            sender.id, " ".join(context.args or []) or "week"
+        )
+    except NotAllowed:
         await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
         return
-    try:
-        period = services.digests.period(" ".join(context.args or []) or "week")
     except PeriodError as error:
         reason = t(lang, error.key, days=MAX_DAYS)
         await send_text(context.bot, chat.id, f"{reason}\n{t(lang, 'digest.usage')}")
@@ -78,13 +78,15 @@ async def send_digest(app: BotApplication, chat_id: int, language: str, period: 
 def schedule_digests(app: BotApplication, services: Services, now: datetime) -> None:
     """(Re)create the digest jobs from DIGEST_SCHEDULE, catching up a run missed lately."""
     settings = services.settings
-    schedule_chain(app, JOB_PREFIX, settings.digest_schedules, _scheduled_digest, settings, now)
+    schedule_chain(app, JOB_PREFIX, settings.digest_schedule, _scheduled_digest, settings, now)
 
 
 async def _scheduled_digest(context: BotContext, schedule: Schedule, due: datetime) -> None:
     """Send a due digest to every officer who has not had it yet."""
     services, app = context.services, cast(BotApplication, context.application)
-    period = Period.scheduled(schedule.every.value, due.astimezone(services.settings.zone).date())
+    period = Period.scheduled(
+        schedule.every.value, due.astimezone(services.settings.timezone).date()
+    )
     for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.digests.claim_delivery(period, officer_id):
             continue  # already sent, before a restart

@@ -6,19 +6,20 @@ from collections.abc import Awaitable
 from typing import cast
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation
 from bot.followup.model import Done
-from bot.followup.prompts import Awaited
+from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
 from handlers.followup.inbox import officer_views, show_history, show_report
 from handlers.followup.jobs import wake_reasks
-from handlers.followup.views import ACT, OfficerViews
-from handlers.kit.common import is_private
+from handlers.followup.views import REPORT_ACTIONS, OfficerViews
+from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded
+from handlers.reporting.views import REPORT_FORM
 
 STATUSES = {status.value for status in Status}
 PROMPTS = {"rp": Awaited.REPLY, "ri": Awaited.INFO, "nt": Awaited.NOTE,
@@ -30,13 +31,15 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
     services, officer = context.services, query.from_user.id
     views = await officer_views(update, context)
-    parts = query.data.split(":")
-    if len(parts) < 3 or not parts[2].isdigit():
+    try:
+        pressed = parse(REPORT_ACTIONS, query.data)
+        action, rid, arg = pressed.action, pressed.number(1), pressed.text(2, "")
+    except BadCallback:
+        await query.answer(views.say("button.stale"))
         return
-    action, rid, arg = parts[1], int(parts[2]), parts[3] if len(parts) > 3 else ""
+    await query.answer()
     followup, chat_id = services.followup, officer
     # Every action checks the caller's role in the service, whatever the button said.
     if action == "me":
@@ -60,7 +63,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             context.bot,
             chat_id,
             views.say(f"followup.prompt_{awaited}", reference=view.reference),
-            keyboard([[(views.say("button.cancel"), "rep:cancel")]]),
+            keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
         )
 
 
@@ -71,8 +74,8 @@ async def choose_officer(
     team = await guarded(context, chat_id, views, context.services.team.team(officer))
     if team is None:
         return
-    rows = [[(member.name, f"{ACT}:at:{rid}:{member.user_id}")] for member in team]
-    rows.append([(views.say("followup.btn.unassign"), f"{ACT}:at:{rid}:0")])
+    rows = [[(member.name, encode(REPORT_ACTIONS, "at", rid, member.user_id))] for member in team]
+    rows.append([(views.say("followup.btn.unassign"), encode(REPORT_ACTIONS, "at", rid, "0"))])
     await send_text(context.bot, chat_id, views.say("followup.choose_officer"), keyboard(rows))
 
 
@@ -95,21 +98,19 @@ async def finish(
     await show_report(context, chat_id, chat_id, views, done.report_id)
 
 
-async def on_message(update: Update, context: BotContext) -> None:
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
     """Take the typed answer an officer's action (or a reporter's comment) waits for."""
     message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
+    prompt = prompt_of(conversation)
+    if message is None or sender is None or prompt is None:
+        return False
     services = context.services
-    prompt = await services.prompts.pending(sender.id)
-    if prompt is None:
-        return
     views = await officer_views(update, context)
     text, rid, uid = message.text, prompt.report_id, sender.id
     work: Awaitable[Done]
     if text is None:
         await send_text(context.bot, message.chat.id, views.say("followup.error_text_only"))
-        raise ApplicationHandlerStop
+        return True
     if prompt.awaited is Awaited.COMMENT:
         work = services.satisfaction.comment(rid, uid, text)
     elif prompt.awaited is Awaited.REPLY:
@@ -134,4 +135,4 @@ async def on_message(update: Update, context: BotContext) -> None:
                 message.chat.id,
                 views.say(f"followup.done_{prompt.awaited}", reference=done.reference),
             )
-    raise ApplicationHandlerStop
+    return True

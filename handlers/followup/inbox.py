@@ -10,7 +10,8 @@ from telegram import Update
 from bot.core.users import display_name
 from bot.followup.model import InboxFilter
 from bot.reporting.model import AttachmentKind
-from handlers.followup.views import OfficerViews
+from handlers.followup.views import INBOX, OfficerViews
+from handlers.kit.callbacks import BadCallback, parse
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
 from handlers.kit.render import keyboard, send_text
@@ -26,7 +27,9 @@ async def officer_views(update: Update, context: BotContext) -> OfficerViews:
     """Return the officer views in the sender's language."""
     services = context.services
     lang = (await language_for(update, context)).value
-    return OfficerViews(services.translate, services.reports.taxonomy, lang, services.settings.zone)
+    return OfficerViews(
+        services.translate, services.reports.taxonomy, lang, services.settings.timezone
+    )
 
 
 def parse_filter(args: list[str]) -> InboxFilter | None:
@@ -114,21 +117,28 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    await query.answer()
     views = await officer_views(update, context)
-    parts = query.data.split(":")
-    officer_id, chat_id = query.from_user.id, query.from_user.id  # cards go to the officer
-    if len(parts) == 3 and parts[1] == "o" and parts[2].isdigit():
-        await show_report(context, chat_id, officer_id, views, int(parts[2]))
+    try:
+        pressed = parse(INBOX, query.data)
+        opened = pressed.number(1) if pressed.action == "o" and len(pressed) == 2 else None
+        number = pressed.number(2) if pressed.action == "p" and len(pressed) == 3 else None
+        if opened is None and number is None:
+            raise BadCallback(f"inbox data {query.data!r} has the wrong shape")
+    except BadCallback:
+        await query.answer(views.say("button.stale"))
         return
-    if len(parts) == 4 and parts[1] == "p" and parts[3].isdigit():
+    await query.answer()
+    officer_id, chat_id = query.from_user.id, query.from_user.id  # cards go to the officer
+    if opened is not None:
+        await show_report(context, chat_id, officer_id, views, opened)
+    elif number is not None:
         try:
-            wanted = InboxFilter.from_token(parts[2])
+            wanted = InboxFilter.from_token(pressed.text(1))
         except ValueError:
             wanted = InboxFilter()  # forged or outdated data: the plain inbox
         await show_page(
             context, query.message.chat.id, officer_id, views, wanted,
-            number=int(parts[3]), message_id=query.message.message_id,
+            number=number, message_id=query.message.message_id,
         )  # fmt: skip
 
 

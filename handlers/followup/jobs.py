@@ -11,6 +11,7 @@ from bot.container import Services
 from bot.core.schedules import Schedule
 from bot.followup.model import InboxFilter
 from handlers.followup.views import INBOX, OfficerViews
+from handlers.kit.callbacks import encode
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
 from handlers.kit.due import DueTimer
 from handlers.kit.outbox import delivered, send_notifications
@@ -28,7 +29,7 @@ MIN_GAP = timedelta(seconds=1)  # between two looks at surveys, however many are
 def schedule_followup(app: BotApplication, services: Services, now: datetime) -> None:
     """(Re)create the overdue-summary chain and start the satisfaction re-ask timer."""
     settings = services.settings
-    schedules = [settings.overdue_schedule] if settings.overdue_schedule else []
+    schedules = [settings.overdue_summary] if settings.overdue_summary else []
     schedule_chain(app, SUMMARY, schedules, _overdue_summary, settings, now)
     REASKS.start(app, after=FIRST_LOOK)
 
@@ -41,7 +42,7 @@ def wake_reasks(app: BotApplication) -> None:
 async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetime) -> None:
     """Send each officer (or the officers' chat) the reports past their service level, once."""
     services = context.services
-    day = due.astimezone(services.settings.zone).date()
+    day = due.astimezone(services.settings.timezone).date()
     overdue = await services.alerts.overdue()
     if not overdue:
         return
@@ -50,14 +51,14 @@ async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetim
             continue  # sent before a restart
         lang = await services.followup.access.language_of(chat_id) or services.translate.default
         views = OfficerViews(
-            services.translate, services.reports.taxonomy, lang, services.settings.zone
+            services.translate, services.reports.taxonomy, lang, services.settings.timezone
         )
         lines = [views.say("overdue.title", count=len(overdue)), ""]
         lines += [views.inbox_line(item) for item in overdue[:SUMMARY_LINES]]
         if len(overdue) > SUMMARY_LINES:
             lines.append(views.say("overdue.more", count=len(overdue) - SUMMARY_LINES))
         token = InboxFilter(overdue=True).to_token()
-        button = keyboard([[(views.say("overdue.open_inbox"), f"{INBOX}:p:{token}:1")]])
+        button = keyboard([[(views.say("overdue.open_inbox"), encode(INBOX, "p", token, "1"))]])
         sending = send_text(context.bot, chat_id, "\n".join(lines), button)
         await delivered(services, chat_id, sending, "overdue summary")
 

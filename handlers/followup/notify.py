@@ -6,14 +6,13 @@ import logging
 
 from bot.container import Services
 from bot.core.notifications import Notification
-from handlers.followup.views import INBOX
+from handlers.followup.views import INBOX, SURVEY
+from handlers.kit.callbacks import MY_REPORTS, encode
 from handlers.kit.outbox import Rendered
 from handlers.kit.render import Choice, escape, keyboard
 
 log = logging.getLogger(__name__)
 CODES = ("status", "kind")  # parameters that are codes with a catalog name ("status.new")
-SURVEY_PREFIX = "sv"  # the satisfaction survey's buttons (handlers.followup.satisfaction)
-REPLY_PREFIX = "myr"  # the reporter's own reports (handlers.reporting.myreports)
 
 
 def notification_text(services: Services, note: Notification) -> tuple[str, str]:
@@ -43,14 +42,16 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
     if rid is None:
         return []
     if note.key.startswith("followup.officer."):
-        return [[(t(lang, "inbox.open", reference=note.params["reference"]), f"{INBOX}:o:{rid}")]]
+        return [
+            [(t(lang, "inbox.open", reference=note.params["reference"]), encode(INBOX, "o", rid))]
+        ]
     if note.key in ("followup.notice.reply", "followup.notice.info_request"):
-        return [[(t(lang, "followup.btn.answer"), f"{REPLY_PREFIX}:add:{rid}")]]
+        return [[(t(lang, "followup.btn.answer"), encode(MY_REPORTS, "add", rid))]]
     if note.key in ("followup.ask.fixed", "followup.ask.fixed_again"):
         return [
             [
-                (t(lang, "survey.fixed_yes"), f"{SURVEY_PREFIX}:f:{rid}:1"),
-                (t(lang, "survey.fixed_no"), f"{SURVEY_PREFIX}:f:{rid}:0"),
+                (t(lang, "survey.fixed_yes"), encode(SURVEY, "f", rid, "1")),
+                (t(lang, "survey.fixed_no"), encode(SURVEY, "f", rid, "0")),
             ]
         ]
     return []

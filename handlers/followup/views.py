@@ -9,11 +9,14 @@ from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
 from bot.followup.model import TRANSITIONS, InboxFilter, InboxItem, InboxPage, OfficerReportView
 from bot.reporting.model import Status
+from handlers.kit import callbacks
+from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
 from handlers.reporting.views import ReportViews
 
-INBOX = "ib"  # inbox pages and opening a report
-ACT = "fu"  # actions on a report
+INBOX = callbacks.prefix("ib", "inbox pages and opening a report")
+REPORT_ACTIONS = callbacks.prefix("fu", "an officer's actions on a report")
+SURVEY = callbacks.prefix("sv", "the satisfaction survey: fixed?, rating, no comment")
 URGENCY_MARK = {"high": "🔴", "normal": "🟡", "low": "⚪"}
 STATUS_BUTTONS = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED)
 THREAD_SHOWN = 12  # the latest messages of a long thread
@@ -65,16 +68,16 @@ class OfficerViews(ReportViews):
             [
                 (
                     f"{URGENCY_MARK.get(i.urgency or 'normal', '🟡')} {i.reference}",
-                    f"{INBOX}:o:{i.id}",
+                    encode(INBOX, "o", i.id),
                 )
             ]
             for i in page.items
         ]
         nav: list[Choice] = []
         if page.number > 1:
-            nav.append((self.say("button.previous"), f"{INBOX}:p:{token}:{page.number - 1}"))
+            nav.append((self.say("button.previous"), encode(INBOX, "p", token, page.number - 1)))
         if page.number < page.pages:
-            nav.append((self.say("button.next"), f"{INBOX}:p:{token}:{page.number + 1}"))
+            nav.append((self.say("button.next"), encode(INBOX, "p", token, page.number + 1)))
         if nav:
             rows.append(nav)
         choices = (
@@ -84,7 +87,7 @@ class OfficerViews(ReportViews):
             ("inbox.filter_overdue", InboxFilter(overdue=True)),
         )
         rows.append([
-            (("• " if f == query else "") + self.say(key), f"{INBOX}:p:{f.to_token()}:1")
+            (("• " if f == query else "") + self.say(key), encode(INBOX, "p", f.to_token(), "1"))
             for key, f in choices
         ])  # fmt: skip
         return text, rows
@@ -163,11 +166,11 @@ class OfficerViews(ReportViews):
         rid, allowed = view.id, TRANSITIONS[view.status]
         say = self.say
         rows: list[list[Choice]] = [
-            [(say("followup.btn.take"), f"{ACT}:me:{rid}"),
-             (say("followup.btn.assign"), f"{ACT}:as:{rid}")],
+            [(say("followup.btn.take"), encode(REPORT_ACTIONS, "me", rid)),
+             (say("followup.btn.assign"), encode(REPORT_ACTIONS, "as", rid))],
         ]  # fmt: skip
         moves = [
-            (say(f"followup.btn.{s}"), f"{ACT}:st:{rid}:{s}")
+            (say(f"followup.btn.{s}"), encode(REPORT_ACTIONS, "st", rid, s))
             for s in STATUS_BUTTONS
             if s in allowed
         ]
@@ -175,21 +178,21 @@ class OfficerViews(ReportViews):
             rows.append(moves)
         closing: list[Choice] = []
         if Status.REJECTED in allowed:
-            closing.append((say("followup.btn.reject"), f"{ACT}:rj:{rid}"))
+            closing.append((say("followup.btn.reject"), encode(REPORT_ACTIONS, "rj", rid)))
         if Status.DUPLICATE in allowed:
-            closing.append((say("followup.btn.duplicate"), f"{ACT}:dp:{rid}"))
+            closing.append((say("followup.btn.duplicate"), encode(REPORT_ACTIONS, "dp", rid)))
         if closing:
             rows.append(closing)
         rows.append(
             [
-                (say("followup.btn.reply"), f"{ACT}:rp:{rid}"),
-                (say("followup.btn.info"), f"{ACT}:ri:{rid}"),
+                (say("followup.btn.reply"), encode(REPORT_ACTIONS, "rp", rid)),
+                (say("followup.btn.info"), encode(REPORT_ACTIONS, "ri", rid)),
             ]
         )
         rows.append(
             [
-                (say("followup.btn.note"), f"{ACT}:nt:{rid}"),
-                (say("followup.btn.history"), f"{ACT}:hi:{rid}"),
+                (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
+                (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
             ]
         )
         return rows  # fmt: skip

@@ -33,10 +33,10 @@ def schedule_chain(  # noqa: PLR0917 - the chain's name, what it runs, from whic
             job.schedule_removal()
     for index, schedule in enumerate(schedules):
         chain = f"{name}:{index}"
-        missed = catch_up(schedule, now, settings.zone, settings.delivery_grace)
+        missed = catch_up(schedule, now, settings.timezone, settings.delivery_grace)
         if missed is not None:
             _queue(app, chain, schedule, run, missed, when=timedelta(0))
-        _queue(app, chain, schedule, run, schedule.next(now, settings.zone))
+        _queue(app, chain, schedule, run, schedule.next(now, settings.timezone))
 
 
 def _queue(  # noqa: PLR0917 - a chain link: where, what, when
@@ -61,7 +61,7 @@ async def _run(context: BotContext) -> None:
     assert context.job is not None
     chain, schedule, run, due = cast(tuple[str, Schedule, Run, datetime], context.job.data)
     app = cast(BotApplication, context.application)
-    following = schedule.next(due, context.services.settings.zone)
+    following = schedule.next(due, context.services.settings.timezone)
     assert app.job_queue is not None
     if not app.job_queue.get_jobs_by_name(f"{chain}:{following.isoformat()}"):
         _queue(app, chain, schedule, run, following)

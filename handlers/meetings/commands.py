@@ -15,14 +15,15 @@ from bot.core.errors import UserError
 from bot.core.users import Access, User
 from bot.meetings.ics import calendar_file, file_name
 from bot.meetings.model import MeetingStatus, Rsvp
+from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.meetings import forms as meeting_forms
-from handlers.meetings.form_views import FORM
+from handlers.meetings.form_views import MEETING_FORM
 from handlers.meetings.jobs import wake
-from handlers.meetings.views import ACTION, CARD, RSVP, MeetingViews, short
+from handlers.meetings.views import ACTION_ITEM, MEETING_CARD, RSVP, MeetingViews, short
 
 log = logging.getLogger(__name__)
 MAX_ACTION_BUTTONS = 20
@@ -40,10 +41,10 @@ def commands(private: filters.BaseFilter) -> list[BaseHandler[Update, BotContext
 def buttons() -> list[BaseHandler[Update, BotContext, None]]:
     """Return the meeting buttons: answers, cards, officers' forms and action items."""
     return [
-        CallbackQueryHandler(on_rsvp, pattern=rf"^{RSVP}:"),
-        CallbackQueryHandler(on_button, pattern=rf"^{CARD}:"),
-        CallbackQueryHandler(meeting_forms.on_button, pattern=rf"^{FORM}:"),
-        CallbackQueryHandler(on_action_button, pattern=rf"^{ACTION}:"),
+        CallbackQueryHandler(on_rsvp, pattern=RSVP.pattern),
+        CallbackQueryHandler(on_button, pattern=MEETING_CARD.pattern),
+        CallbackQueryHandler(meeting_forms.on_button, pattern=MEETING_FORM.pattern),
+        CallbackQueryHandler(on_action_button, pattern=ACTION_ITEM.pattern),
     ]
 
 
@@ -99,7 +100,7 @@ async def actions_command(update: Update, context: BotContext) -> None:
     lines = [views.say("action.list_title", count=len(items))]
     lines += [f"{n}. {views.action_line(item, today)}" for n, item in enumerate(items, 1)]
     rows = [
-        [(f"✅ {n}. {short(item.what, 40)}", f"{ACTION}:done:{item.id}")]
+        [(f"✅ {n}. {short(item.what, 40)}", encode(ACTION_ITEM, "done", item.id))]
         for n, item in enumerate(items[:MAX_ACTION_BUTTONS], 1)
     ]
     await send_text(context.bot, chat.id, "\n".join(lines), keyboard(rows))
@@ -112,10 +113,10 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
         return
     views = await views_for(update, context)
     try:
-        _, meeting_part, answer_part = query.data.split(":")
-        answer = Rsvp(answer_part)
+        pressed = parse(RSVP, query.data, parts=2)
+        meeting_id, answer = pressed.number(0), Rsvp(pressed.text(1))
         user = await registered_sender(update, context)
-        meeting = await context.services.meetings.answer(int(meeting_part), user, answer)
+        meeting = await context.services.meetings.answer(meeting_id, user, answer)
     except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return
@@ -134,12 +135,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or query.data is None:
         return
     views = await views_for(update, context)
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) == 3 else ""
-    if not parts[-1].isdigit():
+    try:
+        pressed = parse(MEETING_CARD, query.data, parts=2)
+        action, meeting_id = pressed.action, pressed.number(1)
+    except BadCallback:
         await query.answer(views.say("button.stale"))
         return
-    meeting_id = int(parts[-1])
     user = await registered_sender(update, context)
     if user is None or not user.onboarded:
         await query.answer(views.say("meeting.finish_onboarding"), show_alert=True)
@@ -175,7 +176,7 @@ async def _show_card(
     if meeting.is_upcoming(context.services.meetings.now()):
         rows += views.rsvp_rows(meeting, card.answer)
     elif meeting.status is not MeetingStatus.CANCELLED:
-        rows.append([(views.say("meeting.button_ics"), f"{CARD}:ics:{meeting.id}")])
+        rows.append([(views.say("meeting.button_ics"), encode(MEETING_CARD, "ics", meeting.id))])
     if officer:
         rows += views.officer_rows(meeting, context.services.meetings.now())
     text = views.card(meeting, card.answer, card.counts)
@@ -227,8 +228,8 @@ async def _officer_action(
         meeting = await meetings.editable(meeting_id)
         await query.answer()
         rows = [
-            [(views.say("meeting.cancel_yes"), f"{CARD}:cancelyes:{meeting.id}")],
-            [(views.say("meeting.cancel_keep"), f"{CARD}:keep:{meeting.id}")],
+            [(views.say("meeting.cancel_yes"), encode(MEETING_CARD, "cancelyes", meeting.id))],
+            [(views.say("meeting.cancel_keep"), encode(MEETING_CARD, "keep", meeting.id))],
         ]
         await send_text(
             context.bot, chat_id, views.say("meeting.cancel_confirm", title=escape(meeting.title)),
@@ -259,12 +260,16 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         log.warning("refused", extra={"button": "action item"})
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] != "done" or not parts[2].isdigit():
+    try:
+        pressed = parse(ACTION_ITEM, query.data, parts=2)
+        if pressed.action != "done":
+            raise BadCallback(f"unknown action-item button {pressed.action!r}")
+        item_id = pressed.number(1)
+    except BadCallback:
         await query.answer(views.say("button.stale"))
         return
     try:
-        draft = await context.services.meeting_flow.start_outcome(user.id, int(parts[2]))
+        draft = await context.services.meeting_flow.start_outcome(user.id, item_id)
     except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from bot.meetings.drafts import EDITABLE, MeetingDraft, Mode, Step
 from bot.meetings.model import EVERYONE, ROLES, ActionItem, NewActionItem, RsvpCounts
 from bot.meetings.recurrence import options, rule_for
+from handlers.kit import callbacks
+from handlers.kit.callbacks import encode
 from handlers.kit.render import escape
 from handlers.meetings.views import MeetingViews, Rows
 
-FORM = "mtgf"
+MEETING_FORM = callbacks.prefix("mtgf", "an officer's meeting forms: meeting, minutes, outcome")
 
 
 class FormViews(MeetingViews):
@@ -19,8 +21,8 @@ class FormViews(MeetingViews):
 
     def nav(self, back: bool = True) -> list[tuple[str, str]]:
         """Return the back and cancel buttons of a form step."""
-        row = [(self.say("button.back"), f"{FORM}:back")] if back else []
-        return [*row, (self.say("button.cancel"), f"{FORM}:cancel")]
+        row = [(self.say("button.back"), encode(MEETING_FORM, "back"))] if back else []
+        return [*row, (self.say("button.cancel"), encode(MEETING_FORM, "cancel"))]
 
     def question(
         self,
@@ -41,26 +43,39 @@ class FormViews(MeetingViews):
             text = self.say("meeting.ask_when", zone=draft.zone, example=f"{sample:%Y-%m-%d} 10:00")
             return text, [self.nav()]
         if step is Step.AUDIENCE:
-            rows = [[(self.say("meeting.audience.everyone"), f"{FORM}:audience:{EVERYONE}")]]
-            for code in ROLES:
+            rows = [
+                [
+                    (
+                        self.say("meeting.audience.everyone"),
+                        encode(MEETING_FORM, "audience", EVERYONE),
+                    )
+                ]
+            ]
+            for code in ROLES:  # "role:officer": the separator is part of the answer
                 label = self.say("meeting.audience.role", role=self.say(f"role.{code[5:]}"))
-                rows.append([(label, f"{FORM}:audience:{code}")])
+                rows.append([(label, encode(MEETING_FORM, "audience", rest=code))])
             rows.append(
                 [
-                    (self.say("meeting.audience.by_topic"), f"{FORM}:audience:topics"),
-                    (self.say("meeting.audience.by_office"), f"{FORM}:audience:offices"),
+                    (
+                        self.say("meeting.audience.by_topic"),
+                        encode(MEETING_FORM, "audience", "topics"),
+                    ),
+                    (
+                        self.say("meeting.audience.by_office"),
+                        encode(MEETING_FORM, "audience", "offices"),
+                    ),
                 ]
             )
             return self.say("meeting.ask_audience"), [*rows, self.nav()]
         if step is Step.AUDIENCE_TOPIC:
             rows = [
-                [(topic.name(self.lang), f"{FORM}:{step}:{number}")]
+                [(topic.name(self.lang), encode(MEETING_FORM, step, number))]
                 for number, topic in enumerate(self.taxonomy.topics)
             ]
             return self.say("meeting.ask_audience_topic"), [*rows, self.nav()]
         if step is Step.AUDIENCE_OFFICE:
             rows = [
-                [(office.name(self.lang), f"{FORM}:{step}:{number}")]
+                [(office.name(self.lang), encode(MEETING_FORM, step, number))]
                 for number, office in enumerate(self.taxonomy.offices)
             ]
             return self.say("meeting.ask_audience_office"), [*rows, self.nav()]
@@ -77,7 +92,7 @@ class FormViews(MeetingViews):
                     f"\n\n{self.say('meeting.actions_so_far', count=len(draft.actions))}\n{listed}"
                 )
             label = self.say("meeting.actions_done" if draft.actions else "meeting.actions_none")
-            return text, [[(label, f"{FORM}:actions:done")], self.nav()]
+            return text, [[(label, encode(MEETING_FORM, "actions", "done"))], self.nav()]
         rows = self._buttons(draft, counts)
         return self.say(f"meeting.ask_{step}"), [*rows, self.nav(back=not first)]
 
@@ -85,20 +100,27 @@ class FormViews(MeetingViews):
         """Return a text step's shortcut buttons."""
         step = draft.step
         if step is Step.PLACE:
-            return [[(self.say("meeting.place_online"), f"{FORM}:place:online")]]
+            return [[(self.say("meeting.place_online"), encode(MEETING_FORM, "place", "online"))]]
         if step is Step.LINK and draft.place is not None:
-            return [[(self.say("meeting.link_none"), f"{FORM}:link:none")]]
+            return [[(self.say("meeting.link_none"), encode(MEETING_FORM, "link", "none"))]]
         if step is Step.AGENDA:
-            return [[(self.say("button.skip"), f"{FORM}:agenda:skip")]]
+            return [[(self.say("button.skip"), encode(MEETING_FORM, "agenda", "skip"))]]
         if step is Step.ATTENDANCE and counts is not None:
             label = self.say("meeting.attendance_from_rsvp", count=counts.attend)
-            return [[(label, f"{FORM}:attendance:rsvp")]]
+            return [[(label, encode(MEETING_FORM, "attendance", "rsvp"))]]
         if step is Step.ORGANISATIONS:
             rows = []
             if counts is not None and counts.organisations:
                 label = self.say("meeting.organisations_from_rsvp", count=len(counts.organisations))
-                rows.append([(label, f"{FORM}:organisations:rsvp")])
-            rows.append([(self.say("meeting.organisations_none"), f"{FORM}:organisations:none")])
+                rows.append([(label, encode(MEETING_FORM, "organisations", "rsvp"))])
+            rows.append(
+                [
+                    (
+                        self.say("meeting.organisations_none"),
+                        encode(MEETING_FORM, "organisations", "none"),
+                    )
+                ]
+            )
             return rows
         return []
 
@@ -110,7 +132,7 @@ class FormViews(MeetingViews):
         for repeat in options(start):
             label = self.repeat(rule_for(repeat, start))
             marked = f"• {label} •" if draft.editing and repeat is draft.repeat else label
-            rows.append([(marked, f"{FORM}:repeat:{repeat}")])
+            rows.append([(marked, encode(MEETING_FORM, "repeat", repeat))])
         return rows
 
     def _item(self, item: NewActionItem) -> str:
@@ -150,9 +172,14 @@ class FormViews(MeetingViews):
         ]
         rows: Rows = []
         for pair in (EDITABLE[i : i + 2] for i in range(0, len(EDITABLE), 2)):
-            rows.append([(f"✏️ {self.say(f'meeting.field.{s}')}", f"{FORM}:edit:{s}") for s in pair])
+            rows.append(
+                [
+                    (f"✏️ {self.say(f'meeting.field.{s}')}", encode(MEETING_FORM, "edit", s))
+                    for s in pair
+                ]
+            )
         submit = "meeting.button_save" if draft.mode is Mode.EDIT else "meeting.button_create"
-        rows.append([(self.say(submit), f"{FORM}:submit")])
+        rows.append([(self.say(submit), encode(MEETING_FORM, "submit"))])
         rows.append(self.nav(back=False))
         return "\n".join(lines), rows
 
@@ -169,5 +196,8 @@ class FormViews(MeetingViews):
             f"<b>{self.say('meeting.actions_so_far', count=len(draft.actions))}</b>",
             *(f"• {self._item(item)}" for item in draft.actions),
         ]
-        rows = [[(self.say("meeting.button_save_minutes"), f"{FORM}:submit")], self.nav()]
+        rows = [
+            [(self.say("meeting.button_save_minutes"), encode(MEETING_FORM, "submit"))],
+            self.nav(),
+        ]
         return "\n".join(lines), rows

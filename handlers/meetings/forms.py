@@ -10,17 +10,19 @@ import logging
 from typing import cast
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
+from bot.core.forms import read_form
 from bot.core.users import Access
 from bot.meetings.drafts import MeetingDraft, Mode, Step
 from bot.meetings.flow import Done
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.callbacks import parse
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import replace
-from handlers.meetings.form_views import FormViews
+from handlers.meetings.form_views import MEETING_FORM, FormViews
 from handlers.meetings.jobs import wake
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     flow, uid = context.services.meeting_flow, query.from_user.id
-    _, action, value = [*query.data.split(":", 2), ""][:3]
+    pressed = parse(MEETING_FORM, query.data, parts=2)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             dropped = await flow.cancel(uid)
@@ -133,36 +136,34 @@ def _done_text(views: FormViews, done: Done) -> str:
     return views.say("meeting.created", title=title, when=views.when(done.meeting))
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take a typed answer for an open meeting form (other messages pass on)."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
-    flow = context.services.meeting_flow
-    draft = await flow.draft_of(sender.id)
-    if draft is None:
-        return
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
+    """Take a typed answer for an open meeting form."""
+    message = update.effective_message
+    draft = read_form(conversation, Flow.MEETING, MeetingDraft)
+    if message is None or draft is None:
+        return False
+    flow, user_id = context.services.meeting_flow, conversation.user_id
     views = await views_for(context, (await language_for(update, context)).value)
     chat_id = message.chat.id
     if not await _officer(update, context):
-        await flow.cancel(sender.id)
+        await flow.cancel(user_id)
         await send_text(context.bot, chat_id, views.say("access.officers_only"))
-        raise ApplicationHandlerStop
+        return True
     if message.text is None:
         await ask(context, chat_id, draft, views.say("meeting.error_type_text"))
-        raise ApplicationHandlerStop
+        return True
     try:
-        draft = await flow.write(sender.id, message.text)
+        draft = await flow.write(user_id, message.text, draft)
     except UserError as problem:
         await ask(context, chat_id, draft, views.say(problem.reason, **problem.params))
-        raise ApplicationHandlerStop from None
+        return True
     except NoDraft:
-        raise ApplicationHandlerStop from None
+        return True
     if draft.mode is Mode.OUTCOME and draft.outcome:  # one question: carry it out
-        await _submit_typed(context, chat_id, views, sender.id)
-        raise ApplicationHandlerStop
+        await _submit_typed(context, chat_id, views, user_id)
+        return True
     await ask(context, chat_id, draft)
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _submit_typed(context: BotContext, chat_id: int, views: FormViews, user_id: int) -> None:

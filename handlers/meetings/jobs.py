@@ -18,11 +18,12 @@ from bot.core.outbox import Outcome as Sending
 from bot.meetings.ics import calendar_file, file_name
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
+from handlers.kit.callbacks import encode
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.due import DueTimer
 from handlers.kit.pacing import paced_sender
 from handlers.kit.render import keyboard, send_text
-from handlers.meetings.views import CARD, MeetingViews
+from handlers.meetings.views import MEETING_CARD, MeetingViews
 
 log = logging.getLogger(__name__)
 REBUILD = "meetings:rebuild"
@@ -133,7 +134,9 @@ async def _message(
     """Render a job in the recipient's language and send it."""
     bot, services = app.bot, cast(Services, app.bot_data["services"])
     meeting, item = subject.meeting, subject.action
-    open_card = keyboard([[(views.say("meeting.button_open"), f"{CARD}:open:{meeting.id}")]])
+    open_card = keyboard(
+        [[(views.say("meeting.button_open"), encode(MEETING_CARD, "open", meeting.id))]]
+    )
     if job.kind is JobKind.INVITE:
         rsvp = keyboard(views.rsvp_rows(meeting, None))
         await send_text(bot, chat, views.invitation(meeting), rsvp)

@@ -24,12 +24,14 @@ from bot.meetings.model import (
 from bot.meetings.recurrence import parse_rule
 from bot.meetings.scheduling import AgendaPack
 from bot.meetings.sends import Job
+from handlers.kit import callbacks
+from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
 
 Rows = list[list[Choice]]
-RSVP = "rsvp"
-CARD = "mtg"
-ACTION = "act"
+RSVP = callbacks.prefix("rsvp", "an invitee's answer: attend, maybe, cannot")
+MEETING_CARD = callbacks.prefix("mtg", "a meeting card: open, calendar file, edit, cancel, minutes")
+ACTION_ITEM = callbacks.prefix("act", "marking a meeting's action item done")
 ICONS = {Rsvp.ATTEND: "✅", Rsvp.MAYBE: "🤔", Rsvp.CANNOT: "❌"}
 LIST_LIMIT = 10
 
@@ -171,22 +173,24 @@ class MeetingViews:
                 f"• {ICONS[choice]} {self.say(f'rsvp.button_{choice}')} •"
                 if choice is answer
                 else f"{ICONS[choice]} {self.say(f'rsvp.button_{choice}')}",
-                f"{RSVP}:{meeting.id}:{choice}",
+                encode(RSVP, meeting.id, choice),
             )
             for choice in Rsvp
         ]
-        return [row, [(self.say("meeting.button_ics"), f"{CARD}:ics:{meeting.id}")]]
+        return [row, [(self.say("meeting.button_ics"), encode(MEETING_CARD, "ics", meeting.id))]]
 
     def officer_rows(self, meeting: Meeting, now: datetime) -> Rows:
         """Return the officer's buttons for a meeting."""
         if meeting.status is not MeetingStatus.SCHEDULED:
             return []
         if meeting.starts_at <= now:
-            return [[(self.say("meeting.button_minutes"), f"{CARD}:minutes:{meeting.id}")]]
+            return [
+                [(self.say("meeting.button_minutes"), encode(MEETING_CARD, "minutes", meeting.id))]
+            ]
         return [
             [
-                (self.say("meeting.button_edit"), f"{CARD}:edit:{meeting.id}"),
-                (self.say("meeting.button_cancel"), f"{CARD}:cancel:{meeting.id}"),
+                (self.say("meeting.button_edit"), encode(MEETING_CARD, "edit", meeting.id)),
+                (self.say("meeting.button_cancel"), encode(MEETING_CARD, "cancel", meeting.id)),
             ]
         ]
 
@@ -203,7 +207,7 @@ class MeetingViews:
             if with_answer:
                 lines.append(self.answer(answer))
             label = f"{meeting.local_start:%d.%m %H:%M} · {short(meeting.title, 40)}"
-            rows.append([(label, f"{CARD}:open:{meeting.id}")])
+            rows.append([(label, encode(MEETING_CARD, "open", meeting.id))])
         return "\n".join(lines), rows
 
     # --- scheduled messages ---------------------------------------------------------------

@@ -8,20 +8,22 @@ from datetime import UTC, datetime
 from typing import cast
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
+from bot.core.forms import read_form
 from bot.core.users import Access
-from bot.notices.composer import NoBroadcastDraft
+from bot.notices.composer import NoBroadcastDraft, NoticeForm
 from bot.notices.model import ComposeStep, Notice, NoticeDocument
-from handlers import menu
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.callbacks import Fields, encode, parse
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.pacing import chat_turn
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
+from handlers.notices.buttons import NOTICE_DRAFT
 from handlers.notices.sending import wake_sending
-from handlers.notices.views import PREFIX, dimension_screen, screen, show
+from handlers.notices.views import dimension_screen, screen, show
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,6 @@ async def admin_language(update: Update, context: BotContext) -> str | None:
     elif update.effective_chat is not None:
         await send_text(context.bot, update.effective_chat.id, refusal)
     return None
-
-
-async def newer_conversation(context: BotContext, user_id: int, since: datetime) -> bool:
-    """Tell whether the user started another flow (a report, a reply) after `since`."""
-    conversation = await context.services.reports.conversation_of(user_id)
-    return conversation is not None and conversation.updated_at > since
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
@@ -71,58 +67,45 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     await show(context, chat.id, lang, draft, note)
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
-    """Drop the notice being written, if any (else /cancel goes on to other flows)."""
-    chat, sender = update.effective_chat, update.effective_user
-    if chat is None or sender is None:
-        return
-    composer = context.services.broadcasts
-    draft = await composer.draft(sender.id)
-    if draft is None or await newer_conversation(context, sender.id, draft.updated_at):
-        return  # /cancel is for the report (or reply) started since
-    await composer.cancel(sender.id)
-    lang = (await language_for(update, context)).value
-    await send_text(context.bot, chat.id, context.services.translate(lang, "broadcast.cancelled"))
-    raise ApplicationHandlerStop
+async def cancel_form(update: Update, context: BotContext, conversation: Conversation) -> str:
+    """/cancel while writing a notice: drop the draft."""
+    dropped = await context.services.broadcasts.cancel(conversation.user_id)
+    return "broadcast.cancelled" if dropped else "broadcast.no_draft"
 
 
-async def on_other_command(update: Update, context: BotContext) -> None:
+async def leave_form(update: Update, context: BotContext, conversation: Conversation) -> None:
     """Let another command take the admin's next messages (/broadcast gives them back)."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or (message.text or "").startswith("/broadcast"):
+    message = update.effective_message
+    if message is None or (message.text or "").startswith("/broadcast"):
         return
-    await context.services.broadcasts.rest(sender.id)
+    await context.services.broadcasts.rest(conversation.user_id)
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take an admin's typed answer for the notice they are writing; others pass on."""
-    message, sender, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or sender is None or chat is None or not is_private(update):
-        return
-    composer = context.services.broadcasts
-    if not await composer.may_be_writing(sender.id):
-        return
-    draft = await composer.draft(sender.id)
-    if draft is None or draft.step is None or not draft.step.typed:
-        return
-    if message.text and menu.item_of(context.services.translate, message.text):
-        return  # the main menu takes it
-    if await newer_conversation(context, sender.id, draft.updated_at):
-        return  # the user went on to something else since
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
+    """Take an admin's typed answer for the notice they are writing; False if not theirs."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return False
+    form = read_form(conversation, Flow.NOTICE, NoticeForm)
+    if form is None or form.resting:
+        return False
+    draft = await context.services.broadcasts.draft(conversation.user_id)
+    if draft is None or draft.id != form.notice_id or draft.step is None or not draft.step.typed:
+        return False
     lang = await admin_language(update, context)
     if lang is None:
-        raise ApplicationHandlerStop
+        return True
     try:
         draft = await _answer(context, draft, message)
     except UserError as problem:
         text, rows = await screen(context, lang, draft)
         reason = context.services.translate(lang, problem.reason, **problem.params)
         await send_text(context.bot, chat.id, f"{reason}\n\n{text}", keyboard(rows))
-        raise ApplicationHandlerStop from None
+        return True
     except NoBroadcastDraft:
-        return
+        return False
     await show(context, chat.id, lang, draft)
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _answer(context: BotContext, draft: Notice, message: Message) -> Notice:
@@ -153,8 +136,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     lang = await admin_language(update, context)
     if lang is None:
         return
-    parts = query.data.split(":")
-    action, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    pressed = parse(NOTICE_DRAFT, query.data)
+    action, arg = pressed.action, pressed.text(1, "")
     t = context.services.translate
     try:
         if action == "reach":
@@ -172,7 +155,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _confirm(context, query, lang)
             return
         if action in ("dim", "tog"):
-            await _dimension(context, query, lang, parts)
+            await _dimension(context, query, lang, pressed)
             return
         draft = await _step_button(context, query.from_user.id, action, arg)
     except NoBroadcastDraft:
@@ -212,15 +195,13 @@ async def _step_button(context: BotContext, admin: int, action: str, arg: str) -
     raise ValueError(action)
 
 
-async def _dimension(
-    context: BotContext, query: CallbackQuery, lang: str, parts: list[str]
-) -> None:
+async def _dimension(context: BotContext, query: CallbackQuery, lang: str, pressed: Fields) -> None:
     """Show the choices of one audience dimension, toggling one first if pressed."""
     composer = context.services.broadcasts
-    dimension = parts[2] if len(parts) > 2 else ""
+    dimension = pressed.text(1, "")
     codes = composer.choices(dimension)
-    if parts[1] == "tog":
-        draft = await composer.toggle(query.from_user.id, dimension, codes[int(parts[3])])
+    if pressed.action == "tog":
+        draft = await composer.toggle(query.from_user.id, dimension, codes[pressed.number(2)])
     else:
         found = await composer.draft(query.from_user.id)
         if found is None:
@@ -269,5 +250,5 @@ async def send_reach(context: BotContext, chat_id: int, lang: str, notice_id: in
         comments=reach.comments,
         commenters=reach.commenters,
     )
-    button = [[(t(lang, "broadcast.reach_button"), f"{PREFIX}:reach:{notice_id}")]]
+    button = [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice_id))]]
     await send_text(context.bot, chat_id, text, keyboard(button))

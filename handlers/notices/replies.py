@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop
 
+from bot.core.conversations import Conversation
 from bot.core.errors import UserError
 from bot.notices.model import SUBSCRIPTION_KINDS, Subscription
-from bot.notices.service import PREFIX
-from handlers import menu
-from handlers.kit.common import is_private, language_for, registered_sender
+from handlers.kit.callbacks import BadCallback, encode, parse
+from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
-from handlers.notices.compose import newer_conversation
+from handlers.notices.buttons import NOTICE, SUBSCRIPTION
 
 log = logging.getLogger(__name__)
-SUBSCRIBE = "sub"
-COMMENT_WAIT = timedelta(hours=1)  # a "Comment" press is forgotten after this long
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -30,16 +26,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     t, notices = context.services.translate, context.services.notices
     lang = (await language_for(update, context)).value
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    try:
+        pressed = parse(NOTICE, query.data)
+        action, number = pressed.action, pressed.number(1, 0)
+    except BadCallback:
+        await query.answer(t(lang, "button.stale"))
+        return
     uid = query.from_user.id
     if action == "ack":
         if not await notices.acknowledge(number, uid):
             await query.answer(t(lang, "notice.not_recipient"), show_alert=True)
             return
         await query.answer(t(lang, "notice.acknowledged"))
-        await _drop_button(query.message, f"{PREFIX}:ack:{number}")
+        await _drop_button(query.message, encode(NOTICE, "ack", number))
         return
     if action == "nocmt":
         await notices.cancel_comment(uid)
@@ -55,7 +54,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(t(lang, problem.reason, **problem.params), show_alert=True)
         return
     await query.answer()
-    cancel = keyboard([[(t(lang, "button.cancel"), f"{PREFIX}:nocmt")]])
+    cancel = keyboard([[(t(lang, "button.cancel"), encode(NOTICE, "nocmt"))]])
     await send_text(
         context.bot,
         query.message.chat.id,
@@ -80,63 +79,39 @@ async def _drop_button(message: object, data: str) -> None:
             log.info("button kept", extra={"error": str(problem)})
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
-    """Stop waiting for a comment, if one was awaited (else /cancel goes on)."""
-    chat, sender = update.effective_chat, update.effective_user
-    if chat is None or sender is None:
-        return
-    notices = context.services.notices
-    if not await notices.may_be_commenting(sender.id):
-        return
-    waiting = await notices.awaiting_comment(sender.id)
-    if waiting is None or await newer_conversation(context, sender.id, waiting[1]):
-        return  # /cancel is for the report (or reply) started since
-    await notices.cancel_comment(sender.id)
-    lang = (await language_for(update, context)).value
-    await send_text(
-        context.bot, chat.id, context.services.translate(lang, "consultation.cancelled")
-    )
-    raise ApplicationHandlerStop
+async def cancel_form(update: Update, context: BotContext, conversation: Conversation) -> str:
+    """/cancel while writing a comment: stop waiting for it."""
+    await context.services.notices.cancel_comment(conversation.user_id)
+    return "consultation.cancelled"
 
 
-async def on_other_command(update: Update, context: BotContext) -> None:
+async def leave_form(update: Update, context: BotContext, conversation: Conversation) -> None:
     """Stop waiting for a comment from a user who sent another command."""
-    if update.effective_user is not None:
-        await context.services.notices.leave_comment(update.effective_user.id)
+    await context.services.notices.cancel_comment(conversation.user_id)
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take the comment of a user who pressed "Comment"; other messages pass on."""
-    message, sender, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or sender is None or chat is None or not is_private(update):
-        return
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
+    """Take the comment of a user who pressed "Comment"; False once the wait expired."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return False
     notices, t = context.services.notices, context.services.translate
-    if not await notices.may_be_commenting(sender.id):
-        return
-    waiting = await notices.awaiting_comment(sender.id)
-    if waiting is None:
-        return
-    if message.text and menu.item_of(t, message.text):
-        await notices.cancel_comment(sender.id)
-        return  # the main menu takes it
-    since = waiting[1]
-    if since < datetime.now(UTC) - COMMENT_WAIT or await newer_conversation(
-        context, sender.id, since
-    ):
-        await notices.cancel_comment(sender.id)
-        return  # the user went on to something else
+    notice_id = notices.comment_awaited(conversation)
+    if notice_id is None:
+        await context.services.forms.clear(conversation.user_id)
+        return False  # the user went on to something else
     lang = (await language_for(update, context)).value
     if message.text is None:
         await send_text(context.bot, chat.id, t(lang, "consultation.error_text_expected"))
-        raise ApplicationHandlerStop
+        return True
     try:
-        comment = await notices.comment(sender.id, message.text, lang)
+        comment = await notices.comment(conversation.user_id, message.text, lang, notice_id)
     except UserError as problem:
         await send_text(context.bot, chat.id, t(lang, problem.reason, **problem.params))
-        raise ApplicationHandlerStop from None
+        return True
     log.info("comment stored", extra={"notice": comment.notice_id, "comment": comment.id})
     await send_text(context.bot, chat.id, t(lang, "consultation.thanks", number=comment.notice_id))
-    raise ApplicationHandlerStop
+    return True
 
 
 # --- /subscribe -------------------------------------------------------------------------------
@@ -164,10 +139,10 @@ def subscription_view(
         text += "\n\n" + t(lang, "subscribe.stopped")
     rows: list[list[Choice]] = [
         [
-            (t(lang, "subscribe.topics"), f"{SUBSCRIBE}:show:topic"),
-            (t(lang, "subscribe.offices"), f"{SUBSCRIBE}:show:office"),
+            (t(lang, "subscribe.topics"), encode(SUBSCRIPTION, "show", "topic")),
+            (t(lang, "subscribe.offices"), encode(SUBSCRIPTION, "show", "office")),
         ],
-        [(t(lang, "subscribe.everything"), f"{SUBSCRIBE}:all")],
+        [(t(lang, "subscribe.everything"), encode(SUBSCRIPTION, "all"))],
     ]
     return text, rows
 
@@ -185,9 +160,9 @@ def kind_view(
         item = taxonomy.topic(code) if kind == "topic" else taxonomy.office(code)
         name = item.name(lang) if item else code
         rows.append(
-            [(("✅ " if code in picked else "▫️ ") + name, f"{SUBSCRIBE}:tog:{kind}:{index}")]
+            [(("✅ " if code in picked else "▫️ ") + name, encode(SUBSCRIPTION, "tog", kind, index))]
         )
-    rows.append([(t(lang, "subscribe.done"), f"{SUBSCRIBE}:back")])
+    rows.append([(t(lang, "subscribe.done"), encode(SUBSCRIPTION, "back"))])
     return t(lang, f"subscribe.choose_{kind}"), rows
 
 
@@ -219,12 +194,13 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
     if user is None:
         await query.answer(t(lang, "start.please_start"), show_alert=True)
         return
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    kind = parts[2] if len(parts) > 2 and parts[2] in SUBSCRIPTION_KINDS else ""
+    pressed = parse(SUBSCRIPTION, query.data)
+    action, kind = pressed.action, pressed.text(1, "")
+    if kind not in SUBSCRIPTION_KINDS:
+        kind = ""
     try:
         if action == "tog" and kind:
-            code = notices.codes(kind)[int(parts[3])]
+            code = notices.codes(kind)[pressed.number(2)]
             chosen = await notices.toggle_subscription(user.id, kind, code)
             text, rows = kind_view(context, lang, kind, chosen)
         elif action == "show" and kind:

@@ -19,11 +19,13 @@ from bot.container import Services
 from bot.core.durations import format_duration
 from bot.core.outbox import Outcome, Sent
 from bot.notices.model import Notice, Outgoing, Reach
+from handlers.kit.callbacks import encode
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
 from handlers.kit.due import DueTimer
 from handlers.kit.outbox import attempt, delivered
 from handlers.kit.pacing import BROADCASTING, chat_turn, patiently
 from handlers.kit.render import keyboard, send_text
+from handlers.notices.buttons import NOTICE_DRAFT
 
 log = logging.getLogger(__name__)
 SLICE = 5.0  # seconds of sending before the queue is looked at afresh
@@ -239,7 +241,9 @@ class ProgressMessages:
         self._shown.pop(notice.id, None)
         took = (notice.finished_at or datetime.now(UTC)) - (notice.started_at or notice.created_at)
         text = delivery_report(services, notice, reach, lang, took)
-        markup = keyboard([[(t(lang, "broadcast.reach_button"), f"bc:reach:{notice.id}")]])
+        markup = keyboard(
+            [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice.id))]]
+        )
         chat_id = notice.chat_id or notice.author_id
         await chat_turn(services.notice_delivery.budget, chat_id)
         reported = await attempt(patiently(send_text, self._app.bot, chat_id, text, markup))

@@ -9,11 +9,12 @@ from telegram import Message
 
 from bot.core.durations import format_duration
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, Notice, Outgoing
+from handlers.kit.callbacks import encode
 from handlers.kit.context import BotContext
 from handlers.kit.pacing import chat_turn
 from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.notices.buttons import NOTICE_DRAFT
 
-PREFIX = "bc"
 Rows = list[list[Choice]]
 
 
@@ -54,19 +55,19 @@ def describe(context: BotContext, lang: str, audience: Audience) -> str:
 async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Rows]:
     """Return the question of a draft's current step and its buttons."""
     t, composer = context.services.translate, context.services.broadcasts
-    cancel = [(t(lang, "button.cancel"), f"{PREFIX}:cancel")]
+    cancel = [(t(lang, "button.cancel"), encode(NOTICE_DRAFT, "cancel"))]
     step = draft.step or ComposeStep.TEXT
     default = _language_name(context, composer.default_language)
     if step is ComposeStep.TEXT:
         return t(lang, "broadcast.ask_text", language=default), [cancel]
     if step is ComposeStep.DOCUMENT:
         return t(lang, "broadcast.ask_document"), [
-            [(t(lang, "button.skip"), f"{PREFIX}:skipdoc")],
+            [(t(lang, "button.skip"), encode(NOTICE_DRAFT, "skipdoc"))],
             cancel,
         ]
     if step is ComposeStep.VARIANT:
         name = _language_name(context, draft.variant_language or composer.default_language)
-        back = [(t(lang, "button.back"), f"{PREFIX}:go:{ComposeStep.LANGUAGES}")]
+        back = [(t(lang, "button.back"), encode(NOTICE_DRAFT, "go", ComposeStep.LANGUAGES))]
         return t(lang, "broadcast.ask_variant", language=name), [back, cancel]
     if step is ComposeStep.LANGUAGES:
         written = ", ".join(
@@ -76,12 +77,15 @@ async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Ro
             [
                 (
                     (("✏️ " if code in draft.texts else "➕ ") + _language_name(context, code)),
-                    f"{PREFIX}:lang:{code}",
+                    encode(NOTICE_DRAFT, "lang", code),
                 )
             ]
             for code in composer.languages
         ]
-        rows += [[(t(lang, "button.next"), f"{PREFIX}:go:{ComposeStep.AUDIENCE}")], cancel]
+        rows += [
+            [(t(lang, "button.next"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))],
+            cancel,
+        ]
         return t(lang, "broadcast.ask_languages", languages=written, default=default), rows
     if step is ComposeStep.AUDIENCE:
         count = await composer.count(draft.audience)
@@ -92,23 +96,23 @@ async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Ro
             count=count,
         )
         dims = [
-            (t(lang, f"broadcast.choose_button_{d}"), f"{PREFIX}:dim:{d}")
+            (t(lang, f"broadcast.choose_button_{d}"), encode(NOTICE_DRAFT, "dim", d))
             for d in ("roles", "topics", "offices", "languages")
         ]
         return text, [
             dims[:2],
             dims[2:],
-            [(t(lang, "broadcast.everyone"), f"{PREFIX}:everyone")],
-            [(t(lang, "button.next"), f"{PREFIX}:go:{ComposeStep.PERIOD}")],
+            [(t(lang, "broadcast.everyone"), encode(NOTICE_DRAFT, "everyone"))],
+            [(t(lang, "button.next"), encode(NOTICE_DRAFT, "go", ComposeStep.PERIOD))],
             cancel,
         ]
     if step is ComposeStep.PERIOD:
-        rows = [[(t(lang, "broadcast.no_comments"), f"{PREFIX}:period:0")]]
+        rows = [[(t(lang, "broadcast.no_comments"), encode(NOTICE_DRAFT, "period", "0"))]]
         rows += [
             [
                 (
                     t(lang, "broadcast.comment_for", period=format_duration(period)),
-                    f"{PREFIX}:period:{int(period.total_seconds())}",
+                    encode(NOTICE_DRAFT, "period", int(period.total_seconds())),
                 )
             ]
             for period in composer.periods
@@ -119,8 +123,8 @@ async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Ro
         note = t(lang, "broadcast.quiet_note", hours=str(quiet)) if quiet else ""
         rows = [
             [
-                (t(lang, "broadcast.send_now"), f"{PREFIX}:now"),
-                (t(lang, "broadcast.send_later"), f"{PREFIX}:later"),
+                (t(lang, "broadcast.send_now"), encode(NOTICE_DRAFT, "now")),
+                (t(lang, "broadcast.send_later"), encode(NOTICE_DRAFT, "later")),
             ],
             cancel,
         ]
@@ -161,9 +165,9 @@ async def _confirmation(context: BotContext, lang: str, draft: Notice) -> tuple[
         when=when,
     )
     return text, [
-        [(t(lang, "broadcast.send", count=count), f"{PREFIX}:confirm")],
-        [(t(lang, "broadcast.change_audience"), f"{PREFIX}:go:{ComposeStep.AUDIENCE}")],
-        [(t(lang, "button.cancel"), f"{PREFIX}:cancel")],
+        [(t(lang, "broadcast.send", count=count), encode(NOTICE_DRAFT, "confirm"))],
+        [(t(lang, "broadcast.change_audience"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))],
+        [(t(lang, "button.cancel"), encode(NOTICE_DRAFT, "cancel"))],
     ]
 
 
@@ -207,11 +211,11 @@ def dimension_screen(
         [
             (
                 ("✅ " if code in chosen else "▫️ ") + value_name(context, lang, dimension, code),
-                f"{PREFIX}:tog:{dimension}:{index}",
+                encode(NOTICE_DRAFT, "tog", dimension, index),
             )
         ]
         for index, code in enumerate(codes)
     ]
-    rows.append([(t(lang, "broadcast.done"), f"{PREFIX}:go:{ComposeStep.AUDIENCE}")])
+    rows.append([(t(lang, "broadcast.done"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))])
     text = f"{t(lang, f'broadcast.choose_{dimension}')}\n{t(lang, 'broadcast.none_means_all')}"
     return text, rows

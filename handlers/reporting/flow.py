@@ -5,22 +5,22 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.ext import ApplicationHandlerStop
 
-from bot.core.conversations import Flow
+from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
+from bot.core.forms import read_form
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, AttachmentKind, Report
 from bot.reporting.service import RateLimited
+from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.kit.replies import replace
-from handlers.reporting.views import ReportViews
+from handlers.reporting.views import REPORT_FORM, ReportViews
 
 log = logging.getLogger(__name__)
-TEXT_STEPS = (Step.DESCRIPTION, Step.OFFICE_OTHER, Step.DATE_TYPED)
 
 
 async def views_for(update: Update, context: BotContext) -> ReportViews:
@@ -63,20 +63,6 @@ async def report_command(update: Update, context: BotContext) -> None:
     await begin(update, context)
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
-    """Drop the report being written (or whatever conversation is open)."""
-    chat, sender = update.effective_chat, update.effective_user
-    if chat is None or sender is None:
-        return
-    views = await views_for(update, context)
-    dropped = await context.services.reports.cancel(sender.id)
-    await send_text(
-        context.bot,
-        chat.id,
-        views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
-    )
-
-
 async def on_button(update: Update, context: BotContext) -> None:
     """Handle a button of the report flow."""
     query = update.callback_query
@@ -84,8 +70,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     reports, uid = context.services.reports, query.from_user.id
     views = await views_for(update, context)
-    parts = query.data.split(":")
-    action, value = parts[1], (parts[2] if len(parts) > 2 else "")
+    pressed = parse(REPORT_FORM, query.data)
+    action, value = pressed.action, pressed.text(1, "")
     try:
         if action == "cancel":
             await query.answer()
@@ -191,32 +177,34 @@ def confirmation(views: ReportViews, report: Report) -> str:
     return views.say(key, reference=report.reference, status=views.say(f"status.{report.status}"))
 
 
-async def on_message(update: Update, context: BotContext) -> None:
-    """Take a message for the open report draft, or offer to turn free text into a report."""
+async def offer(update: Update, context: BotContext) -> bool:
+    """Offer to turn free text (no form open) into a report."""
     message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
-    reports = context.services.reports
-    conversation = await reports.conversation_of(sender.id)
-    if conversation is not None and conversation.flow is not Flow.REPORT:
-        return  # another flow's conversation: its own handler took the message
+    if message is None or sender is None or not message.text:
+        return False
+    views = await views_for(update, context)
+    draft = await context.services.reports.offer(sender.id, message.text)
+    await ask(context, message.chat.id, views, draft)
+    return True
+
+
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
+    """Take a message for the open report draft."""
+    message = update.effective_message
+    draft = read_form(conversation, Flow.REPORT, Draft)
+    if message is None or draft is None:
+        return False
+    reports, user_id = context.services.reports, conversation.user_id
     views = await views_for(update, context)
     chat_id = message.chat.id
-    if conversation is None:
-        if message.text:
-            draft = await reports.offer(sender.id, message.text)
-            await ask(context, chat_id, views, draft)
-            raise ApplicationHandlerStop
-        return
-    draft = Draft.model_validate_json(conversation.data)
     try:
         if message.text is not None:
-            draft = await reports.write(sender.id, message.text)
+            draft = await reports.write(user_id, message.text, draft)
         else:
             attachment = attachment_of(message)
             if attachment is None:
                 raise UserError("report.error_unsupported")
-            draft = await reports.attach(sender.id, attachment)
+            draft = await reports.attach(user_id, attachment, draft)
             if draft.step is Step.ATTACHMENTS:
                 count = len(draft.attachments)
                 _, rows = views.question(draft)
@@ -226,12 +214,12 @@ async def on_message(update: Update, context: BotContext) -> None:
                     views.say("report.attachment_saved", count=count),
                     keyboard(rows),
                 )
-                raise ApplicationHandlerStop
+                return True
     except UserError as problem:
         await ask(context, chat_id, views, draft, views.say(problem.reason, **problem.params))
-        raise ApplicationHandlerStop from None
+        return True
     await ask(context, chat_id, views, draft)
-    raise ApplicationHandlerStop
+    return True
 
 
 def attachment_of(message: Message) -> Attachment | None:
@@ -260,27 +248,7 @@ def attachment_of(message: Message) -> Attachment | None:
     return None
 
 
-def _is_menu(context: BotContext, text: str) -> bool:
-    t = context.services.translate
-    labels = {
-        t(lang, f"menu.{key}") for lang in t.languages for key in ("report", "myreports", "help")
-    }
-    return text in labels
-
-
 async def _close(message: object, note: str) -> None:
     """Replace an answered question with a short note and no buttons."""
     if isinstance(message, Message):
         await message.edit_text(note, reply_markup=None)
-
-
-async def drop_idle_drafts(context: BotContext) -> None:
-    """Drop drafts and other conversations idle for a day, and tell their writers."""
-    for dropped in await context.services.reports.drop_idle_drafts():
-        user_id = dropped.user_id
-        lang = (await context.services.users.language_of(user_id)).value
-        key = "report.draft_dropped" if dropped.flow is Flow.REPORT else "conversation.dropped"
-        try:
-            await context.bot.send_message(user_id, context.services.translate(lang, key))
-        except Exception:  # the notice is a courtesy; the draft is already gone
-            log.info("could not tell about a dropped draft", exc_info=True)

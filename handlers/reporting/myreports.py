@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
-from bot.core.errors import NoDraft, UserError
+from bot.core.conversations import Conversation
+from bot.core.errors import UserError
 from bot.reporting.my_reports import Page
-from handlers.kit.common import is_private
+from handlers.kit.callbacks import MY_REPORTS, BadCallback, encode, parse
 from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import Choice, keyboard, send_text
 from handlers.kit.replies import guarded
 from handlers.reporting.flow import attachment_of, views_for
-from handlers.reporting.views import ReportViews
-
-PREFIX = "myr"
+from handlers.reporting.views import REPORT_FORM, ReportViews
 
 
 def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
@@ -25,14 +23,14 @@ def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     lines = [views.say("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
     lines += [views.line(report) for report in page.reports]
     rows: list[list[Choice]] = [
-        [(f"{report.reference}", f"{PREFIX}:open:{report.id}:{page.number}")]
+        [(f"{report.reference}", encode(MY_REPORTS, "open", report.id, page.number))]
         for report in page.reports
     ]
     nav: list[Choice] = []
     if page.number > 1:
-        nav.append((views.say("button.previous"), f"{PREFIX}:page:{page.number - 1}"))
+        nav.append((views.say("button.previous"), encode(MY_REPORTS, "page", page.number - 1)))
     if page.number < page.pages:
-        nav.append((views.say("button.next"), f"{PREFIX}:page:{page.number + 1}"))
+        nav.append((views.say("button.next"), encode(MY_REPORTS, "page", page.number + 1)))
     if nav:
         rows.append(nav)
     return "\n".join(lines), rows
@@ -54,12 +52,16 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    await query.answer()
     views = await views_for(update, context)
+    try:
+        pressed = parse(MY_REPORTS, query.data)
+        action, number = pressed.action, pressed.number(1)
+        back = pressed.number(2, 1) if action == "open" else 1
+    except BadCallback:
+        await query.answer(views.say("button.stale"))
+        return
+    await query.answer()
     reports, uid = context.services.my_reports, query.from_user.id
-    parts = query.data.split(":")
-    action = parts[1]
-    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
     chat_id = query.message.chat.id
     if action == "page":
         text, rows = page_view(views, await reports.page_of(uid, number))
@@ -68,11 +70,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         if action == "open":
             report, thread = await reports.open_own(uid, number)
-            back = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1
             rows = []
             if report.status.is_open:
-                rows.append([(views.say("myreports.add_info"), f"{PREFIX}:add:{report.id}")])
-            rows.append([(views.say("myreports.back_to_list"), f"{PREFIX}:page:{back}")])
+                rows.append(
+                    [(views.say("myreports.add_info"), encode(MY_REPORTS, "add", report.id))]
+                )
+            rows.append([(views.say("myreports.back_to_list"), encode(MY_REPORTS, "page", back))])
             await send_text(context.bot, chat_id, views.card(report, thread), keyboard(rows))
         elif action == "add":
             report = await reports.start_adding(uid, number)
@@ -80,7 +83,7 @@ async def on_button(update: Update, context: BotContext) -> None:
                 context.bot,
                 chat_id,
                 views.say("myreports.ask_info", reference=report.reference),
-                keyboard([[(views.say("button.cancel"), "rep:cancel")]]),
+                keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
             )
     except LookupError:
         await send_text(context.bot, chat_id, views.say("myreports.not_found"))
@@ -88,32 +91,29 @@ async def on_button(update: Update, context: BotContext) -> None:
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
 
 
-async def on_message(update: Update, context: BotContext) -> None:
+async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
     """Add what the user sent to the report they chose to add information to."""
-    message, sender = update.effective_message, update.effective_user
-    if message is None or sender is None or not is_private(update):
-        return
+    message = update.effective_message
+    if message is None or not conversation.data.isdigit():
+        return False
     services, chat_id = context.services, message.chat.id
-    try:
-        report_id = await services.my_reports.adding_to(sender.id)
-    except NoDraft:
-        return  # not adding information: another handler takes the message
+    user_id, report_id = conversation.user_id, int(conversation.data)
     views = await views_for(update, context)
     attachment = attachment_of(message)
     if message.text is None and attachment is None:
         await send_text(context.bot, chat_id, views.say("report.error_unsupported"))
-        raise ApplicationHandlerStop
+        return True
     work = services.followup.reporter_reply(
-        report_id, sender.id, message.text or message.caption, attachment
+        report_id, user_id, message.text or message.caption, attachment
     )
     done = await guarded(context, chat_id, views, work)
     if done is None:
-        if not await services.my_reports.can_add(sender.id, report_id):
-            await services.my_reports.stop_adding(sender.id)  # closed meanwhile: stop waiting
-        raise ApplicationHandlerStop
-    await services.my_reports.stop_adding(sender.id)
+        if not await services.my_reports.can_add(user_id, report_id):
+            await services.my_reports.stop_adding(user_id)  # closed meanwhile: stop waiting
+        return True
+    await services.my_reports.stop_adding(user_id)
     await send_notifications(context.bot, services, done.notifications)
     await send_text(
         context.bot, chat_id, views.say("myreports.info_added", reference=done.reference)
     )
-    raise ApplicationHandlerStop
+    return True

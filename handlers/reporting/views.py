@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from bot.core.i18n import Translator
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
-from bot.reporting.model import Kind, Report, ThreadMessage
+from bot.reporting.model import Report, ThreadMessage
 from bot.reporting.recurring import Match
+from handlers.kit import callbacks
+from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
 from handlers.kit.replies import Speaker
 
-FLOW = "rep"
+REPORT_FORM = callbacks.prefix("rep", "the report form's buttons")
 Rows = list[list[Choice]]
 
 
@@ -22,8 +24,8 @@ class ReportViews(Speaker):
         self.taxonomy = taxonomy
 
     def _nav(self, back: bool = True) -> list[Choice]:
-        row = [(self.say("button.back"), f"{FLOW}:back")] if back else []
-        return [*row, (self.say("button.cancel"), f"{FLOW}:cancel")]
+        row = [(self.say("button.back"), encode(REPORT_FORM, "back"))] if back else []
+        return [*row, (self.say("button.cancel"), encode(REPORT_FORM, "cancel"))]
 
     def question(self, draft: Draft) -> tuple[str, Rows]:
         """Return the text and buttons asking the draft's current step."""
@@ -31,11 +33,11 @@ class ReportViews(Speaker):
         rows: Rows
         if step is Step.OFFER:
             return self.say("report.offer"), [
-                [(self.say("report.offer_yes"), f"{FLOW}:offer:yes")],
-                [(self.say("report.offer_no"), f"{FLOW}:offer:no")],
+                [(self.say("report.offer_yes"), encode(REPORT_FORM, "offer", "yes"))],
+                [(self.say("report.offer_no"), encode(REPORT_FORM, "offer", "no"))],
             ]
         if step is Step.KIND:
-            rows = [[(self.say(f"kind.action_{k}"), f"{FLOW}:kind:{k}")] for k in Kind]
+            rows = [[(self.say(f"kind.action_{k}"), encode(REPORT_FORM, "kind", k))] for k in Kind]
             return self.say("report.ask_kind"), [*rows, self._nav(back=False)]
         if step is Step.DESCRIPTION:
             text = self.say(f"report.ask_description_{draft.kind or Kind.ISSUE}")
@@ -44,28 +46,40 @@ class ReportViews(Speaker):
                 text += "\n\n" + self.say(
                     "report.current_description", text=escape(_short(draft.description))
                 )
-                rows.append([(self.say("button.keep"), f"{FLOW}:description:keep")])
+                rows.append([(self.say("button.keep"), encode(REPORT_FORM, "description", "keep"))])
             return text, [*rows, self._nav()]
         if step is Step.TOPIC:
-            rows = [[(t.name(self.lang), f"{FLOW}:topic:{t.code}")] for t in self.taxonomy.topics]
+            rows = [
+                [(t.name(self.lang), encode(REPORT_FORM, "topic", t.code))]
+                for t in self.taxonomy.topics
+            ]
             suggested = self.taxonomy.topic(draft.topic_suggested)
             if suggested is not None:
                 label = self.say("report.topic_suggested", topic=suggested.name(self.lang))
-                rows.insert(0, [(label, f"{FLOW}:topic:{suggested.code}")])
-            rows.append([(self.say("report.topic_not_sure"), f"{FLOW}:topic:{NOT_SURE}")])
+                rows.insert(0, [(label, encode(REPORT_FORM, "topic", suggested.code))])
+            rows.append(
+                [(self.say("report.topic_not_sure"), encode(REPORT_FORM, "topic", NOT_SURE))]
+            )
             return self.say("report.ask_topic"), [*rows, self._nav()]
         if step is Step.OFFICE:
-            rows = [[(o.name(self.lang), f"{FLOW}:office:{o.code}")] for o in self.taxonomy.offices]
-            rows.append([(self.say("report.office_other"), f"{FLOW}:office:{OTHER_OFFICE}")])
-            rows.append([(self.say("report.office_none"), f"{FLOW}:office:{NO_OFFICE}")])
+            rows = [
+                [(o.name(self.lang), encode(REPORT_FORM, "office", o.code))]
+                for o in self.taxonomy.offices
+            ]
+            rows.append(
+                [(self.say("report.office_other"), encode(REPORT_FORM, "office", OTHER_OFFICE))]
+            )
+            rows.append(
+                [(self.say("report.office_none"), encode(REPORT_FORM, "office", NO_OFFICE))]
+            )
             return self.say("report.ask_office"), [*rows, self._nav()]
         if step is Step.OFFICE_OTHER:
             return self.say("report.ask_office_other"), [self._nav()]
         if step is Step.DATE:
             rows = [
-                [(self.say("report.date_today"), f"{FLOW}:date:today")],
-                [(self.say("report.date_yesterday"), f"{FLOW}:date:yesterday")],
-                [(self.say("report.date_other"), f"{FLOW}:date:other")],
+                [(self.say("report.date_today"), encode(REPORT_FORM, "date", "today"))],
+                [(self.say("report.date_yesterday"), encode(REPORT_FORM, "date", "yesterday"))],
+                [(self.say("report.date_other"), encode(REPORT_FORM, "date", "other"))],
             ]
             return self.say("report.ask_date"), [*rows, self._nav()]
         if step is Step.DATE_TYPED:
@@ -74,8 +88,8 @@ class ReportViews(Speaker):
             return self._attachments(draft)
         if step is Step.ANONYMITY:
             return self.say("report.ask_anonymity"), [
-                [(self.say("report.anonymity_no"), f"{FLOW}:anonymity:no")],
-                [(self.say("report.anonymity_yes"), f"{FLOW}:anonymity:yes")],
+                [(self.say("report.anonymity_no"), encode(REPORT_FORM, "anonymity", "no"))],
+                [(self.say("report.anonymity_yes"), encode(REPORT_FORM, "anonymity", "yes"))],
                 self._nav(),
             ]
         return self.summary(draft)
@@ -87,9 +101,16 @@ class ReportViews(Speaker):
             if count
             else self.say("report.attachments_none")
         )
-        rows: Rows = [[(done, f"{FLOW}:attachments:done")]]
+        rows: Rows = [[(done, encode(REPORT_FORM, "attachments", "done"))]]
         if count:
-            rows.append([(self.say("report.attachments_clear"), f"{FLOW}:attachments:clear")])
+            rows.append(
+                [
+                    (
+                        self.say("report.attachments_clear"),
+                        encode(REPORT_FORM, "attachments", "clear"),
+                    )
+                ]
+            )
         text = self.say("report.ask_attachments", maximum=MAX_ATTACHMENTS)
         if count:
             text += "\n\n" + self.say(
@@ -111,13 +132,13 @@ class ReportViews(Speaker):
             anonymous=draft.anonymous,
         )
         edits = [
-            (self.say(f"report.edit_{step}"), f"{FLOW}:edit:{step}")
+            (self.say(f"report.edit_{step}"), encode(REPORT_FORM, "edit", step))
             for step in EDITABLE
             if step is not Step.DATE or draft.kind is Kind.ISSUE
         ]
-        rows: Rows = [[(self.say("report.submit"), f"{FLOW}:submit:{draft.key}")]]
+        rows: Rows = [[(self.say("report.submit"), encode(REPORT_FORM, "submit", draft.key))]]
         rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
-        rows.append([(self.say("button.cancel"), f"{FLOW}:cancel")])
+        rows.append([(self.say("button.cancel"), encode(REPORT_FORM, "cancel"))])
         return "\n".join(lines), rows
 
     def similar(self, match: Match, key: str) -> tuple[str, Rows]:
@@ -132,9 +153,9 @@ class ReportViews(Speaker):
             size=match.size,
         )
         rows: Rows = [
-            [(self.say("report.voice_add"), f"{FLOW}:voice:{key}-{report.id}")],
-            [(self.say("report.voice_new"), f"{FLOW}:new:{key}")],
-            [(self.say("button.cancel"), f"{FLOW}:cancel")],
+            [(self.say("report.voice_add"), encode(REPORT_FORM, "voice", f"{key}-{report.id}"))],
+            [(self.say("report.voice_new"), encode(REPORT_FORM, "new", key))],
+            [(self.say("button.cancel"), encode(REPORT_FORM, "cancel"))],
         ]
         return text, rows
 

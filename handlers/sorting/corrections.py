@@ -6,10 +6,10 @@ import logging
 
 from telegram import Update
 
-from bot.core.users import Access
+from bot.core.access import NotAllowed
 from bot.reporting.model import parse_reference
 from bot.sorting.service import InvalidLabel
-from handlers.kit.common import language_for, registered_sender
+from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
 from handlers.kit.render import escape, send_text
 
@@ -23,18 +23,17 @@ async def correct_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     t, lang = context.services.translate, (await language_for(update, context)).value
-    user = await registered_sender(update, context)
-    if not context.services.users.access_of(user).includes(Access.OFFICER):
-        log.warning("refused", extra={"command": "correct", "user_id": sender.id})
-        await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
-        return
     args = context.args or []
     changes = dict(arg.split("=", 1) for arg in args[1:] if "=" in arg)
+    reference = args[0].strip().upper() if args else ""
+    try:  # the service checks that the sender is an officer, and audits a refusal
+        report = await context.services.sorting.report_for(sender.id, reference)
+    except NotAllowed:
+        await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
+        return
     if not args or parse_reference(args[0]) is None or set(changes) - set(FIELDS):
         await send_text(context.bot, chat.id, t(lang, "correct.usage"))
         return
-    reference = args[0].strip().upper()
-    report = await context.services.sorting.report(reference)
     if report is None:
         await send_text(context.bot, chat.id, t(lang, "correct.not_found", reference=reference))
         return

@@ -12,8 +12,8 @@ import aiosqlite
 
 from bot.digests.model import (
     Backlog,
-    ConsultationFigures,
     CubeCell,
+    PartnershipFigures,
     QuoteSource,
     ReportRow,
     Timing,
@@ -70,7 +70,7 @@ BACKLOG_MIDDLE_SQL = """
 SELECT created_at FROM reports WHERE status IN ('new', 'acknowledged', 'in_progress')
 ORDER BY created_at LIMIT ? OFFSET ?
 """
-CONSULTATIONS_SQL = """
+PARTNERSHIP_SQL = """
 SELECT
   (SELECT COUNT(*) FROM meetings WHERE status = 'held' AND starts_at >= ? AND starts_at < ?),
   (SELECT TOTAL(attendance) FROM meetings
@@ -187,18 +187,18 @@ class DigestRepository:
         rows = await self._all(TIMINGS_SQL, (low, high, low, high, start, end))
         return list(map(Timing._make, rows))
 
-    async def consultations(self, start: str, end: str, last_day: str) -> ConsultationFigures:
+    async def partnership(self, start: str, end: str, last_day: str) -> PartnershipFigures:
         """Return the period's meetings held, attendance, action items done and overdue (due
         before `last_day`, a local date, and not done by the period's end), reminders missed,
         notices sent and the copies delivered."""
         bounds = (start, end)
         row = (
             await self._all(
-                CONSULTATIONS_SQL,
+                PARTNERSHIP_SQL,
                 (*bounds, *bounds, *bounds, last_day, end, *bounds, *bounds, *bounds),
             )
         )[0]
-        return ConsultationFigures(*(int(value) for value in row))
+        return PartnershipFigures(*(int(value) for value in row))
 
     async def history_available(self) -> bool:
         """Tell whether any status change was ever recorded in report_events."""

@@ -99,13 +99,6 @@ class NoticeRepository:
         )
         return _notice(row) if row else None
 
-    async def writers(self) -> list[int]:
-        """Return the admins who have a draft."""
-        rows = await self._db.fetch_all(
-            "SELECT DISTINCT author_id FROM notices WHERE status = 'draft'"
-        )
-        return [int(row[0]) for row in rows]
-
     async def create_draft(self, author_id: int, step: str) -> Notice:
         """Start a new draft for this admin."""
         now = utcnow()
@@ -271,39 +264,8 @@ class NoticeRepository:
 
     # --- comments -----------------------------------------------------------------------
 
-    async def commenters(self) -> list[int]:
-        """Return the users whose next message is a comment."""
-        rows = await self._db.fetch_all("SELECT user_id FROM notice_comment_drafts")
-        return [int(row[0]) for row in rows]
-
-    async def awaiting_comment(self, user_id: int) -> tuple[int, datetime] | None:
-        """Return the notice the user is writing a comment on, and since when."""
-        row = await self._db.fetch_one(
-            "SELECT notice_id, updated_at FROM notice_comment_drafts WHERE user_id = ?",
-            (user_id,),
-        )
-        if row is None:
-            return None
-        return int(row["notice_id"]), datetime.fromisoformat(row["updated_at"])
-
-    async def await_comment(self, user_id: int, notice_id: int) -> None:
-        """Take the user's next message as a comment on this notice."""
-        await self._db.execute(
-            "INSERT INTO notice_comment_drafts (user_id, notice_id, updated_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(user_id) DO UPDATE SET notice_id = excluded.notice_id,"
-            " updated_at = excluded.updated_at",
-            (user_id, notice_id, utcnow()),
-        )
-
-    async def drop_comment_draft(self, user_id: int) -> bool:
-        """Stop waiting for a comment from this user; tell whether one was awaited."""
-        deleted = await self._db.execute(
-            "DELETE FROM notice_comment_drafts WHERE user_id = ?", (user_id,)
-        )
-        return deleted > 0
-
     async def add_comment(self, values: dict[str, Any]) -> Comment:
-        """Store a comment (and stop waiting for one) in one transaction."""
+        """Store a comment."""
         now = utcnow()
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -327,9 +289,6 @@ class NoticeRepository:
                 ),
             )
             comment_id = cursor.lastrowid
-            await conn.execute(
-                "DELETE FROM notice_comment_drafts WHERE user_id = ?", (values["user_id"],)
-            )
         row = await self._db.fetch_one(
             "SELECT * FROM notice_comments WHERE id = ?", (int(comment_id or 0),)
         )

@@ -9,8 +9,9 @@ import pytest
 
 from bot.accounts.roles import Invite, InviteFailure, Role
 from bot.core.audit import Action, Actor, AuditEntry
+from bot.core.taxonomy import Kind
 from bot.core.users import Access
-from bot.reporting.model import Kind, NewReport
+from bot.reporting.model import NewReport
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -16,18 +16,9 @@ from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
 from storage.db import Database
+from tests.fakes import Clock
 
 ADMIN, OFFICER, TRADER, NEWCOMER, UNREGISTERED_ADMIN = 1, 2, 3, 4, 9
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -37,11 +28,6 @@ async def users(fresh_db: Database) -> UserRepository:
         await repo.register(TelegramProfile(id=uid, first_name=name), Language.EN, "language")
     await repo.update(OFFICER, {"staff_role": "officer"})
     return repo
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

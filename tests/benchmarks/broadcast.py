@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sqlite3
 import statistics
 import sys
@@ -35,32 +34,12 @@ from bot.sandbox.faults import SENDING_METHODS, Limits
 from storage.db import Database
 from tests.benchmarks.report_flow import report_steps
 from tests.e2e.conftest import ADMIN_ID, T, said
+from tests.e2e.process import BotProcess
 from tests.e2e.test_notices import write_notice
 
 MARKERS = ("Duty rates for coffee", "Los aranceles del café")
 PAUSE = 1.1  # the chatting user reads each answer for a second (one message a second per chat)
 LANGUAGES = ("en", "es", "ru")
-
-
-async def start_bot(emu: BotApiEmulator, database: Path, rate: int) -> asyncio.subprocess.Process:
-    """Start `python -m bot run` against the emulator and wait until it polls."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-    env.update(
-        BOT_TOKEN="123:abc", BOT_API_URL=emu.base_url, DATABASE_PATH=str(database),
-        LOG_FORMAT="text", LOG_LEVEL="WARNING", ADMIN_IDS=str(ADMIN_ID),
-        API_RATE_LIMIT=str(rate), NOTICE_RATE=str(rate),
-    )  # fmt: skip
-    log = (database.parent / "bot.log").open("ab")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--env-file", "/nonexistent.env", "run",
-        env=env, stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    log.close()
-    while not any(c.method.lower() == "deletewebhook" for c in emu.calls):
-        if process.returncode is not None:
-            raise SystemExit((database.parent / "bot.log").read_text()[-3000:])
-        await asyncio.sleep(0.05)
-    return process
 
 
 async def people(emu: BotApiEmulator, database: Path, recipients: int) -> SimUser:
@@ -141,7 +120,9 @@ async def main() -> None:
         async with BotApiEmulator() as emu:
             emu.limits = Limits(global_per_second=rate, per_chat_per_second=1)
             chatter = await people(emu, database, args.recipients)
-            bot = await start_bot(emu, database, rate)
+            bot = BotProcess(emu, database, LOG_LEVEL="WARNING", ADMIN_IDS=str(ADMIN_ID),
+                             API_RATE_LIMIT=str(rate), NOTICE_RATE=str(rate))  # fmt: skip
+            await bot.start()
             try:
                 baseline = await chat(chatter, 45)  # five rounds of the flow, nothing else going on
                 admin = emu.user(ADMIN_ID)
@@ -155,8 +136,7 @@ async def main() -> None:
                 done.set()
                 during = await chatting
             finally:
-                bot.terminate()
-                await bot.wait()
+                await bot.terminate()
         if args.dump:
             with args.dump.open("w") as out:
                 for c in emu.calls:

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -137,7 +138,7 @@ def _service(store: DigestRepository, now: datetime) -> DigestService:
         store,
         load_taxonomy(),
         Translator.from_directory(),
-        UTC,
+        ZoneInfo("UTC"),
         clock=lambda: now,
     )
 
@@ -185,7 +186,7 @@ def _bare_queries(db_path: Path) -> list[tuple[str, tuple[Any, ...]]]:
         (sql.VOICES_SQL, (low, high, start, end)),
         (sql.BACKLOG_SQL, (late, late, late)),
         (sql.BACKLOG_MIDDLE_SQL, (2, 1000)),
-        (sql.CONSULTATIONS_SQL, (start, end) * 3 + (end[:10], end) + (start, end) * 3),
+        (sql.PARTNERSHIP_SQL, (start, end) * 3 + (end[:10], end) + (start, end) * 3),
     ]
     queries += [(sql.QUOTES_SQL, (start, end, topic, office, 5)) for topic, office in biggest]
     return queries

@@ -98,14 +98,28 @@ def report_steps() -> list[Step]:
     ]
 
 
+async def _press_echo(user: SimUser) -> Any:
+    """Press the echo bot's button."""
+    return await user.press("echo")
+
+
+def _send_ping(i: int) -> Callable[[SimUser], Awaitable[Any]]:
+    """Return a step that sends the i-th ping."""
+
+    async def send(user: SimUser) -> Any:
+        return await user.send(f"ping {i}")
+
+    return send
+
+
 def echo_steps(flow: list[Step], *, presses: bool) -> list[Step]:
     """Return the echo round trips mirroring the flow: typed text, or a button press."""
     steps: list[Step] = []
     for i, (name, _, _) in enumerate(flow):
         if presses and name in PRESS_STEPS:
-            steps.append((f"{name}*", lambda u, i=i: u.press("echo"), f"pressed {i}"))
+            steps.append((f"{name}*", _press_echo, f"pressed {i}"))
         else:
-            steps.append((f"{name}*", lambda u, i=i: u.send(f"ping {i}"), f"ping {i}"))
+            steps.append((f"{name}*", _send_ping(i), f"ping {i}"))
     return steps
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.classify import OUTPUT_FIELDS, classify_stream
-from bot.sorting import KINDS, TOPICS, URGENCIES, Classifier
+from bot.core.taxonomy import URGENCIES
+from bot.sorting import KINDS, TOPICS, Classifier
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from bot.core.i18n import Translator, placeholders
+from tests.telegram_html import html_problems
 
-ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 translator = Translator.from_directory()
 KEYS = sorted(translator.keys("en"))
 
@@ -33,28 +32,11 @@ def test_placeholders_match_across_languages(key: str) -> None:
         assert placeholders(translator(language, key)) == expected, (language, key)
 
 
-class _TagChecker(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.problems.append(f"tag {tag}")
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.problems.append(f"unbalanced {tag}")
-
-
 @pytest.mark.parametrize("key", KEYS)
 def test_texts_are_valid_telegram_html(key: str) -> None:
     for language in translator.languages:
-        checker = _TagChecker()
-        checker.feed(translator(language, key))
-        assert not checker.problems and not checker.stack, (language, key, checker.problems)
+        problems = html_problems(translator(language, key))
+        assert not problems, (language, key, problems)
         stray = re.search(r"&(?!(amp|lt|gt|quot|#\d+);)", translator(language, key))
         assert stray is None, f"{language} {key}: a bare & must be written &amp;"
 

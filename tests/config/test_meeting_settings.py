@@ -11,13 +11,13 @@ from config.settings import SettingsError, settings_from
 
 def test_defaults_and_short_test_values() -> None:
     default = settings_from({})
-    assert default.reminder_offsets == (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+    assert default.meeting_reminders == (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
     assert default.agenda_pack_before == timedelta(days=2)
     assert default.action_item_reminder == timedelta(days=1)
     short = settings_from({"meeting_reminders": "30s,60s", "agenda_pack_before": "90s"})
-    assert short.reminder_offsets == (timedelta(seconds=60), timedelta(seconds=30))
+    assert short.meeting_reminders == (timedelta(seconds=60), timedelta(seconds=30))
     assert short.agenda_pack_before == timedelta(seconds=90)
-    assert settings_from({"meeting_reminders": ""}).reminder_offsets == ()
+    assert settings_from({"meeting_reminders": ""}).meeting_reminders == ()
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,12 @@ from config.settings import SettingsError, settings_from
 
 def test_notice_defaults(tmp_path: Path) -> None:
     settings = settings_from({"database_path": tmp_path / "x.db"})
-    assert settings.notice_rate == 25 and settings.quiet is None
-    assert settings.comment_periods == (timedelta(days=7), timedelta(days=14), timedelta(days=30))
+    assert settings.notice_rate == 25 and settings.quiet_hours is None
+    assert settings.consultation_periods == (
+        timedelta(days=7),
+        timedelta(days=14),
+        timedelta(days=30),
+    )
     assert settings.consultation_reminder == timedelta(days=2)
 
 
@@ -22,8 +26,8 @@ def test_quiet_hours_and_periods_parse(tmp_path: Path) -> None:
         {"database_path": tmp_path / "x.db", "quiet_hours": "21:30-07:00",
          "consultation_periods": "20s", "consultation_reminder": "10s"}
     )  # fmt: skip
-    assert settings.quiet is not None and settings.quiet.start == time(21, 30)
-    assert settings.comment_periods == (timedelta(seconds=20),)
+    assert settings.quiet_hours is not None and settings.quiet_hours.start == time(21, 30)
+    assert settings.consultation_periods == (timedelta(seconds=20),)
     assert settings.consultation_reminder == timedelta(seconds=10)
 
 

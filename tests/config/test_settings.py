@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from config.settings import SettingsError, load_settings, settings_from
 def test_defaults_and_admin_ids_parse(tmp_path: Path) -> None:
     settings = settings_from({"database_path": tmp_path / "x.db", "admin_ids": " 11, 22 ,33"})
     assert settings.admin_ids == frozenset({11, 22, 33})
-    assert settings.timezone == "UTC"
+    assert settings.timezone.key == "UTC"
     assert settings.default_language == "en"
     assert settings.bot_api_url == "https://api.telegram.org/bot"
 
@@ -62,7 +63,7 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     env.write_text(f"TIMEZONE=Europe/Madrid\nDATABASE_PATH={tmp_path / 'e.db'}\n")
     monkeypatch.delenv("TIMEZONE", raising=False)
     monkeypatch.delenv("DATABASE_PATH", raising=False)
-    assert load_settings(env).timezone == "Europe/Madrid"
+    assert load_settings(env).timezone.key == "Europe/Madrid"
 
 
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -145,7 +146,39 @@ def test_schedules_and_durations_are_read(tmp_path: Path) -> None:
             "service_levels": "high=30s/1m, normal=1d/10d, low=2d/20d",
         }
     )
-    assert [s.every.value for s in settings.digest_schedules] == ["daily", "monthly"]
+    assert [s.every.value for s in settings.digest_schedule] == ["daily", "monthly"]
     assert settings.invite_ttl.total_seconds() == 90
-    assert settings.overdue_schedule is None
-    assert settings.levels["high"].acknowledge.total_seconds() == 30
+    assert settings.overdue_summary is None
+    assert settings.service_levels["high"].acknowledge.total_seconds() == 30
+
+
+def test_env_strings_are_parsed_once_into_typed_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = tmp_path / "typed.env"
+    env.write_text(
+        f"DATABASE_PATH={tmp_path / 't.db'}\nTIMEZONE=America/Bogota\n"
+        "DIGEST_SCHEDULE=daily 07:00\nOVERDUE_SUMMARY=daily 09:15\n"
+        "SERVICE_LEVELS=high=1h/1d, normal=1d/10d, low=2d/20d\n"
+        "QUIET_HOURS=22:00-07:00\nCONSULTATION_PERIODS=1d, 2d\n"
+        "MEETING_REMINDERS=1h, 1d\n"
+    )
+    for key in (
+        "TIMEZONE",
+        "DATABASE_PATH",
+        "DIGEST_SCHEDULE",
+        "OVERDUE_SUMMARY",
+        "SERVICE_LEVELS",
+        "QUIET_HOURS",
+        "CONSULTATION_PERIODS",
+        "MEETING_REMINDERS",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    settings = load_settings(env)
+    assert settings.timezone.key == "America/Bogota"
+    assert [s.every.value for s in settings.digest_schedule] == ["daily"]
+    assert settings.overdue_summary is not None and settings.overdue_summary.at.minute == 15
+    assert settings.service_levels["high"].acknowledge == timedelta(hours=1)
+    assert settings.quiet_hours is not None and settings.quiet_hours.start.hour == 22
+    assert settings.consultation_periods == (timedelta(days=1), timedelta(days=2))
+    assert settings.meeting_reminders == (timedelta(days=1), timedelta(hours=1))

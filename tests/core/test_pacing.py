@@ -6,16 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.pacing import IN_FLIGHT_WAIT, PER_CHAT_INTERVAL, Pace, SendBudget
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import Clock
 
 
 def answered(budget: SendBudget, count: int, chat: int | None = None) -> None:
@@ -26,29 +17,29 @@ def answered(budget: SendBudget, count: int, chat: int | None = None) -> None:
 
 def test_broadcasts_leave_the_reserve_to_replies() -> None:
     clock = Clock()
-    budget = SendBudget(30, reserve=2, window=1.0, clock=clock)
+    budget = SendBudget(30, reserve=2, window=1.0, clock=clock.monotonic)
     answered(budget, 27)
     assert budget.room_wait() == 0  # 27 of the 28 a broadcast may use
     answered(budget, 1)
-    clock.now += 0.25
+    clock.advance(0.25)
     assert budget.room_wait() == pytest.approx(0.75)  # until the first leaves the window
     assert budget.room_wait(reply=True) == 0  # a reply takes the reserve at once
     answered(budget, 2)
     assert budget.room_wait(reply=True) == pytest.approx(0.75)  # full: it waits too
-    clock.now += 0.75
+    clock.advance(0.75)
     assert budget.room_wait() == 0 and budget.recent() == 2  # the two replies still count
 
 
 def test_a_message_counts_until_a_second_after_its_answer() -> None:
     clock = Clock()
-    budget = SendBudget(2, reserve=0, window=1.0, clock=clock)
+    budget = SendBudget(2, reserve=0, window=1.0, clock=clock.monotonic)
     slow, slower = budget.note(None), budget.note(None)
     assert budget.room_wait() == IN_FLIGHT_WAIT  # full of messages still in flight
-    clock.now += 5  # Telegram answers late: the requests may have reached it only now
+    clock.advance(5)  # Telegram answers late: the requests may have reached it only now
     budget.done(slow, None)
     assert budget.room_wait() == pytest.approx(1.0)  # a second after that answer
     budget.done(slower, None)
-    clock.now += 1.0
+    clock.advance(1.0)
     assert budget.recent() == 0 and budget.room_wait() == 0
 
 
@@ -60,39 +51,39 @@ def test_no_overall_limit_means_no_wait() -> None:
 
 def test_one_message_a_second_per_chat_from_its_answer() -> None:
     clock = Clock()
-    budget = SendBudget(clock=clock)
+    budget = SendBudget(clock=clock.monotonic)
     token = budget.note(7)
     assert budget.chat_wait(7) == PER_CHAT_INTERVAL  # in flight: not yet
-    clock.now += 0.2
+    clock.advance(0.2)
     budget.done(token, 7)
-    clock.now += 0.4
+    clock.advance(0.4)
     assert budget.chat_wait(7) == pytest.approx(PER_CHAT_INTERVAL - 0.4)
     assert budget.chat_wait(8) == 0
-    clock.now += PER_CHAT_INTERVAL - 0.4
+    clock.advance(PER_CHAT_INTERVAL - 0.4)
     assert budget.chat_wait(7) == 0
 
 
 def test_a_pause_asked_by_telegram_holds_everything() -> None:
     clock = Clock()
-    budget = SendBudget(clock=clock)
+    budget = SendBudget(clock=clock.monotonic)
     budget.pause(3)
     budget.pause(1)  # a shorter one does not cut the longer short
     assert budget.paused_for() == 3 and budget.pauses == 2
-    clock.now += 3
+    clock.advance(3)
     assert budget.paused_for() == 0
 
 
 def test_pace_spaces_slots_evenly_and_keeps_the_cadence() -> None:
     clock = Clock()
-    pace = Pace(10, clock=clock)
+    pace = Pace(10, clock=clock.monotonic)
     pace.take()
     assert pace.wait() == pytest.approx(0.1)
-    clock.now += 0.1
+    clock.advance(0.1)
     pace.take()
-    clock.now += 0.15  # taken 0.05 s late: the next slot comes 0.05 s sooner
+    clock.advance(0.15)  # taken 0.05 s late: the next slot comes 0.05 s sooner
     pace.take()
     assert pace.wait() == pytest.approx(0.05)
-    clock.now += 5  # idle: no burst of catching up afterwards
+    clock.advance(5)  # idle: no burst of catching up afterwards
     pace.take()
     assert pace.wait() == pytest.approx(0.1)
     with pytest.raises(ValueError):

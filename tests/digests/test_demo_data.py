@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -107,7 +108,7 @@ async def test_data_is_plausible(tmp_path: Path) -> None:
 async def test_a_digest_of_demo_data_recounts_exactly(tmp_path: Path) -> None:
     db = await _generated(tmp_path / "demo.db", 1500, 11)
     store = await DigestRepository.open(db)
-    zone = UTC
+    zone = ZoneInfo("UTC")
     service = DigestService(store, load_taxonomy(), Translator.from_directory(), zone,
                             clock=lambda: NOW)  # fmt: skip
     period = Period.month(date(2026, 11, 28))

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import build_application, running
 from bot.core.i18n import Translator
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
-from handlers.kit.context import BotApplication
+from handlers.kit.context import BotApplication, BotContext
 from tests.conftest import SettingsFactory
+from tests.e2e.process import BotProcess
+from tests.fakes import Clock
 
 T = Translator.from_directory()
 ADMIN_ID = 900_001
@@ -40,15 +46,38 @@ def bot_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Se
 
 
 BotRunner = Callable[..., Awaitable[BotApplication]]
+Processes = Callable[..., BotProcess]
 
 
 @pytest.fixture
-async def start_bot(bot_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+async def processes(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Processes]:
+    """Return a factory of `feedback-bot run` processes on one database, the officer as admin
+    unless the environment given says otherwise; any left running are killed at the end."""
+    made: list[BotProcess] = []
+
+    def make(**env: str) -> BotProcess:
+        proc = BotProcess(emulator, tmp_path / "feedback.db", **{"ADMIN_IDS": str(ADMIN_ID), **env})
+        made.append(proc)
+        return proc
+
+    yield make
+    for proc in made:
+        await proc.ensure_stopped()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return the bot's clock: it keeps real time, and jumps when the test moves it."""
+    return Clock(ticking=True)
+
+
+@pytest.fixture
+async def start_bot(bot_settings: Settings, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
     """Return a function that runs the application (as `feedback-bot run` builds it)."""
     stack: list[Any] = []
 
     async def start(settings: Settings | None = None) -> BotApplication:
-        app = build_application(settings or bot_settings)
+        app = build_application(settings or bot_settings, clock=clock)
         context = running(app)
         await context.__aenter__()
         stack.append(context)
@@ -120,3 +149,36 @@ async def tap(user: SimUser, text: str, limit: float = 5.0) -> None:
             if loop.time() > deadline:
                 raise
             await asyncio.sleep(0.02)
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll until the condition holds (what arrives, arrives: no fixed sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def run_due_jobs(app: BotApplication, clock: Clock) -> list[str]:
+    """Run now, in order, each JobQueue job due by the bot's clock, and return their names.
+
+    What waits for a moment (a one-off job, a timer) runs once and is removed; a repeating
+    job runs once and stays. Errors are raised here, in the test, not sent to the error handler.
+    """
+    assert app.job_queue is not None
+    due = sorted(
+        (job for job in app.job_queue.jobs() if job.next_t is not None and job.next_t <= clock.now),
+        key=lambda job: job.next_t or clock.now,
+    )
+    ran: list[str] = []
+    for job in due:
+        if job.removed:
+            continue  # an earlier job replaced it (a timer set again)
+        if not isinstance(job.job.trigger, IntervalTrigger):
+            with contextlib.suppress(JobLookupError):  # it may have just fired on its own
+                job.schedule_removal()
+        await job.callback(BotContext.from_job(job, app))
+        ran.append(job.name or "")
+    return ran

@@ -32,8 +32,8 @@ class BotProcess:
             DATABASE_PATH=str(self.database),
             LOG_FORMAT="text",
             API_RATE_LIMIT="0",
-            **self.env,
         )
+        env.update(self.env)  # the test's own settings win
         marker = len(self.emulator.calls)
         log = self.log.open("ab")
         self.process = await asyncio.create_subprocess_exec(

@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -16,7 +16,7 @@ from tests.e2e.conftest import T, language_label, said
 from tests.e2e.reporting import office_label, topic_label
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Locator, Page
+    from playwright.async_api import Browser, FilePayload, Locator, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,11 +38,13 @@ PROBLEM = "Nuestro camión refrigerado lleva 3 días esperando en el paso fronte
 async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
     """Run the whole sandbox (emulator, bot, web chat) in this event loop; yield its URL."""
     stop = asyncio.Event()
-    started: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
         run_sandbox(0, tmp_path / "sandbox.db", 0, stop=stop, ready=started.set_result)
     )
-    done, _ = await asyncio.wait({task, started}, timeout=30, return_when="FIRST_COMPLETED")
+    done, _ = await asyncio.wait(
+        {cast("asyncio.Future[Any]", task), started}, timeout=30, return_when="FIRST_COMPLETED"
+    )
     if started not in done:
         raise AssertionError(f"the sandbox did not start: {task.exception() if done else ''}")
     yield started.result()
@@ -240,9 +242,12 @@ async def test_new_persona_uses_the_command_menu_and_sends_a_photo(
         said("en", "onboarding.ask_language")  # French is not offered: the default language
     )
     await chat.locator(".text-input").fill("Mi camión")
-    await chat.locator(".file-input").set_input_files(
-        files=[{"name": "queue.png", "mimeType": "image/png", "buffer": make_png(120, 80)}]
-    )
+    photo_file: FilePayload = {
+        "name": "queue.png",
+        "mimeType": "image/png",
+        "buffer": make_png(120, 80),
+    }
+    await chat.locator(".file-input").set_input_files(files=[photo_file])
     photo = chat.locator(".msg.user img.photo")
     await expect(photo).to_be_visible()
     assert await photo.evaluate("image => image.naturalWidth") == 120

@@ -6,17 +6,14 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication
-from tests.conftest import SettingsFactory
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit
+from tests.fakes import Clock
 
 
 def _rows(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
@@ -139,27 +136,15 @@ async def test_invite_links_work_once(
     assert _rows(bot_settings, "SELECT staff_role FROM users WHERE id = ?", first.id) == [(None,)]
 
 
-@pytest.fixture
-def short_invites(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Settings:
-    """Return settings whose invite links expire after a second."""
-    return make_settings(
-        bot_api_url=emulator.base_url,
-        bot_api_file_url=emulator.file_base_url,
-        admin_ids=str(ADMIN_ID),
-        invite_ttl="1s",
-    )
-
-
 async def test_an_expired_invite_is_refused(
-    emulator: BotApiEmulator, start_bot: Callable[..., Any], short_invites: Settings
+    emulator: BotApiEmulator, bot: BotApplication, bot_settings: Settings, clock: Clock
 ) -> None:
-    await start_bot(short_invites)
     admin = emulator.add_user(first_name="Olga", language_code="en", id=ADMIN_ID)
     late = emulator.add_user(first_name="Lena", language_code="en")
     await onboard(admin, "en")
     await onboard(late, "en")
     payload = await _invite_link(admin, "officer")
-    await asyncio.sleep(1.5)
+    clock.advance(bot_settings.invite_ttl.total_seconds() + 1)  # opened a moment too late
     await late.send(f"/start {payload}")
     await late.wait_for_message(said("en", "team.invite_expired"))
-    assert _rows(short_invites, "SELECT staff_role FROM users WHERE id = ?", late.id) == [(None,)]
+    assert _rows(bot_settings, "SELECT staff_role FROM users WHERE id = ?", late.id) == [(None,)]

@@ -4,28 +4,18 @@ summary, and "Is it fixed?" asked once more after a delay, across kill -9 and re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.sandbox import BotApiEmulator, SimUser
-from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
-from tests.e2e.process import BotProcess
+from tests.e2e.conftest import ADMIN_ID, Processes, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit
 
-LEVELS = "high=3s/8s, normal=3s/8s, low=3s/8s"
-
-
-@pytest.fixture
-def processes(emulator: BotApiEmulator, tmp_path: Path) -> Callable[..., BotProcess]:
-    """Return a factory of bot processes on one database, with the officer as admin."""
-
-    def make(**env: str) -> BotProcess:
-        return BotProcess(emulator, tmp_path / "feedback.db", ADMIN_IDS=str(ADMIN_ID), **env)
-
-    return make
+pytestmark = pytest.mark.slow
+ACKNOWLEDGE = 1  # seconds: the test's service level to acknowledge a report
+LEVELS = ", ".join(f"{level}={ACKNOWLEDGE}s/8s" for level in ("high", "normal", "low"))
+REASK = 4  # seconds after "Is it fixed?" went unanswered, it is asked once more
 
 
 async def _file(trader: SimUser, text: str) -> str:
@@ -43,17 +33,11 @@ async def _open(officer: SimUser, reference: str) -> None:
 
 
 async def test_overdue_flags_summary_and_reask_survive_restarts(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+    emulator: BotApiEmulator, processes: Processes
 ) -> None:
     trader = emulator.add_user(first_name="Tom", language_code="en")
     officer = emulator.add_user(first_name="Olga", language_code="en", id=ADMIN_ID)
-    summary_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=45)
-    env = {
-        "SERVICE_LEVELS": LEVELS,
-        "SATISFACTION_REASK": "8s",
-        "OVERDUE_SUMMARY": f"daily {summary_at:%H:%M:%S}",
-        "DELIVERY_GRACE": "10m",
-    }
+    env = {"SERVICE_LEVELS": LEVELS, "SATISFACTION_REASK": f"{REASK}s", "DELIVERY_GRACE": "10m"}
     bot = processes(**env)
     try:
         await bot.start()
@@ -62,8 +46,8 @@ async def test_overdue_flags_summary_and_reask_survive_restarts(
         waiting = await _file(trader, "The scanner at the port is broken since Monday.")
         solved = await _file(trader, "Our declaration is stuck in the single window portal.")
 
-        # Past the test's 3-second target to acknowledge, the inbox flags both.
-        await asyncio.sleep(3.5)
+        # Past the test's target to acknowledge, the inbox flags both.
+        await asyncio.sleep(ACKNOWLEDGE + 0.2)
         await officer.send("/inbox overdue")
         page = await officer.wait_for_message(said("en", "inbox.filter_overdue"))
         flag = said("en", "inbox.overdue_acknowledge")
@@ -79,16 +63,19 @@ async def test_overdue_flags_summary_and_reask_survive_restarts(
         again = said("en", "followup.ask.fixed_again", reference=solved)
         await trader.wait_for_message(again, timeout=30)
         assert await bot.terminate() == 0
+        # The officers now want a daily summary, a few seconds from now.
+        summary_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
+        env["OVERDUE_SUMMARY"] = f"daily {summary_at:%H:%M:%S}"
         bot = processes(**env)
         await bot.start()
 
         # The daily summary at its time, once, even with a kill -9 right after it.
-        summary = await officer.wait_for_message(said("en", "overdue.title", count=1), timeout=90)
+        summary = await officer.wait_for_message(said("en", "overdue.title", count=1), timeout=30)
         assert waiting in summary.content and solved not in summary.content
         await bot.kill()
         bot = processes(**env)
         await bot.start()  # within the grace window: the summary run is caught up, claimed
-        await asyncio.sleep(12)  # several re-ask sweeps
+        await asyncio.sleep(5.5)  # the caught-up run at start, and two re-ask sweeps (3 s, 5 s)
         titles = [m for m in officer.messages if said("en", "overdue.title", count=1) in m.content]
         assert len(titles) == 1
         assert sum(again in m.content for m in trader.messages) == 1

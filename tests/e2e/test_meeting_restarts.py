@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,34 +15,14 @@ from bot.core.i18n import Translator
 from bot.sandbox import BotApiEmulator, SimUser
 from config.reference_data import load_taxonomy
 from handlers.meetings.views import MeetingViews
-from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
-from tests.e2e.process import BotProcess
+from tests.e2e.conftest import ADMIN_ID, Processes, T, onboard, said, tap, wait_until
 
 pytestmark = pytest.mark.slow
 TITLE = "Weekly port consultation"
-GRACE = 10  # seconds: DELIVERY_GRACE in this test
-ENV = {
-    "ADMIN_IDS": str(ADMIN_ID),
-    "MEETING_REMINDERS": "90s, 60s, 30s",
-    "DELIVERY_GRACE": f"{GRACE}s",
-}
-
-
-@pytest.fixture
-async def processes(
-    emulator: BotApiEmulator, tmp_path: Path
-) -> AsyncIterator[Callable[[], BotProcess]]:
-    """Return a factory of bot processes on one database; kill leftovers at the end."""
-    made: list[BotProcess] = []
-
-    def make() -> BotProcess:
-        proc = BotProcess(emulator, tmp_path / "feedback.db", **ENV)
-        made.append(proc)
-        return proc
-
-    yield make
-    for proc in made:
-        await proc.ensure_stopped()
+FIRST, SECOND, THIRD = 36, 24, 12  # seconds before the start: the three reminders
+GRACE = 10  # seconds: DELIVERY_GRACE in this test (more than a slow start of the bot takes)
+SETUP = 15  # seconds the officer has to create the meeting and the users to answer
+ENV = {"MEETING_REMINDERS": f"{FIRST}s, {SECOND}s, {THIRD}s", "DELIVERY_GRACE": f"{GRACE}s"}
 
 
 async def until(moment: datetime) -> None:
@@ -75,19 +54,29 @@ def deliveries(database: Path, lead: int) -> tuple[str, dict[int, str]]:
     return state, dict(rows)
 
 
+async def recorded(database: Path, lead: int, people: int) -> None:
+    """Wait until the outcome of a reminder is recorded for each recipient (just after the send)."""
+
+    def done() -> bool:
+        state, outcomes = deliveries(database, lead)
+        return state == "done" and len(outcomes) == people
+
+    await wait_until(done, 10, f"the {lead} s reminder's outcomes")
+
+
 async def test_reminders_arrive_once_across_sigterm_and_kill(
-    emulator: BotApiEmulator, processes: Callable[[], BotProcess]
+    emulator: BotApiEmulator, processes: Processes
 ) -> None:
     officer = emulator.add_user(first_name="Sam", language_code="en", id=ADMIN_ID)
     ana = emulator.add_user(first_name="Ana", language_code="es")  # attends
     tom = emulator.add_user(first_name="Tom", language_code="en")  # maybe
     olga = emulator.add_user(first_name="Olga", language_code="ru")  # cannot
-    bot = processes()
+    bot = processes(**ENV)
     await bot.start()
     for user, lang in ((officer, "en"), (ana, "es"), (tom, "en"), (olga, "ru")):
         await onboard(user, lang)
 
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=150)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=FIRST + SETUP)
     await officer.send("/newmeeting")
     await officer.wait_for_message(said("en", "meeting.ask_title"))
     for answer, question in (
@@ -112,45 +101,45 @@ async def test_reminders_arrive_once_across_sigterm_and_kill(
         icon = {"attend": "✅", "maybe": "🤔", "cannot": "❌"}[choice]
         await tap(user, f"{icon} {T(lang, f'rsvp.button_{choice}')}")
         await user.wait_for_callback_answer()
-    assert datetime.now(UTC) < start - timedelta(seconds=95), "setup took too long"
+    assert datetime.now(UTC) < start - timedelta(seconds=FIRST + 1), "setup took too long"
 
-    # Down with SIGTERM across the 90-second reminder, for longer than the grace window.
+    # Down with SIGTERM across the first reminder, for longer than the grace window.
     assert await bot.terminate() == 0
-    await until(start - timedelta(seconds=90 - GRACE - 5))
-    bot = processes()
-    await bot.start()  # the 90 s reminder is 15 s late: recorded as missed, not sent
+    await until(start - timedelta(seconds=FIRST - GRACE - 2))
+    bot = processes(**ENV)
+    await bot.start()  # the first reminder is over 12 s late: recorded as missed, not sent
 
-    await until(start - timedelta(seconds=60))
+    await until(start - timedelta(seconds=SECOND))
     for user, lang in ((ana, "es"), (tom, "en")):
-        message = await user.wait_for_message(reminder_text(lang, 60), timeout=15)
+        message = await user.wait_for_message(reminder_text(lang, SECOND), timeout=15)
         assert "Customs House, room 2" in message.content
         assert "https://meet.example.org/port" in message.content
         assert f"{start:%H:%M}" in message.content and "(UTC)" in message.content
-    await asyncio.sleep(1)  # its outcome is recorded just after the send
-    await bot.kill()  # a crash after the 60 s reminder went out
-    bot = processes()
+    await recorded(bot.database, SECOND, 2)
+    await bot.kill()  # a crash after the second reminder went out
+    bot = processes(**ENV)
     await bot.start()  # nothing is sent again
 
-    await until(start - timedelta(seconds=40))
-    assert await bot.terminate() == 0  # down when the 30 s reminder falls due...
-    await until(start - timedelta(seconds=28))
-    bot = processes()
+    await until(start - timedelta(seconds=THIRD + 6))
+    assert await bot.terminate() == 0  # down when the third reminder falls due...
+    await until(start - timedelta(seconds=THIRD))
+    bot = processes(**ENV)
     await bot.start()  # ...and back within the grace window: it is sent late
     for user, lang in ((ana, "es"), (tom, "en")):
-        await user.wait_for_message(reminder_text(lang, 30), timeout=GRACE)
-    await asyncio.sleep(1)  # the outcome is recorded just after the send
+        await user.wait_for_message(reminder_text(lang, THIRD), timeout=15)
+    await recorded(bot.database, THIRD, 2)
     await bot.kill()
-    bot = processes()
+    bot = processes(**ENV)
     await bot.start()
-    await until(start + timedelta(seconds=3))
+    await asyncio.sleep(2)  # the schedule rebuilt at start finds nothing left to send
 
     for user, lang in ((ana, "es"), (tom, "en")):
-        got = [reminders(user, lang, lead) for lead in (90, 60, 30)]
+        got = [reminders(user, lang, lead) for lead in (FIRST, SECOND, THIRD)]
         assert got == [0, 1, 1], user
     assert not [m for m in olga.messages if "⏰" in m.content]  # she cannot come
     assert not [m for m in officer.messages if "⏰" in m.content]  # he did not answer
     assert await bot.terminate() == 0
     database = bot.database
-    assert deliveries(database, 90) == ("missed", {ana.id: "missed", tom.id: "missed"})
-    assert deliveries(database, 60) == ("done", {ana.id: "sent", tom.id: "sent"})
-    assert deliveries(database, 30) == ("done", {ana.id: "sent", tom.id: "sent"})
+    assert deliveries(database, FIRST) == ("missed", {ana.id: "missed", tom.id: "missed"})
+    assert deliveries(database, SECOND) == ("done", {ana.id: "sent", tom.id: "sent"})
+    assert deliveries(database, THIRD) == ("done", {ana.id: "sent", tom.id: "sent"})

@@ -25,7 +25,8 @@ from handlers.kit.context import BotApplication
 from handlers.meetings.jobs import wake
 from storage.db import Database
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
+from tests.e2e.conftest import ADMIN_ID, T, onboard, run_due_jobs, said, tap, wait_until
+from tests.fakes import Clock
 from tests.meetings.helpers import add_report
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -52,7 +53,7 @@ def forge_press(emulator: BotApiEmulator, user: SimUser, data: str) -> None:
 
 def event_of(message: BotMessage) -> Any:
     """Return the one event of a calendar file (parsed with the icalendar library)."""
-    assert message.document is not None and message.document.filename.endswith(".ics")
+    assert message.document is not None and (message.document.filename or "").endswith(".ics")
     return Calendar.from_ical(message.document.data).walk("VEVENT")[0]
 
 
@@ -219,15 +220,10 @@ async def test_schedule_answer_change_and_cancel(
 
 
 async def test_minutes_action_items_and_the_outcome_told_to_reporters(
-    emulator: BotApiEmulator, make_settings: SettingsFactory, start_bot: Callable[..., Any]
+    emulator: BotApiEmulator, bot: BotApplication, clock: Clock
 ) -> None:
-    settings: Settings = make_settings(
-        bot_api_url=emulator.base_url,
-        admin_ids=str(ADMIN_ID),
-        agenda_pack_before="3s",
-        delivery_grace="1m",
-    )
-    app: BotApplication = await start_bot(settings)
+    app = bot
+    lead = app.bot_data["settings"].agenda_pack_before
     officer = emulator.add_user(first_name="Sam", language_code="en", id=ADMIN_ID, username="sam")
     ana = emulator.add_user(first_name="Ana", language_code="es")
     boris = emulator.add_user(first_name="Boris", language_code="ru")
@@ -239,7 +235,7 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
     named = await add_report(db, boris.id, "k2")
 
     services = services_of(app)
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+    start = clock.now.replace(microsecond=0) + lead + timedelta(days=1)
     await services.meetings.create(
         MeetingDetails(
             title="Scanner follow-up", starts_at=start, ends_at=start + timedelta(hours=1),
@@ -251,15 +247,25 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
     await ana.wait_for_message(said("es", "meeting.invitation"), timeout=10)
     await tap(ana, f"✅ {T('es', 'rsvp.button_attend')}")
     await ana.wait_for_callback_answer()
+    database = app.bot_data["settings"].database_path
+
+    def invited() -> bool:
+        with sqlite3.connect(database) as conn:
+            row = conn.execute("SELECT state FROM meeting_jobs WHERE kind = 'invite'").fetchone()
+        return bool(row == ("done",))
+
+    await wait_until(invited, 10, "the invitations to go out")  # nothing else is due yet
 
     # The agenda pack reaches the officer before the meeting: the two reports recur.
+    clock.now = start - lead + timedelta(seconds=1)
+    await run_due_jobs(app, clock)
     pack = await officer.wait_for_message(
         said("en", "agenda.title", title="Scanner follow-up"), timeout=15
     )
     assert said("en", "agenda.overdue", count=0) in pack.content
     assert "2 reports" in pack.content
 
-    await asyncio.sleep(max((start - datetime.now(UTC)).total_seconds(), 0) + 0.2)
+    clock.now = start + timedelta(minutes=1)  # the meeting has begun: its minutes can be taken
     await officer.send("/meetings")
     await officer.wait_for_message(said("en", "meeting.list_title"))
     await tap(officer, f"{start:%d.%m %H:%M} · Scanner follow-up")
@@ -273,7 +279,7 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
     await officer.wait_for_message(said("en", "meeting.ask_actions"))
     await officer.send("Open a second lane; @nobody; 2030-01-10")
     await officer.wait_for_message(said("en", "action.error_owner", owner="@nobody"))
-    due = (datetime.now(UTC) + timedelta(days=10)).date()
+    due = (clock.now + timedelta(days=10)).date()
     await officer.send(f"Open a second lane; @sam; {due}; {hidden.reference} {named.reference}")
     await officer.wait_for_message(said("en", "meeting.actions_so_far", count=1))
     await tap(officer, T("en", "meeting.actions_done"))

@@ -8,7 +8,7 @@ import asyncio
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +17,7 @@ import pytest
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from bot.sandbox.faults import Limits
 from storage.db import Database
-from tests.e2e.conftest import ADMIN_ID, T
-from tests.e2e.process import BotProcess
+from tests.e2e.conftest import ADMIN_ID, Processes, T, wait_until
 from tests.e2e.test_notices import write_notice
 
 pytestmark = pytest.mark.slow
@@ -79,16 +78,6 @@ def delivered(emulator: BotApiEmulator, since: int) -> int:
     return sum(copies_by_chat(emulator, since).values())
 
 
-async def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    """Poll until the condition holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 async def reported(emulator: BotApiEmulator, text: str, seconds: float) -> BotMessage:
     """Return the delivery report, polling the admin's chat alone (a wait_for_message would
     scan every copy sent since, on every API call, and slow the emulator down)."""
@@ -96,7 +85,7 @@ async def reported(emulator: BotApiEmulator, text: str, seconds: float) -> BotMe
     def found() -> BotMessage | None:
         return next((m for m in emulator.sent_to(ADMIN_ID) if text in m.content), None)
 
-    await wait_for(lambda: found() is not None, seconds, "the delivery report")
+    await wait_until(lambda: found() is not None, seconds, "the delivery report")
     report = found()
     assert report is not None
     return report
@@ -130,7 +119,7 @@ async def broadcast(emulator: BotApiEmulator) -> int:
 
 
 async def test_kill_half_way_and_every_active_subscriber_has_exactly_one_copy(
-    emulator: BotApiEmulator, tmp_path: Path
+    emulator: BotApiEmulator, processes: Processes, tmp_path: Path
 ) -> None:
     database = tmp_path / "feedback.db"
     users = await subscribers(emulator, database, 2000)
@@ -141,16 +130,16 @@ async def test_kill_half_way_and_every_active_subscriber_has_exactly_one_copy(
     for index, user in enumerate(flaky):
         emulator.faults.fail_next("sendMessage", 502 if index % 2 else 500, chat_id=user.id,
                                   times=1 + index % 2)  # fmt: skip
-    env = {"ADMIN_IDS": str(ADMIN_ID), "NOTICE_RATE": str(RATE), "LOG_LEVEL": "INFO"}
-    bot = BotProcess(emulator, database, **env)
+    env = {"NOTICE_RATE": str(RATE), "LOG_LEVEL": "INFO"}
+    bot = processes(**env)
     try:
         await bot.start()
         since = await broadcast(emulator)
-        await wait_for(lambda: delivered(emulator, since) >= 950, 60, "half the copies")
+        await wait_until(lambda: delivered(emulator, since) >= 950, 60, "half the copies")
         # Half way, Telegram asks to wait: all sending pauses; the bot is killed in the pause.
         emulator.faults.fail_next("sendMessage", 429, retry_after=5)
         marker = len(emulator.calls)
-        await wait_for(lambda: any(c.error_code == 429 for c in emulator.calls[marker:]), 10,
+        await wait_until(lambda: any(c.error_code == 429 for c in emulator.calls[marker:]), 10,
                        "the 429")  # fmt: skip
         await asyncio.sleep(1.0)
         sends = delivered(emulator, since)
@@ -159,7 +148,7 @@ async def test_kill_half_way_and_every_active_subscriber_has_exactly_one_copy(
         await bot.kill()
         assert 900 <= sends <= 1300
 
-        bot = BotProcess(emulator, database, **env)
+        bot = processes(**env)
         await bot.start()
         report = await reported(emulator, "Recipients: 2001", 90)
         assert await bot.terminate() == 0
@@ -197,22 +186,22 @@ async def test_kill_half_way_and_every_active_subscriber_has_exactly_one_copy(
 
 
 async def test_kill_while_copies_are_in_flight_never_sends_one_twice(
-    emulator: BotApiEmulator, tmp_path: Path
+    emulator: BotApiEmulator, processes: Processes, tmp_path: Path
 ) -> None:
     """Killed with requests in flight, a copy may or may not have reached Telegram and the Bot
     API cannot say which: such copies are reported unconfirmed and never sent again."""
     database = tmp_path / "feedback.db"
     users = await subscribers(emulator, database, 600)
-    env = {"ADMIN_IDS": str(ADMIN_ID), "NOTICE_RATE": str(RATE), "LOG_LEVEL": "INFO"}
-    bot = BotProcess(emulator, database, **env)
+    env = {"NOTICE_RATE": str(RATE), "LOG_LEVEL": "INFO"}
+    bot = processes(**env)
     try:
         await bot.start()
         since = await broadcast(emulator)
-        await wait_for(lambda: delivered(emulator, since) >= 250, 60, "some copies")
+        await wait_until(lambda: delivered(emulator, since) >= 250, 60, "some copies")
         await bot.kill()  # while sending at full speed
         killed_at = delivered(emulator, since)
         assert killed_at < 550
-        bot = BotProcess(emulator, database, **env)
+        bot = processes(**env)
         await bot.start()
         report = await reported(emulator, "Recipients: 601", 90)
         assert await bot.terminate() == 0

@@ -196,8 +196,8 @@ async def test_a_consultation_takes_comments_reminds_once_and_is_summarised(
             bot_api_url=emulator.base_url,
             bot_api_file_url=emulator.file_base_url,
             admin_ids=str(ADMIN_ID),
-            consultation_periods="20s",
-            consultation_reminder="10s",
+            consultation_periods="10s",
+            consultation_reminder="5s",
         )
     )
     admin = emulator.add_user(first_name="Ana", language_code="en", id=ADMIN_ID)
@@ -211,7 +211,7 @@ async def test_a_consultation_takes_comments_reminds_once_and_is_summarised(
     services = app.bot_data["services"]
     await services.users._store.update(officer.id, {"staff_role": "officer"})
 
-    await write_notice(admin, spanish=False, period="20s")
+    await write_notice(admin, spanish=False, period="10s")
     await tap(admin, T("en", "broadcast.send", count=5))
     notice = await early.wait_for_message(NOTICE_EN, timeout=10)
     assert "open for comments until" in notice.content

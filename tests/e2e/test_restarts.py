@@ -7,47 +7,29 @@ import json
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.sandbox import BotApiEmulator
-from tests.e2e.conftest import T, language_label, onboard, said, tap
-from tests.e2e.process import BotProcess
+from tests.e2e.conftest import Processes, T, language_label, onboard, said, tap
 from tests.e2e.reporting import office_label, topic_label
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-async def processes(
-    emulator: BotApiEmulator, tmp_path: Path
-) -> AsyncIterator[Callable[..., BotProcess]]:
-    """Return a factory of bot processes sharing one database; kill leftovers at the end."""
-    made: list[BotProcess] = []
-
-    def make(**env: str) -> BotProcess:
-        proc = BotProcess(emulator, tmp_path / "feedback.db", **env)
-        made.append(proc)
-        return proc
-
-    yield make
-    for proc in made:
-        await proc.ensure_stopped()
-
-
 def _user_row(database: Path, user_id: int) -> tuple[object, ...] | None:
     with sqlite3.connect(database) as conn:
-        return conn.execute(
+        row: tuple[object, ...] | None = conn.execute(
             "SELECT language, business_role, organisation, onboarding_step FROM users WHERE id = ?",
             (user_id,),
         ).fetchone()
+    return row
 
 
 async def test_kill_after_each_confirmed_step_loses_nothing(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+    emulator: BotApiEmulator, processes: Processes
 ) -> None:
     user = emulator.add_user(first_name="Olga", language_code="ru")
     bot = processes()
@@ -84,9 +66,7 @@ async def test_kill_after_each_confirmed_step_loses_nothing(
     assert _user_row(bot.database, user.id) == ("es", "forwarder", "Transportes Olga", None)
 
 
-async def test_restart_keeps_every_user(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
-) -> None:
+async def test_restart_keeps_every_user(emulator: BotApiEmulator, processes: Processes) -> None:
     users = [
         emulator.add_user(first_name=f"U{i}", language_code=lang)
         for i, lang in enumerate(["en", "es", "ru"])
@@ -105,7 +85,7 @@ async def test_restart_keeps_every_user(
 
 
 async def test_backup_while_users_onboard_is_valid(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess], tmp_path: Path
+    emulator: BotApiEmulator, processes: Processes, tmp_path: Path
 ) -> None:
     bot = processes()
     await bot.start()
@@ -161,7 +141,7 @@ async def _wait_listening(port: int, limit: float = 10.0) -> None:
 
 
 async def test_webhook_refuses_missing_or_wrong_secret(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+    emulator: BotApiEmulator, processes: Processes
 ) -> None:
     port = _free_port()
     secret = "s3cret-Token_value"
@@ -199,7 +179,7 @@ async def test_webhook_refuses_missing_or_wrong_secret(
 
 
 async def test_report_draft_survives_kill_and_stop_at_every_step(
-    emulator: BotApiEmulator, processes: Callable[..., BotProcess]
+    emulator: BotApiEmulator, processes: Processes
 ) -> None:
     user = emulator.add_user(first_name="Rosa", language_code="es")
     bot = processes()

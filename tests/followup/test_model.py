@@ -14,6 +14,7 @@ from bot.accounts import roles as team
 from bot.core.audit import Action, Actor, AuditEntry
 from bot.core.errors import UserError
 from bot.core.service_levels import parse_service_levels
+from bot.core.taxonomy import Kind
 from bot.followup import model as followup
 from bot.followup.model import (
     Deadlines,
@@ -23,7 +24,7 @@ from bot.followup.model import (
     Overdue,
     ReporterCard,
 )
-from bot.reporting.model import Kind, Status
+from bot.reporting.model import Status
 
 LEVELS = parse_service_levels("high=1d/5d, normal=1d/10d, low=2d/20d")
 ZONE = ZoneInfo("UTC")
@@ -64,9 +65,9 @@ def test_texts_reasons_and_ratings_are_checked() -> None:
         followup.clean_reason(None)
     assert caught.value.reason == "followup.error_reason_required"
     assert [followup.check_rating(n) for n in range(1, 6)] == [1, 2, 3, 4, 5]
-    for bad in (0, 6, -1):
+    for wrong in (0, 6, -1):
         with pytest.raises(UserError):
-            followup.check_rating(bad)
+            followup.check_rating(wrong)
 
 
 def test_inbox_filter_survives_callback_data() -> None:
@@ -86,12 +87,12 @@ def test_inbox_filter_survives_callback_data() -> None:
 
 
 def test_unsorted_urgency_counts_as_normal() -> None:
-    assert [followup.urgency_rank(u) for u in ("high", "normal", None, "low", "weird")] == [
-        0,
-        1,
-        1,
-        2,
-        1,
+    assert [followup.urgency_of(u) for u in ("high", "normal", None, "low", "weird")] == [
+        "high",
+        "normal",
+        "normal",
+        "low",
+        "normal",
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,22 +35,13 @@ from storage.db import Database
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
 from storage.reporting import ReportRepository
+from tests.fakes import Clock
 from tests.records import add_report
 
 ADMIN, OFFICER, OTHER_OFFICER = 1, 2, 3
 TRADER, BYSTANDER = 987654321, 5555
 SECRETS = ("987654321", "Zelda", "Quux", "zq_secret", "Secret Org")
 LEVELS = parse_service_levels("high=30s/2m, normal=1m/5m, low=2m/10m")
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

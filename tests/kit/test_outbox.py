@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 import httpx
@@ -141,7 +142,7 @@ async def test_fan_outs_are_paced_marked_as_broadcasts_and_paused_by_a_429() -> 
     paced = PacedSender(budget, Pace(20.0))
     started = time.monotonic()
     results = await asyncio.gather(
-        *(paced.send(chat, lambda c=chat: bot.send_message(c, "hi")) for chat in range(1, 7))
+        *(paced.send(chat, partial(bot.send_message, chat, "hi")) for chat in range(1, 7))
     )
     assert [r.message_id for r in results] == [77] * 6
     assert time.monotonic() - started >= 5 / 20 * 0.9  # six sends at 20 a second

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 
@@ -18,6 +17,7 @@ from config.reference_data import load_taxonomy
 from handlers.kit.render import keyboard
 from handlers.meetings.form_views import FormViews
 from handlers.meetings.views import MeetingViews
+from tests.telegram_html import html_problems
 
 T = Translator.from_directory()
 TAXONOMY = load_taxonomy()
@@ -35,24 +35,8 @@ ITEM = ActionItem(
 LANGUAGES = T.languages
 
 
-class _Checker(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.bad: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.bad.append(tag)
-
-
 def _valid(text: str) -> None:
-    checker = _Checker()
-    checker.feed(text)
-    assert not checker.bad and not checker.stack, text
+    assert not html_problems(text), text
     assert "<queues>" not in text and "<2>" not in text and "<b>not bold" not in text
     assert "& " not in text and "&b=" not in text, text  # user text escaped
     assert len(text) < 4096

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.notices.comments import ConsultationReports
@@ -21,7 +22,10 @@ from config.reference_data import load_taxonomy
 from storage.db import Database
 from storage.notices.queue import NoticeQueue
 from storage.notices.repository import NoticeRepository
+from tests.fakes import Clock
 from tests.notices.test_storage import add_users
+
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday morning
 
 T = Translator.from_directory()
 TAXONOMY = load_taxonomy()
@@ -41,32 +45,54 @@ class Sorter:
                               sentiment=-0.6, confidence=0.8, language="en")  # fmt: skip
 
 
-class Clock:
-    """A settable clock."""
+class Conversations:
+    """Users' open forms in memory (the admin here is no stored user)."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+        self.rows: dict[int, Conversation] = {}
 
-    def __call__(self) -> datetime:
-        return self.now
+    async def get(self, user_id: int) -> Conversation | None:
+        """Return the user's open form."""
+        return self.rows.get(user_id)
+
+    async def save(self, user_id: int, flow: str, data: str) -> None:
+        """Open or replace the user's form."""
+        self.rows[user_id] = Conversation(
+            user_id=user_id, flow=Flow(flow), data=data, updated_at=datetime.now(UTC)
+        )
+
+    async def clear(self, user_id: int) -> bool:
+        """Drop the user's form."""
+        return self.rows.pop(user_id, None) is not None
+
+    async def idle_since(self, before: datetime) -> list[Conversation]:
+        """Return forms untouched since before."""
+        return [row for row in self.rows.values() if row.updated_at < before]
+
+    async def clear_if_unchanged(self, conversation: Conversation) -> bool:
+        """Drop a form nobody touched since it was read."""
+        if self.rows.get(conversation.user_id) != conversation:
+            return False
+        return await self.clear(conversation.user_id)
 
 
 def composer(db: Database, clock: Clock) -> BroadcastComposer:
     return BroadcastComposer(
         NoticeRepository(db), TAXONOMY, languages=["en", "es", "ru"], default_language="en",
         zone=ZONE, periods=(timedelta(days=7),), clock=clock,
+        conversations=Conversations(),
     )  # fmt: skip
 
 
 def service(db: Database, clock: Clock, quiet: QuietHours | None = None) -> NoticeService:
     return NoticeService(
         NoticeRepository(db), NoticeQueue(db), T, TAXONOMY, Sorter(), zone=ZONE, quiet=quiet,
-        reminder_lead=timedelta(days=2), clock=clock,
+        reminder_lead=timedelta(days=2), clock=clock, conversations=Conversations(),
     )  # fmt: skip
 
 
 async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     writer = composer(fresh_db, clock)
     assert not await writer.may_be_writing(ADMIN)
     draft = await writer.begin(ADMIN)
@@ -118,14 +144,14 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
 
 
 async def test_a_cancelled_draft_is_gone(fresh_db: Database) -> None:
-    writer = composer(fresh_db, Clock())
+    writer = composer(fresh_db, Clock(START))
     assert not await writer.cancel(ADMIN)
     await writer.begin(ADMIN)
     assert await writer.cancel(ADMIN) and await writer.draft(ADMIN) is None
 
 
 async def test_each_recipient_gets_their_language_or_the_default(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     writer, notices = composer(fresh_db, clock), service(fresh_db, clock)
     await writer.begin(ADMIN)
     draft = await writer.write(ADMIN, "Rates change", "Rates change")
@@ -147,7 +173,7 @@ async def test_each_recipient_gets_their_language_or_the_default(fresh_db: Datab
 
 
 async def test_quiet_hours_hold_the_start(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     clock.now = datetime(2026, 3, 2, 22, 30, tzinfo=ZONE)
     notices = service(fresh_db, clock, QuietHours.parse("21:00-08:00"))
     writer = composer(fresh_db, clock)
@@ -166,7 +192,7 @@ async def test_quiet_hours_hold_the_start(fresh_db: Database) -> None:
 
 
 async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     notices = service(fresh_db, clock)
     store, queue = NoticeRepository(fresh_db), NoticeQueue(fresh_db)
     await add_users(fresh_db, (11, "en", "trader"), (12, "es", "broker"))
@@ -180,12 +206,12 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     with pytest.raises(UserError):
         await notices.start_comment(notice.id, 99)  # not a recipient
     await notices.start_comment(notice.id, 11)
-    assert await notices.may_be_commenting(11)
+    assert await notices.awaiting_comment(11) == notice.id
     with pytest.raises(UserError):
         await notices.comment(11, "no", "en")  # too short
     comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear", "en")
     assert (comment.topic, comment.sentiment) == ("documentation", -0.6)
-    assert not await notices.may_be_commenting(11)
+    assert await notices.awaiting_comment(11) is None
     clock.now += timedelta(hours=2)
     with pytest.raises(UserError) as problem:
         await notices.start_comment(notice.id, 12)
@@ -210,7 +236,7 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
 async def test_subscriptions_keep_at_least_one_and_store_all_as_everything(
     fresh_db: Database,
 ) -> None:
-    notices = service(fresh_db, Clock())
+    notices = service(fresh_db, Clock(START))
     await add_users(fresh_db, (11, "en", "trader"))
     codes = notices.codes("office")
     chosen = await notices.toggle_subscription(11, "office", codes[0])
@@ -228,7 +254,7 @@ async def test_subscriptions_keep_at_least_one_and_store_all_as_everything(
 
 
 async def test_a_scheduled_notice_starts_at_its_time(fresh_db: Database) -> None:
-    clock = Clock()
+    clock = Clock(START)
     notices, writer = service(fresh_db, clock), composer(fresh_db, clock)
     await add_users(fresh_db, (11, "en", "trader"))
     await writer.begin(ADMIN)

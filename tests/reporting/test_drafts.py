@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.errors import UserError
+from bot.core.taxonomy import Kind
 from bot.reporting.drafts import (
     Draft,
     Step,
@@ -14,7 +15,7 @@ from bot.reporting.drafts import (
     clean_description,
     parse_incident_date,
 )
-from bot.reporting.model import Attachment, AttachmentKind, Kind, format_reference, parse_reference
+from bot.reporting.model import Attachment, AttachmentKind, format_reference, parse_reference
 
 TODAY = date(2026, 11, 28)
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.errors import NoDraft, UserError
+from bot.core.taxonomy import Kind
 from bot.core.users import Language, TelegramProfile
 from bot.reporting.drafts import Step
-from bot.reporting.model import Attachment, AttachmentKind, Kind, Status
+from bot.reporting.model import Attachment, AttachmentKind, Status
 from bot.reporting.my_reports import MyReportsService
 from bot.reporting.recurring import RecurringIssues
 from bot.reporting.service import RateLimited, ReportService
@@ -19,16 +20,7 @@ from storage.accounts.users import UserRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.reporting import ReportRepository
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.fakes import Clock
 
 
 @pytest.fixture
@@ -149,14 +141,6 @@ async def test_offer_keeps_the_text(service: ReportService) -> None:
     draft = await service.accept_offer(1)
     assert draft.step is Step.KIND and draft.description
     assert (await service.choose(1, Step.KIND, "issue")).step is Step.TOPIC
-
-
-async def test_idle_drafts_dropped_after_a_day(service: ReportService, fresh_db: Database) -> None:
-    await service.start(1)
-    await fresh_db.execute("UPDATE conversations SET updated_at = '2000-01-01T00:00:00+00:00'")
-    await service.start(2)
-    assert [c.user_id for c in await service.drop_idle_drafts()] == [1]
-    assert await service.draft_of(1) is None and await service.draft_of(2) is not None
 
 
 async def test_add_information_to_own_open_report_only(

@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -338,9 +338,11 @@ async def test_run_sandbox_keeps_data_across_restarts(tmp_path: Path) -> None:
 
     async def session(check: Callable[[aiohttp.ClientSession], Any]) -> None:
         stop = asyncio.Event()
-        started: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(run_sandbox(0, database, 2, stop=stop, ready=started.set_result))
-        done, _ = await asyncio.wait({task, started}, timeout=30, return_when="FIRST_COMPLETED")
+        done, _ = await asyncio.wait(
+            {cast("asyncio.Future[Any]", task), started}, timeout=30, return_when="FIRST_COMPLETED"
+        )
         assert started in done, task.exception() if task.done() else "sandbox did not start"
         try:
             async with aiohttp.ClientSession(base_url=started.result()) as http:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.core.taxonomy import URGENCIES
 from bot.core.text import normalise, stem, tokenise
 from bot.sorting import (
     KINDS,
     TOPICS,
-    URGENCIES,
     Classification,
     Classifier,
     KeywordClassifier,

@@ -26,7 +26,7 @@ async def test_a_claim_is_taken_once_per_kind_key_and_recipient(fresh_db: Databa
 async def test_the_upgrade_keeps_what_was_sent_claimed(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "old.db", migrate=False)
     try:
-        before = [m for m in bundled_migrations() if m.number < 8]
+        before = [m for m in bundled_migrations() if m.number < 9]
         await db.migrate(before)
         notice = await NoticeRepository(db).create_draft(1, "text")
         async with db.transaction() as conn:
@@ -45,7 +45,7 @@ async def test_the_upgrade_keeps_what_was_sent_claimed(tmp_path: Path) -> None:
                 " VALUES ('overdue_summary', '2026-11-30', 42, ?)",
                 (NOW.isoformat(),),
             )
-        assert [m.number for m in await db.migrate()] == [8]
+        assert [m.number for m in await db.migrate()] == [9]
         digests, notices = DigestRepository(db), NoticeRepository(db)
         followup = FollowUpRepository(db)
         # Nothing already sent is sent again...
