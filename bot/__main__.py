@@ -1,4 +1,4 @@
-"""The command line: feedback-bot run | migrate | backup PATH | classify | sandbox."""
+"""The command line: feedback-bot run | check-config | migrate | backup PATH | classify | …"""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
         "run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)"
+    )
+    commands.add_parser(
+        "check-config", help="check settings, offices.toml and topics.toml without starting"
     )
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
@@ -82,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_format, secrets)
     if args.command == "run":
         return run(settings)
+    if args.command == "check-config":
+        from bot.cli.check_config import check_config
+
+        return check_config(settings, sys.stdout, sys.stderr)
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
     if args.command == "backup":

@@ -27,6 +27,7 @@ from bot.core.access import AccessControl
 from bot.core.clock import Clock, utc_now
 from bot.core.forms import FormService
 from bot.core.i18n import Translator
+from bot.core.service_levels import with_holidays
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Language
 from bot.digests.service import DigestService
@@ -147,11 +148,14 @@ async def _post_init(app: BotApplication) -> None:
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
     users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
-    report_store, conversations = ReportRepository(db), ConversationRepository(db)
-    taxonomy = load_taxonomy()  # read once, shared by every service that names topics
+    report_store = ReportRepository(db, prefix=settings.reference_prefix)
+    conversations = ConversationRepository(db)
+    # Read once, shared by every service that names topics; officers correct to these topics.
+    taxonomy = load_taxonomy(settings.config_dir)
     # One access control: every service checks the caller's role itself and audits refusals.
     access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids, clock)
-    sorting = SortingService(report_store, gate=access)
+    topics = frozenset(topic.code for topic in taxonomy.topics)
+    sorting = SortingService(report_store, gate=access, topics=topics)
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,
@@ -177,13 +181,13 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy,
             translate,
             settings.timezone,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             gate=access,
             clock=clock,
         ),
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
         **_notice_services(
             app,
             settings,
@@ -193,6 +197,7 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy=taxonomy,
             conversations=conversations,
             clock=clock,
+            access=access,
         ),
     )
     app.bot_data[DATABASE_KEY] = db
@@ -212,7 +217,8 @@ def _follow_up_services(
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
     tell = Recipients(access, users, settings.officers_chat_id)
-    levels, zone = settings.service_levels, settings.timezone
+    levels = with_holidays(settings.service_levels, settings.holidays)
+    zone = settings.timezone
     return {
         "inbox": InboxService(store, users, audit, access, levels=levels, zone=zone, clock=clock),
         "followup": FollowUpService(
@@ -243,6 +249,7 @@ def _notice_services(
     taxonomy: Taxonomy,
     conversations: ConversationRepository,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -267,6 +274,7 @@ def _notice_services(
         zone=settings.timezone,
         periods=settings.consultation_periods,
         clock=clock,
+        gate=access,
     )
     engine = DeliveryEngine(
         queue,
@@ -290,9 +298,11 @@ def _meeting_services(
     db: Database,
     conversations: ConversationRepository,
     taxonomy: Taxonomy,
+    *,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
-    """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
+    """Build the meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
@@ -301,6 +311,7 @@ def _meeting_services(
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
         clock=clock,
+        gate=access,
     )
     return {
         "meetings": meetings,
@@ -315,7 +326,7 @@ def _meeting_services(
             store,
             meetings,
             grace=settings.delivery_grace,
-            levels=settings.service_levels,
+            levels=with_holidays(settings.service_levels, settings.holidays),
             window=timedelta(days=settings.recurring_window_days),
             default_language=settings.default_language,
             clock=clock,

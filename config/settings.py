@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +31,10 @@ from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_
 from bot.core.users import Language
 from bot.meetings.model import parse_offsets
 from bot.notices.model import QuietHours, parse_periods
+from bot.reporting.model import DEFAULT_PREFIX, check_prefix
+from config import CONFIG_DIR
+from config.holidays import parse_holidays
+from config.reference_data import load_taxonomy
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -64,6 +68,11 @@ ServiceLevels = Annotated[dict[str, ServiceLevel], NoDecode, _parsed(parse_servi
 OptionalQuietHours = Annotated[QuietHours | None, NoDecode, _parsed(QuietHours.parse)]
 CommentPeriods = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_periods)]
 ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offsets)]
+Holidays = Annotated[frozenset[date], NoDecode, _parsed(parse_holidays)]
+ReferencePrefix = Annotated[str, _parsed(check_prefix)]
+DOMAIN_PATTERN = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+)
 
 
 class Settings(BaseSettings):
@@ -110,6 +119,10 @@ class Settings(BaseSettings):
     meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
+    config_dir: Path = Field(default=CONFIG_DIR, validate_default=True)
+    holidays: Holidays = frozenset()
+    reference_prefix: ReferencePrefix = DEFAULT_PREFIX
+    ics_domain: str | None = None
 
     @field_validator(
         "delivery_grace",
@@ -170,6 +183,22 @@ class Settings(BaseSettings):
         target = value if value.exists() else folder
         if not os.access(target, os.W_OK):
             raise ValueError(f"{target} is not writable")
+        return value
+
+    @field_validator("config_dir")
+    @classmethod
+    def _reference_data(cls, value: Path) -> Path:
+        """Check the folder's topics.toml and offices.toml now, so a bad file stops the start."""
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        load_taxonomy(value)
+        return value
+
+    @field_validator("ics_domain")
+    @classmethod
+    def _domain_shape(cls, value: str | None) -> str | None:
+        if value is not None and not DOMAIN_PATTERN.match(value):
+            raise ValueError("not a domain name, e.g. feedback.customs.example.org")
         return value
 
     @field_validator("webhook_secret")

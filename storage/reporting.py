@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.reporting.model import (
+    DEFAULT_PREFIX,
     Attachment,
     Author,
     Correction,
@@ -30,8 +31,9 @@ OFFICE_ONLY = ("assigned_to", "draft_key", "keywords")  # Customs' bookkeeping, 
 class ReportRepository:
     """Store and read reports."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, prefix: str = DEFAULT_PREFIX) -> None:
         self._db = db
+        self._prefix = prefix  # new references only; stored ones keep the prefix they got
 
     async def create(self, new: NewReport) -> tuple[Report, bool]:
         """Store a report, its reference and attachments in one transaction; (report, created).
@@ -69,7 +71,7 @@ class ReportRepository:
                 " created_at, updated_at) VALUES"
                 " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    format_reference(year, number),
+                    format_reference(year, number, self._prefix),
                     new.reporter_id,
                     new.draft_key,
                     new.kind.value,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.i18n import Translator
+from bot.core.service_levels import with_holidays
 from bot.digests.model import MAX_DAYS, Period, PeriodError
 from bot.digests.service import DigestService
 from bot.digests.text import plain
@@ -74,7 +75,11 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
     store = await DigestRepository.open(db)
     try:
         service = DigestService(
-            store, load_taxonomy(), translate, settings.timezone, levels=settings.service_levels
+            store,
+            load_taxonomy(settings.config_dir),
+            translate,
+            settings.timezone,
+            levels=with_holidays(settings.service_levels, settings.holidays),
         )
         digest = await service.build(period)
         if fmt == "xlsx" and out is not None:

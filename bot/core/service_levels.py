@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.durations import format_duration, parse_duration
@@ -14,10 +14,23 @@ DEFAULT_SERVICE_LEVELS = "high=1d/5d, normal=1d/10d, low=2d/20d"
 
 @dataclass(frozen=True)
 class ServiceLevel:
-    """Targets for one urgency; whole days count working days (Monday to Friday)."""
+    """Targets for one urgency; whole days count working days (Monday to Friday, not holidays)."""
 
     acknowledge: timedelta
     resolve: timedelta
+    holidays: frozenset[date] = frozenset()  # local dates that are not working days
+
+
+def with_holidays(
+    levels: dict[str, ServiceLevel], holidays: frozenset[date]
+) -> dict[str, ServiceLevel]:
+    """Return the levels counting these dates (e.g. from HOLIDAYS) as non-working days."""
+    return {urgency: replace(level, holidays=holidays) for urgency, level in levels.items()}
+
+
+def is_working_day(day: date, holidays: frozenset[date] = frozenset()) -> bool:
+    """Tell whether a local date is a working day: Monday to Friday and not a holiday."""
+    return day.weekday() < 5 and day not in holidays
 
 
 def parse_service_levels(text: str) -> dict[str, ServiceLevel]:
@@ -41,27 +54,32 @@ def parse_service_levels(text: str) -> dict[str, ServiceLevel]:
     return levels
 
 
-def due_at(start: datetime, allowed: timedelta, zone: ZoneInfo) -> datetime:
+def due_at(
+    start: datetime, allowed: timedelta, zone: ZoneInfo, holidays: frozenset[date] = frozenset()
+) -> datetime:
     """Return when a target of `allowed` after `start` falls due.
 
-    Whole days are working days in `zone` (a day that starts on a Saturday or Sunday is skipped);
+    Whole days are working days in `zone` (a day that starts on a Saturday, a Sunday or one of
+    `holidays` is skipped);
     the remainder under a day is plain elapsed time, so short test targets like 30s stay exact.
     """
     days, rest = allowed.days, allowed - timedelta(days=allowed.days)
     moment = start.astimezone(zone)
     while days > 0:
         moment = moment + timedelta(days=1)
-        if moment.weekday() < 5:
+        if is_working_day(moment.date(), holidays):
             days -= 1
     return (moment + rest).astimezone(start.tzinfo)
 
 
-def started_by(now: datetime, allowed: timedelta, zone: ZoneInfo) -> datetime:
+def started_by(
+    now: datetime, allowed: timedelta, zone: ZoneInfo, holidays: frozenset[date] = frozenset()
+) -> datetime:
     """Return the latest start whose target of `allowed` falls due at or before `now`."""
     days, rest = allowed.days, allowed - timedelta(days=allowed.days)
     moment = (now - rest).astimezone(zone)
     while days > 0:
-        if moment.weekday() < 5:
+        if is_working_day(moment.date(), holidays):
             days -= 1
         moment = moment - timedelta(days=1)
     return moment.astimezone(now.tzinfo)
@@ -72,7 +90,11 @@ def late_before(
 ) -> dict[str, datetime]:
     """Return, per urgency, the filing time before which an open report is past its time to
     resolve at `now`."""
-    return {u: started_by(now, levels[u].resolve, zone) for u in URGENCIES if u in levels}
+    return {
+        u: started_by(now, levels[u].resolve, zone, levels[u].holidays)
+        for u in URGENCIES
+        if u in levels
+    }
 
 
 def describe_levels(levels: dict[str, ServiceLevel]) -> str:

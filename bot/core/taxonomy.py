@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Literal, get_args
 
@@ -38,13 +39,16 @@ class Topic(BaseModel):
 
 
 class Office(BaseModel):
-    """A customs office or border post."""
+    """A customs office or border post, with other names people use and where it is."""
 
     model_config = ConfigDict(frozen=True)
 
     code: str
     kind: str
     names: dict[str, str]
+    aliases: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
 
     def name(self, language: str) -> str:
         """Return the office's name in language, English if missing."""
@@ -66,3 +70,31 @@ class Taxonomy(BaseModel):
     def office(self, code: str | None) -> Office | None:
         """Return the office with this code."""
         return next((office for office in self.offices if office.code == code), None)
+
+
+def folded(text: str) -> str:
+    """Return text without accents and case, for matching what people type: "Peñas" -> "penas"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_offices(taxonomy: Taxonomy, text: str, language: str) -> list[Office]:
+    """Return the offices whose names (any language), aliases or code contain every typed word.
+
+    Accents and case are ignored. An office whose code or alias is exactly what was typed comes
+    first, then those whose name in `language` starts with it, then the rest, each by that name.
+    """
+    query = folded(text).split()
+    if not query:
+        return []
+    wanted = " ".join(query)
+    ranked: list[tuple[int, str, Office]] = []
+    for office in taxonomy.offices:
+        labels = [folded(label) for label in (office.code, *office.aliases)]
+        haystack = " ".join([*labels, *(folded(name) for name in office.names.values())])
+        if not all(word in haystack for word in query):
+            continue
+        name = folded(office.name(language))
+        rank = 0 if wanted in labels else 1 if name.startswith(wanted) else 2
+        ranked.append((rank, name, office))
+    return [office for _, _, office in sorted(ranked, key=lambda item: item[:2])]

@@ -176,7 +176,9 @@ class Targets:
         if key not in self._seconds:
             start = datetime.fromtimestamp(key[2] * 1800, UTC)
             target = level.resolve if resolve else level.acknowledge
-            self._seconds[key] = int((due_at(start, target, self._zone) - start).total_seconds())
+            self._seconds[key] = int(
+                (due_at(start, target, self._zone, level.holidays) - start).total_seconds()
+            )
         return self._seconds[key]
 
 

@@ -48,9 +48,13 @@ async def _chunks(rows: AsyncIterable[Cells]) -> AsyncIterable[list[Cells]]:
 
 
 async def write_csv(rows: AsyncIterable[Cells], target: Path | TextIO) -> int:
-    """Write a header and the rows as UTF-8 CSV to a path or an open text stream; return rows."""
+    """Write a header and the rows as CSV to a path or an open text stream; return rows.
+
+    A file starts with a UTF-8 byte-order mark, so Excel on Windows reads accents and Cyrillic
+    right; a stream (standard output, a pipe) gets plain UTF-8.
+    """
     if isinstance(target, Path):
-        with target.open("w", encoding="utf-8", newline="") as stream:
+        with target.open("w", encoding="utf-8-sig", newline="") as stream:
             return await write_csv(rows, stream)
     writer = csv.writer(target)
     writer.writerow(EXPORT_COLUMNS)

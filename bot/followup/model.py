@@ -108,7 +108,8 @@ def deadlines(
     """Return a report's deadlines from when it was filed and its urgency."""
     level = levels[urgency_of(urgency)]
     return Deadlines(
-        due_at(created_at, level.acknowledge, zone), due_at(created_at, level.resolve, zone)
+        due_at(created_at, level.acknowledge, zone, level.holidays),
+        due_at(created_at, level.resolve, zone, level.holidays),
     )
 
 

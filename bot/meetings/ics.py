@@ -9,14 +9,24 @@ from icalendar import Calendar, Event
 from bot.meetings.model import Meeting, MeetingStatus
 
 PRODUCT = "-//Customs Feedback Bot//Consultations//EN"
-UID_DOMAIN = "customs-feedback-bot"
+UID_DOMAIN = "customs-feedback-bot"  # when neither ICS_DOMAIN nor the bot's username is known
 
 
-def calendar_file(meeting: Meeting, now: datetime | None = None) -> bytes:
+def uid_domain(configured: str | None, username: str | None) -> str:
+    """Return the deployment's part of every event UID: ICS_DOMAIN, else <username>.t.me."""
+    if configured:
+        return configured
+    return f"{username.lower()}.t.me" if username else UID_DOMAIN
+
+
+def calendar_file(
+    meeting: Meeting, now: datetime | None = None, *, domain: str = UID_DOMAIN
+) -> bytes:
     """Return one event for a meeting, its start and end in UTC.
 
-    The UID stays the same across changes and SEQUENCE grows, so a calendar app updates the
-    event it already has; a cancelled meeting comes with STATUS:CANCELLED.
+    The UID (meeting id @ the deployment's domain) stays the same across changes and SEQUENCE
+    grows, so a calendar app updates the event it already has; a cancelled meeting comes with
+    STATUS:CANCELLED.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
@@ -24,7 +34,7 @@ def calendar_file(meeting: Meeting, now: datetime | None = None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"meeting-{meeting.id}@{UID_DOMAIN}")
+    event.add("uid", f"meeting-{meeting.id}@{domain}")
     event.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))

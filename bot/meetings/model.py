@@ -323,7 +323,7 @@ def parse_due_date(text: str, today: date) -> date:
 
 
 _OWNER = re.compile(r"^(@?[A-Za-z0-9_]{1,64}|-?\d{1,20}|\w{1,3})$")
-REFERENCE = re.compile(r"\bR-\d{4}-\d{3,}\b", re.IGNORECASE)
+REFERENCE = re.compile(r"\b[A-Z]{1,4}-\d{4}-\d{3,}\b", re.IGNORECASE)  # any report prefix
 
 
 class ActionLine(BaseModel):

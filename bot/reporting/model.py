@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -125,14 +126,32 @@ class Correction(BaseModel):
     urgency: str | None = None
 
 
-def format_reference(year: int, number: int) -> str:
+DEFAULT_PREFIX = "R"
+PREFIX_PATTERN = re.compile(r"^[A-Z]{1,4}$")
+
+
+def check_prefix(text: str) -> str:
+    """Return a reference prefix (1 to 4 letters A-Z, upper-cased) or raise ValueError."""
+    prefix = text.strip().upper()
+    if not PREFIX_PATTERN.match(prefix):
+        raise ValueError(f"{text!r}: expected 1 to 4 letters A-Z, e.g. R or GT")
+    return prefix
+
+
+def format_reference(year: int, number: int, prefix: str = DEFAULT_PREFIX) -> str:
     """Return the human-readable reference of the n-th report of a year, e.g. R-2026-00042."""
-    return f"R-{year}-{number:05d}"
+    return f"{prefix}-{year}-{number:05d}"
 
 
-def parse_reference(text: str) -> tuple[int, int] | None:
-    """Return (year, number) from a reference like R-2026-00042 (case and spaces forgiven)."""
-    parts = text.strip().upper().split("-")
-    if len(parts) != 3 or parts[0] != "R" or not parts[1].isdigit() or not parts[2].isdigit():
+def parse_reference(text: str) -> tuple[int, int, str] | None:
+    """Return (year, number, prefix) from a reference like GT-2026-00042 (case, spaces forgiven).
+
+    Any prefix of 1 to 4 letters is read, so references stored under an earlier prefix are
+    still found: `format_reference(*parsed)` gives back the text as stored.
+    """
+    parts = [part.strip() for part in text.strip().upper().split("-")]
+    if len(parts) != 3 or not PREFIX_PATTERN.match(parts[0]):
         return None
-    return int(parts[1]), int(parts[2])
+    if not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[1]), int(parts[2]), parts[0]

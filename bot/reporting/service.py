@@ -13,7 +13,7 @@ from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
 from bot.core.labels import Classification
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, OTHER_TOPIC, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
@@ -225,7 +225,7 @@ class ReportService:
         if self._sorter is not None:
             sorting = await self._sorter.classify(draft.description or "", language)
         chosen = None if draft.topic == NOT_SURE else draft.topic
-        guessed = sorting.topic if sorting and sorting.topic != "other" else None
+        guessed = self._offered(sorting.topic) if sorting else None
         topic = chosen or guessed
         office = draft.office if draft.office != NO_OFFICE else None
         if self.recurring is not None and not as_new:
@@ -276,7 +276,17 @@ class ReportService:
         if self._sorter is None or not description:
             return {}
         topic = (await self._sorter.classify(description)).topic
-        return {"topic_suggested": topic if topic != "other" else None}
+        return {"topic_suggested": self._offered(topic)}
+
+    def _offered(self, topic: str | None) -> str | None:
+        """Return the classifier's topic if traders are offered it (not "other"), else None.
+
+        An administration's topics.toml may drop topics the shipped model knows: those are
+        never suggested nor assigned; topics it adds are offered but never guessed.
+        """
+        if topic == OTHER_TOPIC or self.taxonomy.topic(topic) is None:
+            return None
+        return topic
 
     async def _check_rate(self, user_id: int) -> None:
         since = self._clock() - timedelta(hours=1)

@@ -228,9 +228,13 @@ class Classifier:
 def _absorb(
     model: SortingModel, precedents: PrecedentMemory, example: LabelledExample, weight: float
 ) -> None:
-    """Count a correction in the model and remember it as a precedent."""
+    """Count a correction in the model and remember it as a precedent.
+
+    A topic the model does not know (one an administration added to topics.toml) is not learned.
+    """
     doc = analyse(example.text, example.lang)
-    labels = {"kind": example.kind, "topic": example.topic, "urgency": example.urgency}
+    topic = example.topic if example.topic in TOPICS else None
+    labels = {"kind": example.kind, "topic": topic, "urgency": example.urgency}
     model.add(doc, labels, weight)
     precedents.add(doc, labels)
 

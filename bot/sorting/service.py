@@ -50,8 +50,10 @@ class SortingService:
         store: CorrectionStore,
         make_classifier: Callable[[], Classifier] = Classifier,
         gate: Gate | None = None,
+        topics: frozenset[str] | None = None,
     ) -> None:
         self._gate = gate
+        self._topics = topics  # the administration's topic codes; None: any
         self._store = store
         self._make = make_classifier
         self._classifier: Classifier | None = None
@@ -130,6 +132,8 @@ class SortingService:
             raise InvalidLabel(str(problem)) from None
         if example.kind is None and example.topic is None and example.urgency is None:
             raise InvalidLabel("nothing to correct")
+        if example.topic is not None and example.topic not in (self._topics or {example.topic}):
+            raise InvalidLabel(f"unknown topic {example.topic!r}")
         classifier = await self.ready()
         updated = await self._store.relabel(report.id, changes, correction)
         classifier.learn(

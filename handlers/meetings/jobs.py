@@ -15,7 +15,7 @@ from typing import cast
 
 from bot.container import Services
 from bot.core.outbox import Outcome as Sending
-from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
 from handlers.kit.callbacks import encode
@@ -165,11 +165,12 @@ async def _calendar_file(
 ) -> None:
     """Send the meeting's .ics after its message (once: the message already went out)."""
     meeting = subject.meeting
+    domain = uid_domain(app.bot_data["services"].settings.ics_domain, app.bot.username)
     result = await paced_sender(app).send(
         recipient.user_id,
         lambda: app.bot.send_document(
             recipient.user_id,
-            calendar_file(meeting),
+            calendar_file(meeting, domain=domain),
             filename=file_name(meeting),
             caption=views.say("meeting.ics_caption"),
         ),

@@ -9,10 +9,10 @@ from typing import cast
 
 from telegram import CallbackQuery, Message, Update
 
+from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.forms import read_form
-from bot.core.users import Access
 from bot.notices.composer import NoBroadcastDraft, NoticeForm
 from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers.kit.callbacks import Fields, encode, parse
@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 async def admin_language(update: Update, context: BotContext) -> str | None:
     """Return the sender's language if they are an admin; otherwise refuse politely, None."""
     sender = update.effective_user
-    user = await registered_sender(update, context)
     lang = (await language_for(update, context)).value
-    if context.services.users.access_of(user) is Access.ADMIN:
+    try:  # the composer checks the sender's role, and audits a refusal
+        await context.services.broadcasts.require_admin(sender.id if sender else 0)
         return lang
-    log.warning("refused", extra={"command": "broadcast", "user_id": sender.id if sender else 0})
+    except NotAllowed:
+        pass
     refusal = context.services.translate(lang, "broadcast.admins_only")
     if update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)

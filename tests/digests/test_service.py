@@ -561,6 +561,18 @@ async def test_exports_hold_every_report_of_the_period(
     assert lines[1][1] == "2026-10-01 00:30:00"
 
 
+async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
+    service: DigestService, tmp_path: Path
+) -> None:
+    target = tmp_path / "reports.csv"
+    assert await service.write_csv(OCTOBER, target, "ru") == 15
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(EXPORT_COLUMNS) and rows[1][0] == "R-2026-00001"
+    assert "Сроки выпуска и оформления" in data.decode("utf-8-sig")
+
+
 async def test_chart_is_a_png_that_loads(service: DigestService) -> None:
     import matplotlib.image
 

@@ -131,6 +131,7 @@ async def test_schedule_answer_change_and_cancel(
     assert len([m for m in tom.messages if invited in m.content]) == 1
     assert not emulator.faults.pending  # both faults were met
     meeting_id = int(event["uid"].split("@")[0].removeprefix("meeting-"))
+    assert str(event["uid"]).endswith("@customs_feedback_bot.t.me")  # this deployment's UIDs
     await asyncio.sleep(0.5)
     with sqlite3.connect(settings.database_path) as conn:
         blocked = conn.execute("SELECT blocked_bot FROM users WHERE id = ?", (pia.id,)).fetchone()

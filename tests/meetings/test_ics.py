@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.meetings.ics import calendar_file, file_name
+from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.model import Meeting, MeetingStatus
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -73,3 +73,15 @@ def test_an_online_meeting_and_a_cancelled_one() -> None:
     cancelled = online.model_copy(update={"status": MeetingStatus.CANCELLED, "sequence": 3})
     event = Calendar.from_ical(calendar_file(cancelled)).walk("VEVENT")[0]
     assert str(event["status"]) == "CANCELLED" and int(str(event["sequence"])) == 3
+
+
+def test_each_deployment_has_its_own_uids() -> None:
+    meeting = _meeting(datetime(2026, 3, 3, 10, tzinfo=MADRID))
+    assert uid_domain("feedback.aduana.go.cr", "CrAduanaBot") == "feedback.aduana.go.cr"
+    assert uid_domain(None, "CrAduanaBot") == "craduanabot.t.me"
+    assert uid_domain(None, None) == "customs-feedback-bot"
+    uids = {
+        str(Calendar.from_ical(calendar_file(meeting, domain=domain)).walk("VEVENT")[0]["uid"])
+        for domain in ("craduanabot.t.me", "gtaduanabot.t.me")
+    }
+    assert uids == {"meeting-42@craduanabot.t.me", "meeting-42@gtaduanabot.t.me"}

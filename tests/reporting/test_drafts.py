@@ -139,5 +139,5 @@ def test_attachment_rules() -> None:
 
 def test_references_round_trip() -> None:
     assert format_reference(2026, 42) == "R-2026-00042"
-    assert parse_reference(" r-2026-00042 ") == (2026, 42)
+    assert parse_reference(" r-2026-00042 ") == (2026, 42, "R")
     assert parse_reference("R-20x6-1") is None
