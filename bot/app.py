@@ -55,6 +55,7 @@ from handlers.kit.pacing import budget_limiter, budget_of
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
+from storage.backups import FolderBackups
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
@@ -199,12 +200,20 @@ async def _post_init(app: BotApplication) -> None:
             clock=clock,
             access=access,
         ),
+        backups=_backups(settings),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
+
+
+def _backups(settings: Settings) -> FolderBackups | None:
+    """Keep checked copies in BACKUP_DIR, when it is set."""
+    if settings.backup_dir is None:
+        return None
+    return FolderBackups(settings.database_path, settings.backup_dir, settings.backup_keep)
 
 
 def _follow_up_services(

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     holidays: Holidays = frozenset()
     reference_prefix: ReferencePrefix = DEFAULT_PREFIX
     ics_domain: str | None = None
+    backup_dir: Path | None = None
+    backup_schedule: OptionalSchedule = Field(default="daily 02:00", validate_default=True)
+    backup_keep: int = Field(default=14, ge=1, le=10000)
 
     @field_validator(
         "delivery_grace",
