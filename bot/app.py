@@ -52,8 +52,8 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.pacing import budget_limiter, budget_of
 from handlers.kit.webhook import WebhookServer
-from handlers.notices.sending import budget_limiter, budget_of
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository

@@ -22,6 +22,7 @@ from bot.notices.model import (
     Delivery,
     DeliveryKind,
     Notice,
+    NoticeTimes,
     Outgoing,
     QuietHours,
     Reach,
@@ -50,6 +51,7 @@ class NoticeStore(Protocol):
     async def finish(self, notice_id: int, now: datetime) -> bool: ...
     async def queue_reminders(self, now: datetime) -> list[int]: ...
     async def closed_consultations(self, now: datetime) -> list[Notice]: ...
+    async def next_due(self, now: datetime) -> NoticeTimes: ...
     async def start_summary(self, notice_id: int, now: datetime) -> bool: ...
     async def claim_summary(self, notice_id: int, recipient_id: int, now: datetime) -> bool: ...
     async def add_comment(self, values: dict[str, Any]) -> Comment: ...
@@ -195,6 +197,10 @@ class NoticeService:
                 if done is not None:
                     finished.append(done)
         return finished
+
+    async def next_due(self, now: datetime) -> NoticeTimes:
+        """Return when the notices' rows next fall due (quiet hours are the caller's)."""
+        return await self._store.next_due(now)
 
     async def closed_consultations(self, now: datetime) -> list[Notice]:
         """Return consultations whose deadline passed, claiming each summary once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import cast
 
 from telegram import CallbackQuery, Message, Update
 
@@ -17,11 +18,12 @@ from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers.kit import offices
 from handlers.kit.callbacks import Fields, encode, parse
 from handlers.kit.common import language_for, registered_sender
-from handlers.kit.context import BotContext
+from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.pacing import chat_turn
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.notices.buttons import NOTICE_DRAFT
-from handlers.notices.sending import chat_turn
+from handlers.notices.sending import wake_sending
 from handlers.notices.views import dimension_screen, office_search_screen, screen, show
 
 log = logging.getLogger(__name__)
@@ -239,6 +241,7 @@ async def _confirm(context: BotContext, query: CallbackQuery, lang: str) -> None
     text = t(lang, "broadcast.confirmed", number=notice.id, count=count, when=when)
     await replace(context, query.message, text, None)
     log.info("notice confirmed", extra={"notice": notice.id, "recipients": count})
+    wake_sending(cast(BotApplication, context.application))  # it may be due at once
 
 
 async def send_reach(context: BotContext, chat_id: int, lang: str, notice_id: int) -> None:

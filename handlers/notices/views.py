@@ -12,9 +12,9 @@ from bot.notices.model import Audience, ComposeStep, DeliveryKind, Notice, Outgo
 from handlers.kit import offices
 from handlers.kit.callbacks import encode
 from handlers.kit.context import BotContext
+from handlers.kit.pacing import chat_turn
 from handlers.kit.render import Choice, escape, keyboard, send_text
 from handlers.notices.buttons import NOTICE_DRAFT
-from handlers.notices.sending import chat_turn
 
 Rows = list[list[Choice]]
 
