@@ -196,8 +196,8 @@ async def test_a_consultation_takes_comments_reminds_once_and_is_summarised(
             bot_api_url=emulator.base_url,
             bot_api_file_url=emulator.file_base_url,
             admin_ids=str(ADMIN_ID),
-            consultation_periods="10s",
-            consultation_reminder="5s",
+            comment_periods="10s",
+            comment_reminder="5s",
         )
     )
     admin = emulator.add_user(first_name="Ana", language_code="en", id=ADMIN_ID)
@@ -316,7 +316,7 @@ async def test_a_comment_can_be_cancelled_and_other_flows_win(
             bot_api_url=emulator.base_url,
             bot_api_file_url=emulator.file_base_url,
             admin_ids=str(ADMIN_ID),
-            consultation_periods="1h",
+            comment_periods="1h",
         )
     )
     admin = emulator.add_user(first_name="Ana", language_code="en", id=ADMIN_ID)
