@@ -181,7 +181,7 @@ async def test_broadcast_and_its_buttons_are_refused_to_non_admins(
             assert answer.text == T(lang, "broadcast.admins_only") and answer.show_alert, data
         menu = [c["command"] for c in emulator.commands({"type": "chat", "chat_id": user.id})]
         assert "broadcast" not in menu
-    draft = await bot.bot_data["services"].broadcasts.draft(ADMIN_ID)
+    draft = await bot.bot_data["services"].notice_composer.draft(ADMIN_ID)
     assert draft is not None and draft.status == "draft"  # nothing a forged press did stuck
     assert not [m for m in trader.messages if NOTICE_EN in m.content]
     menu = [c["command"] for c in emulator.commands({"type": "chat", "chat_id": admin.id})]
