@@ -80,6 +80,7 @@ class Draft(StepForm):
     incident_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool | None = None
+    offered: int | None = None  # the open report offered to this draft's writer to back
 
     def order(self) -> list[Step]:
         """Return the steps this draft goes through, in order."""

@@ -158,13 +158,11 @@ async def _submit(
 async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
-    key, _, report_id = value.partition("-")
+    key = value.partition("-")[0]  # older buttons also named a report: never trusted
     try:
-        match = await context.services.reports.add_voice(
-            query.from_user.id, views.lang, key, int(report_id)
-        )
-    except (NoDraft, LookupError, ValueError):
-        await query.answer(views.say("report.no_draft"), show_alert=True)
+        match = await context.services.reports.add_voice(query.from_user.id, views.lang, key)
+    except (NoDraft, LookupError):
+        await query.answer(views.say("button.stale"), show_alert=True)
         return
     await query.answer()
     text = views.say("report.voice_added", reference=match.report.reference, size=match.size)
