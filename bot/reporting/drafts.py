@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
+from bot.core import files
 from bot.core.errors import UserError
 from bot.core.forms import StepForm
 from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
@@ -18,24 +19,7 @@ OFFICE_OTHER_MAX = 200
 MAX_ATTACHMENTS = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
 MAX_PAST_DAYS = 366
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "image/heic",
-        "text/plain",
-        "text/csv",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/zip",
-    }
-)
+DOCUMENT_TYPES = files.ACCEPTED  # read from the file's bytes (bot.core.files), not declared
 
 
 class Step(StrEnum):

@@ -10,7 +10,7 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Attachment, AttachmentKind, Report
+from bot.reporting.model import Report
 from bot.reporting.service import RateLimited
 from handlers.followup.notify import send_notifications
 from handlers.kit.callbacks import parse
@@ -18,6 +18,7 @@ from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import MESSAGE_LIMIT, keyboard, send_text
 from handlers.kit.replies import replace
+from handlers.reporting.files import attachment_of, received_attachment
 from handlers.reporting.views import REPORT_FORM, ReportViews
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,11 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         if message.text is not None:
             draft = await reports.write(user_id, message.text, draft)
         else:
-            attachment = attachment_of(message)
+            attachment = (  # fetched and checked only when the draft can take it
+                await received_attachment(context, message, views)
+                if draft.step is Step.ATTACHMENTS
+                else attachment_of(message)
+            )
             if attachment is None:
                 raise UserError("report.error_unsupported")
             draft = await reports.attach(user_id, attachment, draft)
@@ -218,32 +223,6 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         return True
     await ask(context, chat_id, views, draft)
     return True
-
-
-def attachment_of(message: Message) -> Attachment | None:
-    """Return the photo or document a message carries, if any."""
-    if message.photo:
-        largest = message.photo[-1]
-        return Attachment(
-            kind=AttachmentKind.PHOTO,
-            file_id=largest.file_id,
-            file_unique_id=largest.file_unique_id,
-            file_size=largest.file_size,
-            width=largest.width,
-            height=largest.height,
-            mime_type="image/jpeg",
-        )
-    if message.document:
-        doc = message.document
-        return Attachment(
-            kind=AttachmentKind.DOCUMENT,
-            file_id=doc.file_id,
-            file_unique_id=doc.file_unique_id,
-            file_name=doc.file_name,
-            mime_type=doc.mime_type,
-            file_size=doc.file_size,
-        )
-    return None
 
 
 async def _close(message: object, note: str) -> None:
