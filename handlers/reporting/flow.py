@@ -77,10 +77,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         if action == "cancel":
             await query.answer()
             dropped = await reports.cancel(uid)
-            await _close(
-                query.message,
-                views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
-            )
+            note = views.say("report.cancelled" if dropped else "report.nothing_to_cancel")
+            await replace(context, query.message, note, None)
             return
         if action in ("submit", "new"):
             await _submit(update, context, views, value, as_new=action == "new")
@@ -91,7 +89,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         if action == "offer" and value == "no":
             await query.answer()
             await reports.cancel(uid)
-            await _close(query.message, views.say("report.offer_declined"))
+            await replace(context, query.message, views.say("report.offer_declined"), None)
             return
         if action == "offer":
             draft = await reports.accept_offer(uid)
@@ -223,9 +221,3 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         return True
     await ask(context, chat_id, views, draft)
     return True
-
-
-async def _close(message: object, note: str) -> None:
-    """Replace an answered question with a short note and no buttons."""
-    if isinstance(message, Message):
-        await message.edit_text(note, reply_markup=None)
