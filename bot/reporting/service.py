@@ -221,8 +221,6 @@ class ReportService:
             raise NoDraft(draft_key)
         if draft.missing():
             raise UserError("report.error_incomplete")
-        if as_new and draft.offered is None:  # "file my own anyway" answers an offer only
-            raise UserError("button.stale")
         sorting = None
         if self._sorter is not None:
             sorting = await self._sorter.classify(draft.description or "", language)

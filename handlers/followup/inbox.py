@@ -131,7 +131,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:  # cards go to the officer's private chat: refuse others here, where they pressed
         await context.services.team.access.require(query.from_user.id, Access.OFFICER, "inbox")
     except NotAllowed:
-        await query.answer(views.say("access.officers_only"), show_alert=True)
+        await query.answer()
+        await send_text(context.bot, query.message.chat.id, views.say("access.officers_only"))
         return
     await query.answer()
     officer_id, chat_id = query.from_user.id, query.from_user.id

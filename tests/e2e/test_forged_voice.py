@@ -57,7 +57,7 @@ async def test_a_voice_goes_to_the_offered_report_only(
         for b in row
         if b["callback_data"].startswith("rep:submit:")
     )
-    for data in (f"rep:voice:{key}-{named_id}", f"rep:voice:{key}", f"rep:new:{key}"):
+    for data in (f"rep:voice:{key}-{named_id}", f"rep:voice:{key}"):
         await tom.press_forged(data)
         answer = await tom.wait_for_callback_answer()
         assert answer.text == T("en", "button.stale"), data
