@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
+from bot.core import files
 from bot.core.errors import UserError
 from bot.core.forms import StepForm
 from bot.core.taxonomy import (
@@ -28,24 +29,7 @@ RECENT_OFFICES = 5  # the trader's recently used offices listed first
 MAX_ATTACHMENTS = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
 MAX_PAST_DAYS = 366
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "image/heic",
-        "text/plain",
-        "text/csv",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/zip",
-    }
-)
+DOCUMENT_TYPES = files.ACCEPTED  # read from the file's bytes (bot.core.files), not declared
 
 
 class Step(StrEnum):
@@ -93,6 +77,7 @@ class Draft(StepForm):
     incident_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool | None = None
+    offered: int | None = None  # the open report offered to this draft's writer to back
 
     def order(self) -> list[Step]:
         """Return the steps this draft goes through, in order."""
