@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core import similarity as recurring
 from bot.core.clock import Clock, utc_now
 from bot.core.taxonomy import OTHER_OFFICE
-from bot.reporting import similarity as recurring
 from bot.reporting.model import Report
 
 

@@ -13,12 +13,12 @@ from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
 from bot.core.labels import Classification
+from bot.core.similarity import signature
 from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, OTHER_TOPIC, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
-from bot.reporting.similarity import signature
 
 
 class ReportStore(Protocol):
