@@ -77,6 +77,11 @@ class Conversations:
             return False
         return await self.clear(conversation.user_id)
 
+    async def oldest_update(self, excluding: tuple[str, ...] = ()) -> datetime | None:
+        """Return when the least recently touched form (of other flows) was saved."""
+        times = [row.updated_at for row in self.rows.values() if row.flow.value not in excluding]
+        return min(times, default=None)
+
 
 def composer(db: Database, clock: Clock, gate: Gate | None = None) -> NoticeComposer:
     return NoticeComposer(
