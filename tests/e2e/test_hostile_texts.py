@@ -184,3 +184,20 @@ async def test_absurd_ids_get_a_clear_answer(
     answer = await officer.wait_for_message(_before("ru", key))
     assert key != "followup.not_found" or typed in answer.content
     assert all(said("ru", "error.generic") not in m.content for m in officer.messages)
+
+
+async def test_absurd_meeting_dates_get_a_clear_answer(
+    limited: BotApiEmulator, bot: BotApplication
+) -> None:
+    officer = limited.add_user(first_name="Olga", language_code="en", id=ADMIN_ID)
+    await onboard(officer, "en")
+    await officer.send("/newmeeting")
+    await officer.wait_for_message(said("en", "meeting.ask_title"))
+    await officer.send("Scanner <b queues & <i>fees</i>")
+    await officer.wait_for_message(
+        said("en", "meeting.ask_when", zone="\x01", example="").split("\x01")[0]
+    )
+    for typed in ("9999-12-31 23:59", "0001-01-01 00:00", "٢٠٢٧-٠١-١٥ 10:00", "2027-01-15 ２:00"):
+        await officer.send(typed)
+        await officer.wait_for_message(said("en", "meeting.error_when_format")[:30])
+    assert all(GENERIC not in message.content for message in officer.messages)
