@@ -1,4 +1,4 @@
-"""The command line: feedback-bot run | check-config | migrate | backup PATH | classify | …"""
+"""The command line: feedback-bot run | check-config | migrate | backup | restore | check-db | …"""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.core.users import Language
@@ -34,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database (the bot must be stopped)"
+    )
+    restore.add_argument("backup_file", type=Path, help="a copy written by backup or BACKUP_DIR")
+    # The container's HEALTHCHECK; it will become `feedback-bot health`.
+    commands.add_parser("check-db", help="run a read-only quick_check of the database; exit 0/1")
     classify = commands.add_parser(
         "classify", help="sort JSON lines ({id, text, lang?}) by kind, topic, urgency, sentiment"
     )
@@ -64,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    from storage.backups import sqlite_version_problem
+
+    if too_old := sqlite_version_problem():
+        print(too_old, file=sys.stderr)
+        return EXIT_SETTINGS
     if args.command == "classify":
         return classify(args.file)
     if args.command == "sandbox":  # needs no token and ignores .env: it sets up its own bot
@@ -93,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(migrate(settings))
     if args.command == "backup":
         return backup(settings, args.path)
+    if args.command in ("restore", "check-db"):
+        from bot.cli import ops
+
+        if args.command == "restore":
+            return ops.restore(args.backup_file, settings.database_path)
+        return ops.check_db(settings.database_path)
     if args.command in ("digest", "demo-data"):
         from bot.cli import digest as digest_cli
 
@@ -116,22 +132,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    """Run the bot until SIGINT or SIGTERM."""
+    """Run the bot until SIGINT or SIGTERM, holding the database's lock all the while."""
+    from storage.backups import DatabaseInUse, exclusive_lock
+
+    try:
+        with exclusive_lock(settings.database_path):
+            return _serve(settings)
+    except DatabaseInUse as problem:
+        print(f"Not started: {problem} (another bot or a restore)", file=sys.stderr)
+        return 1
+
+
+def _serve(settings: Settings) -> int:
+    """Serve updates by webhook or long polling until stopped."""
     from telegram import Update
 
-    from bot.app import build_application
+    from bot.app import build_application, run_webhook
 
     app = build_application(settings)
     if settings.webhook_url:
-        assert settings.webhook_secret is not None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        run_webhook(app)  # the bot's own server: secret and size checked before reading a body
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

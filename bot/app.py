@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -51,13 +52,16 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.webhook import WebhookServer
 from handlers.notices.sending import budget_limiter, budget_of
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
+from storage.backups import FolderBackups
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
+from storage.erasure import UserErasure
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
 from storage.meetings.repository import MeetingRepository
@@ -70,6 +74,7 @@ log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"
 CLOCK_KEY = "clock"
 DATABASE_KEY = "database"
+WEBHOOK_KEY = "webhook"
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -147,7 +152,9 @@ async def _post_init(app: BotApplication) -> None:
     clock = cast(Clock, app.bot_data.get(CLOCK_KEY, utc_now))
     db = await Database.open(settings.database_path)
     translate = Translator.from_directory(default=settings.default_language)
-    users = UserService(UserRepository(db), settings.admin_ids, Language(settings.default_language))
+    users = UserService(
+        UserRepository(db), UserErasure(db), settings.admin_ids, Language(settings.default_language)
+    )
     report_store = ReportRepository(db, prefix=settings.reference_prefix)
     conversations = ConversationRepository(db)
     # Read once, shared by every service that names topics; officers correct to these topics.
@@ -187,7 +194,7 @@ async def _post_init(app: BotApplication) -> None:
         ),
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
-        **_meeting_services(settings, db, conversations, taxonomy, clock),
+        **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
         **_notice_services(
             app,
             settings,
@@ -197,13 +204,22 @@ async def _post_init(app: BotApplication) -> None:
             taxonomy=taxonomy,
             conversations=conversations,
             clock=clock,
+            access=access,
         ),
+        backups=_backups(settings),
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
+
+
+def _backups(settings: Settings) -> FolderBackups | None:
+    """Keep checked copies in BACKUP_DIR, when it is set."""
+    if settings.backup_dir is None:
+        return None
+    return FolderBackups(settings.database_path, settings.backup_dir, settings.backup_keep)
 
 
 def _follow_up_services(
@@ -248,6 +264,7 @@ def _notice_services(
     taxonomy: Taxonomy,
     conversations: ConversationRepository,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
     """Build the notice services: writing, the delivery engine (the bot's send budget), reach."""
     store, queue = NoticeRepository(db), NoticeQueue(db)
@@ -272,6 +289,7 @@ def _notice_services(
         zone=settings.timezone,
         periods=settings.consultation_periods,
         clock=clock,
+        gate=access,
     )
     engine = DeliveryEngine(
         queue,
@@ -295,9 +313,11 @@ def _meeting_services(
     db: Database,
     conversations: ConversationRepository,
     taxonomy: Taxonomy,
+    *,
     clock: Clock,
+    access: AccessControl,
 ) -> dict[str, Any]:
-    """Build the consultation meetings' services: meetings, officers' forms, scheduled sends."""
+    """Build the meetings' services: meetings, officers' forms, scheduled sends."""
     store = MeetingRepository(db)
     meetings = MeetingService(
         store,
@@ -306,6 +326,7 @@ def _meeting_services(
         agenda_lead=settings.agenda_pack_before,
         action_lead=settings.action_item_reminder,
         clock=clock,
+        gate=access,
     )
     return {
         "meetings": meetings,
@@ -341,20 +362,54 @@ async def _post_shutdown(app: BotApplication) -> None:
 
 @asynccontextmanager
 async def running(app: BotApplication, *, poll_timeout: int = 1) -> AsyncIterator[BotApplication]:
-    """Run the application with long polling inside the current event loop, like run_polling."""
+    """Run the application inside the current event loop: long polling, or the webhook server
+    when WEBHOOK_URL is set (like run_polling; PTB's own webhook server reads any body whole)."""
+    settings = cast(Settings, app.bot_data[SETTINGS_KEY])
+    server = webhook_server(app, settings) if settings.webhook_url else None
     await app.initialize()
     try:
         await _post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        if server is not None:
+            app.bot_data[WEBHOOK_KEY] = server
+            await server.start(settings.webhook_listen, settings.webhook_port)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
         await app.start()
         yield app
     finally:
+        if server is not None:
+            await server.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
         await _post_shutdown(app)
+
+
+def webhook_server(app: BotApplication, settings: Settings) -> WebhookServer:
+    """Return the webhook server for WEBHOOK_URL (its path), WEBHOOK_SECRET and the body limit."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    return WebhookServer(
+        app,
+        url=settings.webhook_url,
+        secret=settings.webhook_secret.get_secret_value(),
+        max_body=settings.webhook_max_body,
+    )
+
+
+def run_webhook(app: BotApplication) -> None:
+    """Serve the webhook until SIGINT or SIGTERM."""
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with running(app):
+            await stop.wait()
+
+    asyncio.run(serve())

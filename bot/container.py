@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
+from bot.core.backups import Backups
 from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.digests.service import DigestService
@@ -52,3 +53,4 @@ class Services:
     broadcasts: BroadcastComposer
     notice_delivery: DeliveryEngine
     consultations: ConsultationReports
+    backups: Backups | None  # automatic backups, when BACKUP_DIR is set

@@ -55,6 +55,18 @@ def _zone(text: str) -> ZoneInfo:
         ) from None
 
 
+BYTE_SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|MB)?\s*$", re.IGNORECASE)
+BYTE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
+
+
+def _byte_size(text: str) -> int:
+    """Return a size in bytes written `65536`, `512KB` or `1MB` (1 KB = 1024 bytes)."""
+    match = BYTE_SIZE.match(text)
+    if match is None:
+        raise ValueError(f"not a size: {text!r}; write e.g. 1MB, 512KB or 65536")
+    return int(match[1]) * BYTE_UNITS[(match[2] or "B").upper()]
+
+
 def _optional_schedule(text: str) -> Schedule | None:
     """Parse one schedule (empty text: none)."""
     return Schedule.parse(text) if text.strip() else None
@@ -70,6 +82,7 @@ CommentPeriods = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_period
 ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offsets)]
 Holidays = Annotated[frozenset[date], NoDecode, _parsed(parse_holidays)]
 ReferencePrefix = Annotated[str, _parsed(check_prefix)]
+ByteSize = Annotated[int, _parsed(_byte_size)]
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
 )
@@ -99,6 +112,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_max_body: ByteSize = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
     reports_per_hour: int = Field(default=10, ge=1)
@@ -123,6 +137,9 @@ class Settings(BaseSettings):
     holidays: Holidays = frozenset()
     reference_prefix: ReferencePrefix = DEFAULT_PREFIX
     ics_domain: str | None = None
+    backup_dir: Path | None = None
+    backup_schedule: OptionalSchedule = Field(default="daily 02:00", validate_default=True)
+    backup_keep: int = Field(default=14, ge=1, le=10000)
 
     @field_validator(
         "delivery_grace",

@@ -21,6 +21,7 @@ from handlers.followup import actions as followup
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
 from handlers.followup.views import INBOX, REPORT_ACTIONS, SURVEY
+from handlers.kit import backups
 from handlers.kit.callbacks import MY_REPORTS, require_handlers
 from handlers.kit.context import BotApplication
 from handlers.kit.entries import register_entry
@@ -135,6 +136,7 @@ def schedule_jobs(app: BotApplication, services: Services) -> None:
     followup_jobs.schedule_followup(app, services, now)
     meeting_jobs.schedule_meetings(app)
     notice_sending.start_sending(app)
+    backups.schedule_backups(app, services, now)
     for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
         job.schedule_removal()
     app.job_queue.run_repeating(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.core.audit import AuditEntry
-from storage.db import Database
+from storage.db import ERASED, Database
 
 _INSERT = (
     "INSERT INTO audit_log (report_id, actor, actor_id, action, detail, at)"
@@ -66,3 +66,34 @@ def _entry(row: aiosqlite.Row) -> AuditEntry:
     data = dict(row)
     data["detail"] = json.loads(data["detail"])
     return AuditEntry.model_validate(data)
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Pseudonymise the user's id everywhere in the log; erase excerpts of what they wrote.
+
+    One pseudonym per erasure: officers still see that the same person did each thing.
+    """
+    await conn.execute("UPDATE audit_log SET actor_id = ? WHERE actor_id = ?", (pseudonym, user_id))
+    async with conn.execute(
+        "SELECT id, detail, 1 FROM audit_log WHERE actor = 'reporter'"
+        " AND report_id IN (SELECT id FROM reports WHERE reporter_id = ?)"
+        " UNION ALL SELECT id, detail, 0 FROM audit_log WHERE detail LIKE ?",
+        (user_id, f"%{user_id}%"),
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    for entry_id, stored, theirs in rows:
+        detail = _pseudonymised(json.loads(stored), user_id, pseudonym)
+        if theirs and "excerpt" in detail:
+            detail["excerpt"] = ERASED
+        await conn.execute(
+            "UPDATE audit_log SET detail = ? WHERE id = ?",
+            (json.dumps(detail, ensure_ascii=False, sort_keys=True), entry_id),
+        )
+
+
+def _pseudonymised(detail: dict[str, object], user_id: int, pseudonym: int) -> dict[str, object]:
+    """Return the detail with every value equal to the user's id replaced by the pseudonym."""
+    return {
+        key: pseudonym if value == user_id and not isinstance(value, bool) else value
+        for key, value in detail.items()
+    }

@@ -1,4 +1,4 @@
-"""The one aiosqlite connection: WAL, foreign keys, busy timeout, migrations, backup."""
+"""The one aiosqlite connection: WAL, foreign keys, secure delete, migrations, backup."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+ERASED = "[erased]"  # what stands in for a text whose author erased their data
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA secure_delete=ON")  # deleted text is zeroed, not left in pages
         db = cls(conn, target)
         if migrate:
             await db.migrate()

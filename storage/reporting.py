@@ -18,7 +18,7 @@ from bot.reporting.model import (
     ThreadMessage,
     format_reference,
 )
-from storage.db import Database, utcnow
+from storage.db import ERASED, Database, utcnow
 
 _ATTACHMENT_COLUMNS = (
     "kind, file_id, file_unique_id, file_name, mime_type, file_size, width, height"
@@ -130,6 +130,16 @@ class ReportRepository:
             "SELECT COUNT(*) FROM reports WHERE reporter_id = ?", (reporter_id,)
         )
         return [await self._with_attachments(row) for row in rows], int(total[0]) if total else 0
+
+    async def recent_offices(self, reporter_id: int, limit: int) -> list[str]:
+        """Return the office codes of the reporter's reports, the most recently used first."""
+        rows = await self._db.fetch_all(
+            "SELECT office FROM reports WHERE reporter_id = ? AND office IS NOT NULL"
+            " AND office NOT IN ('other', 'none')"
+            " GROUP BY office ORDER BY MAX(id) DESC LIMIT ?",
+            (reporter_id, limit),
+        )
+        return [str(row[0]) for row in rows]
 
     async def count_since(self, reporter_id: int, since: datetime) -> int:
         """Return how many reports the reporter filed since a moment."""
@@ -317,3 +327,27 @@ def _attachment_values(attachment: Attachment) -> tuple[Any, ...]:
         attachment.width,
         attachment.height,
     )
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Erase what the user wrote in threads and voices; their id as an officer is pseudonymised.
+
+    Their reports stay (the reporter is removed when the user row goes), with the description.
+    """
+    mine = "SELECT id FROM reports WHERE reporter_id = ?"
+    await conn.execute(
+        f"UPDATE report_messages SET body = ?, attachment = NULL"  # noqa: S608 - constant SQL
+        f" WHERE author = 'reporter' AND report_id IN ({mine})",
+        (ERASED, user_id),
+    )
+    await conn.execute(
+        "UPDATE report_voices SET comment = ? WHERE user_id = ? AND comment IS NOT NULL",
+        (ERASED, user_id),
+    )
+    await conn.execute(
+        "UPDATE report_messages SET author_id = ? WHERE author_id = ?", (pseudonym, user_id)
+    )
+    await conn.execute(
+        "UPDATE sorting_corrections SET officer_id = ? WHERE officer_id = ?", (pseudonym, user_id)
+    )
+    await conn.execute("UPDATE reports SET assigned_to = NULL WHERE assigned_to = ?", (user_id,))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.core.access import NotAllowed
+from bot.core.users import Access
+
 MONOTONIC_START = 100.0  # what monotonic() shows at the start, like time.monotonic: arbitrary
 
 
@@ -41,3 +44,23 @@ class Clock:
         """Return seconds on a monotonic scale (like time.monotonic), for pacing."""
         ticked = time.monotonic() - self._since if self._ticking else 0.0
         return self._moved + ticked
+
+
+class Gate:
+    """An access gate: the listed users have the given access, everyone else is refused."""
+
+    def __init__(self, allowed: dict[int, Access]) -> None:
+        self.allowed = allowed
+        self.refused: list[tuple[int, str]] = []  # (actor, action), as the audit log would say
+
+    async def access_of_id(self, user_id: int) -> Access:
+        """Return what this user may do."""
+        return self.allowed.get(user_id, Access.USER)
+
+    async def require(self, actor_id: int, needed: Access, action: str) -> Access:
+        """Return the actor's access if it includes `needed`; else record and refuse."""
+        access = await self.access_of_id(actor_id)
+        if not access.includes(needed):
+            self.refused.append((actor_id, action))
+            raise NotAllowed(action, needed)
+        return access

@@ -19,8 +19,13 @@ class UserStore(Protocol):
         self, profile: TelegramProfile, language: Language, first_step: str
     ) -> tuple[User, bool]: ...
     async def update(self, user_id: int, changes: dict[str, Any]) -> User: ...
-    async def delete(self, user_id: int) -> bool: ...
     async def export(self, user_id: int) -> dict[str, Any]: ...
+
+
+class Eraser(Protocol):
+    """Erases a user everywhere in storage, in one transaction."""
+
+    async def erase(self, user_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,14 @@ class UserService:
     """Use cases about users: registration, onboarding, preferences, export and erasure."""
 
     def __init__(
-        self, store: UserStore, admin_ids: frozenset[int], default_language: Language
+        self,
+        store: UserStore,
+        eraser: Eraser,
+        admin_ids: frozenset[int],
+        default_language: Language,
     ) -> None:
         self._store = store
+        self._eraser = eraser
         self._admin_ids = admin_ids
         self.default_language = default_language
 
@@ -123,8 +133,8 @@ class UserService:
         return data
 
     async def erase(self, user_id: int) -> bool:
-        """Erase the user's personal data; what they reported stays, anonymised."""
-        return await self._store.delete(user_id)
+        """Erase the user's personal data and texts; their reports stay, without them."""
+        return await self._eraser.erase(user_id)
 
     async def _require(self, user_id: int) -> User:
         user = await self._store.get(user_id)

@@ -29,6 +29,7 @@ class AuditStore(Protocol):
 class Gate(Protocol):
     """What a service asks before it acts for a user: may this actor do this?"""
 
+    async def access_of_id(self, user_id: int) -> Access: ...
     async def require(self, actor_id: int, needed: Access, action: str) -> Access: ...
 
 

@@ -49,22 +49,25 @@ class MeetingFlow:
         return await self._forms.load(user_id, Flow.MEETING, MeetingDraft)
 
     async def start(self, user_id: int) -> MeetingDraft:
-        """Open a new meeting form (replacing any open conversation)."""
+        """Open a new meeting form (replacing any open conversation); officers only."""
+        await self._meetings.require_officer(user_id, "meeting_new")
         return await self._save(user_id, self._new(Mode.CREATE, Step.TITLE))
 
     async def start_edit(self, user_id: int, meeting_id: int) -> MeetingDraft:
-        """Open a stored meeting's form at its summary."""
-        meeting = await self._meetings.editable(meeting_id)
+        """Open a stored meeting's form at its summary; officers only."""
+        meeting = await self._meetings.editable_by(user_id, meeting_id)
         return await self._save(user_id, MeetingDraft.editing_meeting(_key(), meeting))
 
     async def start_minutes(self, user_id: int, meeting_id: int) -> MeetingDraft:
-        """Open the minutes form of a meeting that took place."""
+        """Open the minutes form of a meeting that took place; officers only."""
+        await self._meetings.require_officer(user_id, "meeting_minutes")
         await self._meetings.closable(meeting_id)
         draft = self._new(Mode.CLOSE, Step.MINUTES).model_copy(update={"meeting_id": meeting_id})
         return await self._save(user_id, draft)
 
     async def start_outcome(self, user_id: int, action_id: int) -> MeetingDraft:
-        """Ask for the outcome of an action item being marked done."""
+        """Ask for the outcome of an action item being marked done; officers only."""
+        await self._meetings.require_officer(user_id, "action_done")
         await self._meetings.open_action(action_id)
         draft = self._new(Mode.OUTCOME, Step.OUTCOME).model_copy(update={"action_id": action_id})
         return await self._save(user_id, draft)
@@ -165,8 +168,9 @@ class MeetingFlow:
         return await self._forms.clear_flow(user_id, Flow.MEETING)
 
     async def submit(self, user_id: int) -> Done:
-        """Carry out the finished form, then close it."""
+        """Carry out the finished form, then close it (the officer's role is checked again)."""
         draft = await self._require(user_id)
+        await self._meetings.require_officer(user_id, f"meeting_{draft.mode.value}")
         if draft.mode is Mode.OUTCOME:
             if draft.action_id is None or not draft.outcome:
                 raise UserError("meeting.error_choose_button")

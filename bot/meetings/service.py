@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Gate, NotAllowed
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
-from bot.core.users import User
+from bot.core.users import Access, User
 from bot.meetings.model import (
     ActionItem,
     ActionLine,
@@ -80,6 +81,7 @@ class Card:
     meeting: Meeting
     answer: Rsvp | None
     counts: RsvpCounts | None = None
+    officer: bool = False  # the viewer is an officer or admin: the card offers their buttons
 
 
 class MeetingService:
@@ -94,7 +96,9 @@ class MeetingService:
         agenda_lead: timedelta,
         action_lead: timedelta,
         clock: Clock = utc_now,
+        gate: Gate | None = None,
     ) -> None:
+        self._gate = gate  # who may act: checked here, on every call an officer makes
         self._store = store
         self.zone = zone
         self.reminders = reminders
@@ -189,19 +193,52 @@ class MeetingService:
         """Return the upcoming meetings a user is invited to or answered, with their answer."""
         return await self._store.visible_to(user.id, self._clock())
 
+    async def is_officer(self, user_id: int) -> bool:
+        """Tell whether this user is an officer or admin now (to choose what to show)."""
+        return self._gate is not None and (await self._gate.access_of_id(user_id)).includes(
+            Access.OFFICER
+        )
+
+    async def require_officer(self, actor_id: int, action: str) -> None:
+        """Go on only if the actor is an officer or admin now; else audit and refuse."""
+        if self._gate is None:
+            raise NotAllowed(action, Access.OFFICER)
+        await self._gate.require(actor_id, Access.OFFICER, action)
+
+    async def listing_for_officer(self, actor_id: int) -> list[Meeting]:
+        """Return meetings to come and those waiting for minutes, to an officer only."""
+        await self.require_officer(actor_id, "meetings")
+        return await self.for_officers()
+
+    async def actions_for(self, actor_id: int) -> list[ActionItem]:
+        """Return the open action items, to an officer only."""
+        await self.require_officer(actor_id, "actions")
+        return await self.open_actions()
+
+    async def editable_by(self, actor_id: int, meeting_id: int) -> Meeting:
+        """Return a meeting an officer may still change or cancel."""
+        await self.require_officer(actor_id, "meeting_edit")
+        return await self.editable(meeting_id)
+
+    async def cancel_by(self, actor_id: int, meeting_id: int) -> Meeting:
+        """Cancel a meeting for an officer (refusals audited)."""
+        await self.require_officer(actor_id, "meeting_cancel")
+        return await self.cancel(meeting_id)
+
     async def for_officers(self) -> list[Meeting]:
         """Return meetings to come and those waiting for their minutes."""
         now = self._clock()
         return await self._store.for_officers(now, now - MINUTES_WINDOW)
 
-    async def card(self, meeting_id: int, user: User, officer: bool) -> Card:
+    async def card(self, meeting_id: int, user: User) -> Card:
         """Return a meeting as this user sees it (officers also get answers and organisations)."""
+        officer = await self.is_officer(user.id)
         meeting = await self.get(meeting_id)
         answered = await self._store.rsvp_of(meeting_id, user.id)
         if not officer and answered is None and not await self._store.invited(meeting_id, user.id):
             raise UserError("rsvp.not_invited")
         counts = await self._store.counts(meeting_id) if officer else None
-        return Card(meeting, answered, counts)
+        return Card(meeting, answered, counts, officer)
 
     async def counts(self, meeting_id: int) -> RsvpCounts:
         """Return the answers' counts and the organisations attending."""

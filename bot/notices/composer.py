@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from bot.core.access import Gate
 from bot.core.clock import Clock, utc_now
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
 from bot.core.forms import FormService
 from bot.core.taxonomy import Taxonomy
-from bot.core.users import BusinessRole
+from bot.core.users import Access, BusinessRole
 from bot.notices.model import (
     DIMENSIONS,
     Audience,
@@ -64,9 +65,11 @@ class BroadcastComposer:
         default_language: str,
         zone: ZoneInfo,
         conversations: ConversationStore,
+        gate: Gate,
         periods: tuple[timedelta, ...] = (),
         clock: Clock = utc_now,
     ) -> None:
+        self._gate = gate  # only admins write notices: checked here, on every call
         self._store = store
         self.taxonomy = taxonomy
         self.languages = languages
@@ -75,6 +78,10 @@ class BroadcastComposer:
         self.periods = periods
         self._clock = clock
         self._forms = FormService(conversations, clock)  # which draft takes typed answers
+
+    async def require_admin(self, actor_id: int, action: str = "broadcast") -> None:
+        """Go on only if the actor is an admin now; else audit the refusal and raise."""
+        await self._gate.require(actor_id, Access.ADMIN, action)
 
     async def may_be_writing(self, admin_id: int) -> bool:
         """Tell whether this admin's typed messages go to their draft (their open form)."""
@@ -105,6 +112,7 @@ class BroadcastComposer:
 
     async def begin(self, admin_id: int) -> Notice:
         """Continue the admin's draft (touched, so it takes their next message) or start one."""
+        await self.require_admin(admin_id)
         draft = await self._store.draft_of(admin_id)
         if draft is None:
             draft = await self._store.create_draft(admin_id, ComposeStep.TEXT.value)
@@ -114,6 +122,7 @@ class BroadcastComposer:
         return draft
 
     async def _require(self, admin_id: int, *steps: ComposeStep) -> Notice:
+        await self.require_admin(admin_id)
         draft = await self._store.draft_of(admin_id)
         if draft is None:
             raise NoBroadcastDraft

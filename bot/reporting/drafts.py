@@ -9,12 +9,22 @@ from typing import ClassVar
 
 from bot.core.errors import UserError
 from bot.core.forms import StepForm
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind
+from bot.core.taxonomy import (
+    NO_OFFICE,
+    NOT_SURE,
+    OTHER_OFFICE,
+    Kind,
+    Taxonomy,
+    folded,
+    search_offices,
+)
 from bot.reporting.model import Attachment, AttachmentKind
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 3500
 OFFICE_OTHER_MAX = 200
+OFFICE_SEARCH_MAX = 100  # longer text is not part of an office's name
+RECENT_OFFICES = 5  # the trader's recently used offices listed first
 MAX_ATTACHMENTS = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
 MAX_PAST_DAYS = 366
@@ -77,6 +87,9 @@ class Draft(StepForm):
     topic_suggested: str | None = None
     office: str | None = None
     office_other: str | None = None
+    office_page: int = 0  # the page of the office list shown
+    office_search: str = ""  # what the trader typed to find an office ("": the list)
+    recent_offices: tuple[str, ...] = ()  # offices of the trader's earlier reports, latest first
     incident_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool | None = None
@@ -165,6 +178,19 @@ def choose_office(value: str, codes: set[str]) -> str:
     if value not in codes | {OTHER_OFFICE, NO_OFFICE}:
         raise UserError("report.error_choose_button")
     return value
+
+
+def find_office(taxonomy: Taxonomy, text: str, language: str) -> str | None:
+    """Return the code of the one office typed text names (its code, an alias, or the only
+    match); None when several match; UserError when none does."""
+    found = search_offices(taxonomy, text, language) if len(text) <= OFFICE_SEARCH_MAX else []
+    if not found:
+        raise UserError("offices.no_match")
+    if len(found) == 1:
+        return found[0].code
+    wanted = " ".join(folded(text).split())
+    named = [o for o in found if wanted in {folded(label) for label in (o.code, *o.aliases)}]
+    return named[0].code if len(named) == 1 else None
 
 
 def clean_office_other(text: str) -> str:

@@ -31,6 +31,7 @@ class ReportStore(Protocol):
         self, reporter_id: int, offset: int, limit: int
     ) -> tuple[list[Report], int]: ...
     async def count_since(self, reporter_id: int, since: datetime) -> int: ...
+    async def recent_offices(self, reporter_id: int, limit: int) -> list[str]: ...
     async def oldest_since(self, reporter_id: int, since: datetime) -> datetime | None: ...
     async def add_message(
         self,
@@ -98,12 +99,21 @@ class ReportService:
 
     async def start(self, user_id: int) -> Draft:
         """Begin a new report, replacing any unfinished one."""
-        return await self._save(user_id, Draft(key=secrets.token_hex(8), started_at=self._clock()))
+        draft = Draft(
+            key=secrets.token_hex(8),
+            started_at=self._clock(),
+            recent_offices=await self._recent_offices(user_id),
+        )
+        return await self._save(user_id, draft)
 
     async def offer(self, user_id: int, text: str) -> Draft:
         """Keep a message the user wrote and offer to turn it into a report."""
         draft = Draft(
-            key=secrets.token_hex(8), step=Step.OFFER, description=text, started_at=self._clock()
+            key=secrets.token_hex(8),
+            step=Step.OFFER,
+            description=text,
+            started_at=self._clock(),
+            recent_offices=await self._recent_offices(user_id),
         )
         return await self._save(user_id, draft)
 
@@ -137,6 +147,7 @@ class ReportService:
             update["office"] = drafts.choose_office(value, {o.code for o in self.taxonomy.offices})
             if update["office"] != OTHER_OFFICE:
                 update["office_other"] = None
+            update |= {"office_search": "", "office_page": 0}
         elif step is Step.DESCRIPTION:
             if value != "keep" or not draft.description:
                 raise UserError("report.error_choose_button")
@@ -158,10 +169,22 @@ class ReportService:
             raise UserError("report.error_choose_button")
         return await self._save(user_id, draft.model_copy(update=update).advance())
 
-    async def write(self, user_id: int, text: str, draft: Draft | None = None) -> Draft:
-        """Take typed text for the current step (description, place, date) and move on
-        (`draft`: the user's draft, if already read)."""
+    async def browse_offices(self, user_id: int, page: int) -> Draft:
+        """Show a page of the office list (dropping a typed search) at the office question."""
+        draft = await self._require(user_id)
+        if draft.step is not Step.OFFICE:
+            raise UserError("report.stale")
+        update = {"office_page": max(0, page), "office_search": ""}
+        return await self._save(user_id, draft.model_copy(update=update))
+
+    async def write(
+        self, user_id: int, text: str, draft: Draft | None = None, language: str = "en"
+    ) -> Draft:
+        """Take typed text for the current step (description, office search, place, date) and
+        move on (`draft`: the user's draft, if already read)."""
         draft = draft or await self._require(user_id)
+        if draft.step is Step.OFFICE:
+            return await self._save(user_id, self._find_office(draft, text, language))
         if draft.step is Step.DESCRIPTION:
             description = drafts.clean_description(text)
             update: dict[str, Any] = {
@@ -270,6 +293,19 @@ class ReportService:
         return await self.recurring.size(report_id) if self.recurring is not None else 1
 
     # --- helpers ---
+
+    def _find_office(self, draft: Draft, text: str, language: str) -> Draft:
+        """Take the one office typed text stands for, or keep the search to show its matches."""
+        found = drafts.find_office(self.taxonomy, text, language)
+        if found is None:
+            return draft.model_copy(update={"office_search": " ".join(text.split())})
+        update = {"office": found, "office_other": None, "office_search": "", "office_page": 0}
+        return draft.model_copy(update=update).advance()
+
+    async def _recent_offices(self, user_id: int) -> tuple[str, ...]:
+        """Return the offices of the user's latest reports that are still in the list."""
+        codes = await self._reports.recent_offices(user_id, drafts.RECENT_OFFICES)
+        return tuple(code for code in codes if self.taxonomy.office(code) is not None)
 
     async def _suggest(self, description: str | None) -> dict[str, Any]:
         """Return the draft fields the classifier fills from a description."""

@@ -11,8 +11,9 @@ from typing import cast
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.access import NotAllowed
 from bot.core.errors import UserError
-from bot.core.users import Access, User
+from bot.core.users import User
 from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.model import MeetingStatus, Rsvp
 from handlers.kit.callbacks import BadCallback, encode, parse
@@ -55,11 +56,6 @@ async def views_for(update: Update, context: BotContext) -> MeetingViews:
     return MeetingViews(services.translate, services.reports.taxonomy, lang)
 
 
-def is_officer(context: BotContext, user: User | None) -> bool:
-    """Tell whether this user is an officer or admin."""
-    return context.services.users.access_of(user).includes(Access.OFFICER)
-
-
 async def meetings_command(update: Update, context: BotContext) -> None:
     """List upcoming meetings with the user's answer (officers: all, and those to write up)."""
     chat = update.effective_chat
@@ -71,8 +67,8 @@ async def meetings_command(update: Update, context: BotContext) -> None:
         await send_text(context.bot, chat.id, views.say("meeting.finish_onboarding"))
         return
     meetings = context.services.meetings
-    if is_officer(context, user):
-        listed = [(m, None) for m in await meetings.for_officers()]
+    if await meetings.is_officer(user.id):
+        listed = [(m, None) for m in await meetings.listing_for_officer(user.id)]
         text, rows = views.listing(listed, with_answer=False)
         text += "\n\n" + views.say("meeting.officer_hint")
     else:
@@ -86,13 +82,13 @@ async def actions_command(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     views = await views_for(update, context)
-    user = await registered_sender(update, context)
-    if not is_officer(context, user):
-        log.warning("refused", extra={"command": "actions"})
+    sender = update.effective_user
+    services = context.services
+    try:  # the service checks the sender's role, and audits a refusal
+        items = await services.meetings.actions_for(sender.id if sender else 0)
+    except NotAllowed:
         await send_text(context.bot, chat.id, views.say("access.officers_only"))
         return
-    services = context.services
-    items = await services.meetings.open_actions()
     if not items:
         await send_text(context.bot, chat.id, views.say("action.none_open"))
         return
@@ -169,15 +165,14 @@ async def _show_card(
     edit: bool,
 ) -> None:
     """Show a meeting's card: edit the pressed message, or send a new one."""
-    officer = is_officer(context, user)
-    card = await context.services.meetings.card(meeting_id, user, officer)
+    card = await context.services.meetings.card(meeting_id, user)
     meeting = card.meeting
     rows = []
     if meeting.is_upcoming(context.services.meetings.now()):
         rows += views.rsvp_rows(meeting, card.answer)
     elif meeting.status is not MeetingStatus.CANCELLED:
         rows.append([(views.say("meeting.button_ics"), encode(MEETING_CARD, "ics", meeting.id))])
-    if officer:
+    if card.officer:
         rows += views.officer_rows(meeting, context.services.meetings.now())
     text = views.card(meeting, card.answer, card.counts)
     markup = keyboard(rows) if rows else None
@@ -190,7 +185,7 @@ async def _show_card(
 async def _send_ics(
     context: BotContext, query: CallbackQuery, views: MeetingViews, user: User, meeting_id: int
 ) -> None:
-    card = await context.services.meetings.card(meeting_id, user, is_officer(context, user))
+    card = await context.services.meetings.card(meeting_id, user)
     await query.answer()
     if query.message is not None:
         domain = uid_domain(context.services.settings.ics_domain, context.bot.username)
@@ -210,12 +205,22 @@ async def _officer_action(
     pressed: tuple[str, int],
 ) -> None:
     """Edit, cancel or write up a meeting: officers only."""
+    try:  # every branch below asks the service, which checks the role and audits a refusal
+        await _officer_step(context, query, views, user, pressed)
+    except NotAllowed:
+        await query.answer(views.say("access.officers_only"), show_alert=True)
+
+
+async def _officer_step(
+    context: BotContext,
+    query: CallbackQuery,
+    views: MeetingViews,
+    user: User,
+    pressed: tuple[str, int],
+) -> None:
+    """Carry out an officer's meeting button (the services refuse anyone else)."""
     action, meeting_id = pressed
     assert query.message is not None
-    if not is_officer(context, user):
-        log.warning("refused", extra={"button": f"meeting {action}"})
-        await query.answer(views.say("access.officers_only"), show_alert=True)
-        return
     meetings, chat_id = context.services.meetings, query.message.chat.id
     if action == "edit":
         draft = await context.services.meeting_flow.start_edit(user.id, meeting_id)
@@ -226,7 +231,7 @@ async def _officer_action(
         await query.answer()
         await meeting_forms.ask(context, chat_id, draft)
     elif action == "cancel":
-        meeting = await meetings.editable(meeting_id)
+        meeting = await meetings.editable_by(user.id, meeting_id)
         await query.answer()
         rows = [
             [(views.say("meeting.cancel_yes"), encode(MEETING_CARD, "cancelyes", meeting.id))],
@@ -237,10 +242,11 @@ async def _officer_action(
             keyboard(rows),
         )  # fmt: skip
     elif action == "keep":
+        await meetings.require_officer(user.id, "meeting_cancel")
         await query.answer()
         await replace(context, query.message, views.say("meeting.cancel_kept"), None)
     else:
-        meeting = await meetings.cancel(meeting_id)
+        meeting = await meetings.cancel_by(user.id, meeting_id)
         counts = await meetings.counts(meeting_id)
         told = counts.attend + counts.maybe + counts.cannot
         log.info("meeting cancelled", extra={"meeting": meeting.id})
@@ -257,8 +263,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         return
     views = await views_for(update, context)
     user = await registered_sender(update, context)
-    if user is None or not is_officer(context, user):
-        log.warning("refused", extra={"button": "action item"})
+    if user is None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     try:
@@ -269,8 +274,11 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     except BadCallback:
         await query.answer(views.say("button.stale"))
         return
-    try:
+    try:  # the flow checks the presser's role, and audits a refusal
         draft = await context.services.meeting_flow.start_outcome(user.id, item_id)
+    except NotAllowed:
+        await query.answer(views.say("access.officers_only"), show_alert=True)
+        return
     except UserError as problem:
         await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
         return

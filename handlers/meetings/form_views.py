@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.meetings.drafts import EDITABLE, MeetingDraft, Mode, Step
 from bot.meetings.model import EVERYONE, ROLES, ActionItem, NewActionItem, RsvpCounts
 from bot.meetings.recurrence import options, rule_for
-from handlers.kit import callbacks
+from handlers.kit import callbacks, offices
 from handlers.kit.callbacks import encode
 from handlers.kit.render import escape
 from handlers.meetings.views import MeetingViews, Rows
@@ -74,11 +74,7 @@ class FormViews(MeetingViews):
             ]
             return self.say("meeting.ask_audience_topic"), [*rows, self.nav()]
         if step is Step.AUDIENCE_OFFICE:
-            rows = [
-                [(office.name(self.lang), encode(MEETING_FORM, step, number))]
-                for number, office in enumerate(self.taxonomy.offices)
-            ]
-            return self.say("meeting.ask_audience_office"), [*rows, self.nav()]
+            return self.audience_offices()
         if step is Step.REPEAT:
             return self.say("meeting.ask_repeat"), [*self._repeats(draft), self.nav()]
         if step is Step.OUTCOME:
@@ -95,6 +91,28 @@ class FormViews(MeetingViews):
             return text, [[(label, encode(MEETING_FORM, "actions", "done"))], self.nav()]
         rows = self._buttons(draft, counts)
         return self.say(f"meeting.ask_{step}"), [*rows, self.nav(back=not first)]
+
+    def audience_offices(self, page: int = 0, search: str = "") -> tuple[str, Rows]:
+        """Ask for the office of an audience: a page of the list, or a typed search's matches."""
+        number = {office.code: n for n, office in enumerate(self.taxonomy.offices)}
+        text = self.say("meeting.ask_audience_office")
+        if search:
+            screen = offices.find(self.taxonomy, search, self.lang)
+            found = self.say("offices.matches", search=escape(search), count=screen.total)
+            more = "\n" + self.say("offices.more", count=screen.more) if screen.more else ""
+            text = f"{found}{more}" if screen.offices else self.say("offices.no_match")
+            paging = [(self.say("offices.browse"), encode(MEETING_FORM, "opage", 0))]
+        else:
+            screen = offices.browse(self.taxonomy.offices, page)
+            paging = offices.paging_row(screen, lambda n: encode(MEETING_FORM, "opage", n))
+            if paging:
+                text += offices.page_note(screen) + "\n\n" + self.say("offices.type_hint")
+        rows = offices.office_rows(
+            screen,
+            self.lang,
+            lambda office: encode(MEETING_FORM, Step.AUDIENCE_OFFICE, number[office.code]),
+        )
+        return text, [*rows, *([paging] if paging else []), self.nav()]
 
     def _buttons(self, draft: MeetingDraft, counts: RsvpCounts | None) -> Rows:
         """Return a text step's shortcut buttons."""

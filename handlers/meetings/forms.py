@@ -11,14 +11,14 @@ from typing import cast
 
 from telegram import Update
 
+from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
-from bot.core.users import Access
 from bot.meetings.drafts import MeetingDraft, Mode, Step
-from bot.meetings.flow import Done
+from bot.meetings.flow import Done, MeetingFlow
 from handlers.kit.callbacks import parse
-from handlers.kit.common import language_for, registered_sender
+from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import replace
@@ -34,9 +34,13 @@ async def views_for(context: BotContext, language: str) -> FormViews:
     return FormViews(services.translate, services.reports.taxonomy, language)
 
 
-async def _officer(update: Update, context: BotContext) -> bool:
-    user = await registered_sender(update, context)
-    return context.services.users.access_of(user).includes(Access.OFFICER)
+async def _officer(context: BotContext, user_id: int, action: str) -> bool:
+    """Ask the service whether this user may use the meeting form (a refusal is audited)."""
+    try:
+        await context.services.meetings.require_officer(user_id, action)
+    except NotAllowed:
+        return False
+    return True
 
 
 async def ask(context: BotContext, chat_id: int, draft: MeetingDraft, note: str = "") -> None:
@@ -65,11 +69,11 @@ async def newmeeting_command(update: Update, context: BotContext) -> None:
     if chat is None or sender is None:
         return
     views = await views_for(context, (await language_for(update, context)).value)
-    if not await _officer(update, context):
-        log.warning("refused", extra={"command": "newmeeting", "user_id": sender.id})
+    try:  # the flow checks the sender's role, and audits a refusal
+        draft = await context.services.meeting_flow.start(sender.id)
+    except NotAllowed:
         await send_text(context.bot, chat.id, views.say("access.officers_only"))
         return
-    draft = await context.services.meeting_flow.start(sender.id)
     await ask(context, chat.id, draft)
 
 
@@ -79,8 +83,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or query.message is None:
         return
     views = await views_for(context, (await language_for(update, context)).value)
-    if not await _officer(update, context):
-        log.warning("refused", extra={"button": "meeting form"})
+    if not await _officer(context, query.from_user.id, "meeting_form"):
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     flow, uid = context.services.meeting_flow, query.from_user.id
@@ -98,6 +101,12 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer()
             await replace(context, query.message, _done_text(views, done), None)
             wake(cast(BotApplication, context.application))
+            return
+        if action == "opage":  # another page of the offices: the form itself does not change
+            await _office_page(flow, uid)
+            await query.answer()
+            text, rows = views.audience_offices(pressed.number(1))
+            await replace(context, query.message, text, keyboard(rows))
             return
         if action == "back":
             draft = await flow.back(uid)
@@ -117,6 +126,15 @@ async def on_button(update: Update, context: BotContext) -> None:
     await query.answer()
     text, rows = await _question(context, views, draft)
     await replace(context, query.message, text, keyboard(rows))
+
+
+async def _office_page(flow: MeetingFlow, user_id: int) -> None:
+    """Check the officer's form is at the audience's office list, or raise."""
+    draft = await flow.draft_of(user_id)
+    if draft is None:
+        raise NoDraft(str(user_id))
+    if draft.step is not Step.AUDIENCE_OFFICE:
+        raise UserError("meeting.stale")
 
 
 def _done_text(views: FormViews, done: Done) -> str:
@@ -145,12 +163,16 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     flow, user_id = context.services.meeting_flow, conversation.user_id
     views = await views_for(context, (await language_for(update, context)).value)
     chat_id = message.chat.id
-    if not await _officer(update, context):
+    if not await _officer(context, user_id, "meeting_form"):
         await flow.cancel(user_id)
         await send_text(context.bot, chat_id, views.say("access.officers_only"))
         return True
     if message.text is None:
         await ask(context, chat_id, draft, views.say("meeting.error_type_text"))
+        return True
+    if draft.step is Step.AUDIENCE_OFFICE:  # part of an office's name: its matches
+        text, rows = views.audience_offices(search=message.text)
+        await send_text(context.bot, chat_id, text, keyboard(rows))
         return True
     try:
         draft = await flow.write(user_id, message.text, draft)
@@ -170,6 +192,10 @@ async def _submit_typed(context: BotContext, chat_id: int, views: FormViews, use
     """Carry out a form whose last answer was typed, and say what it did."""
     try:
         done = await context.services.meeting_flow.submit(user_id)
+    except NotAllowed:
+        await context.services.meeting_flow.cancel(user_id)
+        await send_text(context.bot, chat_id, views.say("access.officers_only"))
+        return
     except UserError as problem:
         await context.services.meeting_flow.cancel(user_id)
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))

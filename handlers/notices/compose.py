@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 from telegram import CallbackQuery, Message, Update
 
+from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.forms import read_form
-from bot.core.users import Access
 from bot.notices.composer import NoBroadcastDraft, NoticeForm
 from bot.notices.model import ComposeStep, Notice, NoticeDocument
+from handlers.kit import offices
 from handlers.kit.callbacks import Fields, encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
@@ -21,7 +22,7 @@ from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.notices.buttons import NOTICE_DRAFT
 from handlers.notices.sending import chat_turn
-from handlers.notices.views import dimension_screen, screen, show
+from handlers.notices.views import dimension_screen, office_search_screen, screen, show
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,12 @@ log = logging.getLogger(__name__)
 async def admin_language(update: Update, context: BotContext) -> str | None:
     """Return the sender's language if they are an admin; otherwise refuse politely, None."""
     sender = update.effective_user
-    user = await registered_sender(update, context)
     lang = (await language_for(update, context)).value
-    if context.services.users.access_of(user) is Access.ADMIN:
+    try:  # the composer checks the sender's role, and audits a refusal
+        await context.services.broadcasts.require_admin(sender.id if sender else 0)
         return lang
-    log.warning("refused", extra={"command": "broadcast", "user_id": sender.id if sender else 0})
+    except NotAllowed:
+        pass
     refusal = context.services.translate(lang, "broadcast.admins_only")
     if update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)
@@ -88,10 +90,17 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     if form is None or form.resting:
         return False
     draft = await context.services.broadcasts.draft(conversation.user_id)
-    if draft is None or draft.id != form.notice_id or draft.step is None or not draft.step.typed:
+    if draft is None or draft.id != form.notice_id or draft.step is None:
+        return False
+    searching = draft.step is ComposeStep.AUDIENCE and bool(message.text)
+    if not (draft.step.typed or searching):
         return False
     lang = await admin_language(update, context)
     if lang is None:
+        return True
+    if searching:  # part of an office's name: its matches, to tick
+        text, rows = office_search_screen(context, lang, draft, message.text or "")
+        await send_text(context.bot, chat.id, text, keyboard(rows))
         return True
     try:
         draft = await _answer(context, draft, message)
@@ -198,8 +207,12 @@ async def _dimension(context: BotContext, query: CallbackQuery, lang: str, press
     composer = context.services.broadcasts
     dimension = pressed.text(1, "")
     codes = composer.choices(dimension)
+    page = pressed.number(2, 0) if pressed.action == "dim" else 0
     if pressed.action == "tog":
-        draft = await composer.toggle(query.from_user.id, dimension, codes[pressed.number(2)])
+        code = codes[pressed.number(2)]
+        draft = await composer.toggle(query.from_user.id, dimension, code)
+        if dimension == "offices":  # back to the page showing the office
+            page = offices.page_holding(composer.taxonomy.offices, code)
     else:
         found = await composer.draft(query.from_user.id)
         if found is None:
@@ -208,7 +221,7 @@ async def _dimension(context: BotContext, query: CallbackQuery, lang: str, press
     if draft.step is not ComposeStep.AUDIENCE:
         raise UserError("broadcast.stale")
     await query.answer()
-    text, rows = dimension_screen(context, lang, draft, dimension)
+    text, rows = dimension_screen(context, lang, draft, dimension, page)
     await replace(context, query.message, text, keyboard(rows))
 
 

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from bot.core.conversations import Conversation
 from bot.core.errors import UserError
 from bot.notices.model import SUBSCRIPTION_KINDS, Subscription
+from handlers.kit import offices
 from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
@@ -117,10 +118,16 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
 # --- /subscribe -------------------------------------------------------------------------------
 
 
+NAMES_SHOWN = 10  # subscribed topics or offices named; more: "… (+290)"
+
+
 def _names(context: BotContext, lang: str, kind: str, codes: tuple[str, ...]) -> str:
+    """Return the names of the chosen topics or offices (the first ten, and how many more)."""
     taxonomy = context.services.notices.taxonomy
     found = [taxonomy.topic(c) if kind == "topic" else taxonomy.office(c) for c in codes]
-    return ", ".join(escape(item.name(lang)) for item in found if item is not None)
+    names = [escape(item.name(lang)) for item in found if item is not None]
+    more = f"… (+{len(names) - NAMES_SHOWN})" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
 
 
 def subscription_view(
@@ -148,22 +155,63 @@ def subscription_view(
 
 
 def kind_view(
-    context: BotContext, lang: str, kind: str, chosen: Subscription
+    context: BotContext, lang: str, kind: str, chosen: Subscription, page: int = 0
 ) -> tuple[str, list[list[Choice]]]:
-    """Return the topics (or offices) with a tick on those the user receives."""
+    """Return the topics (or a page of the offices) with a tick on those the user receives."""
     t, notices = context.services.translate, context.services.notices
     codes = notices.codes(kind)
     picked = getattr(chosen, f"{kind}s") or codes
     taxonomy = notices.taxonomy
-    rows: list[list[Choice]] = []
-    for index, code in enumerate(codes):
-        item = taxonomy.topic(code) if kind == "topic" else taxonomy.office(code)
-        name = item.name(lang) if item else code
-        rows.append(
-            [(("✅ " if code in picked else "▫️ ") + name, encode(SUBSCRIPTION, "tog", kind, index))]
-        )
+    text = t(lang, f"subscribe.choose_{kind}")
+    if kind == "office":
+        screen = offices.browse(taxonomy.offices, page)
+        rows = _office_rows(context, lang, screen, picked)
+        paging = offices.paging_row(screen, lambda n: encode(SUBSCRIPTION, "show", kind, n))
+        if paging:
+            rows.append(paging)
+            text += offices.page_note(screen) + "\n\n" + t(lang, "subscribe.search_hint")
+    else:
+        rows = []
+        for index, code in enumerate(codes):
+            item = taxonomy.topic(code)
+            name = item.name(lang) if item else code
+            mark = "✅ " if code in picked else "▫️ "
+            rows.append([(mark + name, encode(SUBSCRIPTION, "tog", kind, index))])
     rows.append([(t(lang, "subscribe.done"), encode(SUBSCRIPTION, "back"))])
-    return t(lang, f"subscribe.choose_{kind}"), rows
+    return text, rows
+
+
+def _office_rows(
+    context: BotContext, lang: str, screen: offices.OfficeScreen, picked: tuple[str, ...]
+) -> list[list[Choice]]:
+    """Return a tick-box button for each office of a screen."""
+    index = {code: n for n, code in enumerate(context.services.notices.codes("office"))}
+    return offices.office_rows(
+        screen,
+        lang,
+        lambda office: encode(SUBSCRIPTION, "tog", "office", index[office.code]),
+        lambda office: "✅ " if office.code in picked else "▫️ ",
+    )
+
+
+def search_view(
+    context: BotContext, lang: str, search: str, chosen: Subscription
+) -> tuple[str, list[list[Choice]]]:
+    """Return the offices matching typed text, with a tick on those the user receives."""
+    t, notices = context.services.translate, context.services.notices
+    screen = offices.find(notices.taxonomy, search, lang)
+    if not screen.offices:
+        text = t(lang, "offices.no_match")
+    else:
+        text = t(lang, "offices.matches", search=escape(search), count=screen.total)
+        if screen.more:
+            text += "\n" + t(lang, "offices.more", count=screen.more)
+        text += "\n\n" + t(lang, "subscribe.choose_office")
+    picked = chosen.offices or notices.codes("office")
+    rows = _office_rows(context, lang, screen, picked)
+    rows.append([(t(lang, "offices.browse"), encode(SUBSCRIPTION, "show", "office"))])
+    rows.append([(t(lang, "subscribe.done"), encode(SUBSCRIPTION, "back"))])
+    return text, rows
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
@@ -179,7 +227,11 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         )
         return
     chosen = await context.services.notices.subscription(sender.id)
-    text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+    search = " ".join(context.args or ())
+    if search:  # "/subscribe brest": the offices matching what was typed
+        text, rows = search_view(context, lang, search, chosen)
+    else:
+        text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
     await send_text(context.bot, chat.id, text, keyboard(rows))
 
 
@@ -202,9 +254,11 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
         if action == "tog" and kind:
             code = notices.codes(kind)[pressed.number(2)]
             chosen = await notices.toggle_subscription(user.id, kind, code)
-            text, rows = kind_view(context, lang, kind, chosen)
+            page = offices.page_holding(notices.taxonomy.offices, code) if kind == "office" else 0
+            text, rows = kind_view(context, lang, kind, chosen, page)
         elif action == "show" and kind:
-            text, rows = kind_view(context, lang, kind, await notices.subscription(user.id))
+            chosen = await notices.subscription(user.id)
+            text, rows = kind_view(context, lang, kind, chosen, pressed.number(2, 0))
         elif action == "all":
             chosen = await notices.subscribe_everything(user.id)
             text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)

@@ -9,6 +9,7 @@ from telegram import Message
 
 from bot.core.durations import format_duration
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, Notice, Outgoing
+from handlers.kit import offices
 from handlers.kit.callbacks import encode
 from handlers.kit.context import BotContext
 from handlers.kit.render import Choice, escape, keyboard, send_text
@@ -202,20 +203,61 @@ async def _previews(context: BotContext, chat_id: int, lang: str, draft: Notice)
 
 
 def dimension_screen(
-    context: BotContext, lang: str, draft: Notice, dimension: str
+    context: BotContext, lang: str, draft: Notice, dimension: str, page: int = 0
 ) -> tuple[str, Rows]:
-    """Return the values of one audience dimension, ticked if chosen, and Done."""
+    """Return the values of one audience dimension (offices a page at a time), ticked if
+    chosen, and Done."""
     t, codes = context.services.translate, context.services.broadcasts.choices(dimension)
     chosen = getattr(draft.audience, dimension)
-    rows: Rows = [
-        [
-            (
-                ("✅ " if code in chosen else "▫️ ") + value_name(context, lang, dimension, code),
-                encode(NOTICE_DRAFT, "tog", dimension, index),
-            )
-        ]
-        for index, code in enumerate(codes)
-    ]
-    rows.append([(t(lang, "broadcast.done"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))])
     text = f"{t(lang, f'broadcast.choose_{dimension}')}\n{t(lang, 'broadcast.none_means_all')}"
+    if dimension == "offices":
+        screen = offices.browse(context.services.broadcasts.taxonomy.offices, page)
+        rows = _office_rows(context, lang, draft, screen)
+        paging = offices.paging_row(screen, lambda n: encode(NOTICE_DRAFT, "dim", dimension, n))
+        if paging:
+            rows.append(paging)
+            text += offices.page_note(screen) + "\n\n" + t(lang, "offices.type_hint")
+    else:
+        rows = [
+            [
+                (
+                    ("✅ " if code in chosen else "▫️ ")
+                    + value_name(context, lang, dimension, code),
+                    encode(NOTICE_DRAFT, "tog", dimension, index),
+                )
+            ]
+            for index, code in enumerate(codes)
+        ]
+    rows.append([(t(lang, "broadcast.done"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))])
     return text, rows
+
+
+def office_search_screen(
+    context: BotContext, lang: str, draft: Notice, search: str
+) -> tuple[str, Rows]:
+    """Return the offices matching typed text, ticked if in the audience, and Done."""
+    t = context.services.translate
+    screen = offices.find(context.services.broadcasts.taxonomy, search, lang)
+    if not screen.offices:
+        text = t(lang, "offices.no_match")
+    else:
+        text = t(lang, "offices.matches", search=escape(search), count=screen.total)
+        if screen.more:
+            text += "\n" + t(lang, "offices.more", count=screen.more)
+    rows = _office_rows(context, lang, draft, screen)
+    rows.append([(t(lang, "offices.browse"), encode(NOTICE_DRAFT, "dim", "offices"))])
+    rows.append([(t(lang, "broadcast.done"), encode(NOTICE_DRAFT, "go", ComposeStep.AUDIENCE))])
+    return text, rows
+
+
+def _office_rows(
+    context: BotContext, lang: str, draft: Notice, screen: offices.OfficeScreen
+) -> Rows:
+    """Return a tick-box button for each office of a screen."""
+    index = {code: n for n, code in enumerate(context.services.broadcasts.choices("offices"))}
+    return offices.office_rows(
+        screen,
+        lang,
+        lambda office: encode(NOTICE_DRAFT, "tog", "offices", index[office.code]),
+        lambda office: "✅ " if office.code in draft.audience.offices else "▫️ ",
+    )

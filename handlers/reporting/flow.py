@@ -16,7 +16,7 @@ from handlers.followup.notify import send_notifications
 from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
-from handlers.kit.render import fits, keyboard, send_text
+from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.reporting.views import REPORT_FORM, ReportViews
 
@@ -94,6 +94,8 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         if action == "offer":
             draft = await reports.accept_offer(uid)
+        elif action == "opage":
+            draft = await reports.browse_offices(uid, pressed.number(1))
         elif action == "back":
             draft = await reports.back(uid)
         elif action == "edit":
@@ -199,7 +201,15 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     chat_id = message.chat.id
     try:
         if message.text is not None:
-            draft = await reports.write(user_id, message.text, draft)
+            asked = draft.step
+            draft = await reports.write(user_id, message.text, draft, views.lang)
+            if asked is Step.OFFICE and draft.step is not Step.OFFICE:  # one office: taken
+                office = reports.taxonomy.office(draft.office)
+                name = escape(office.name(views.lang)) if office else ""
+                await ask(
+                    context, chat_id, views, draft, views.say("report.office_taken", office=name)
+                )
+                return True
         else:
             attachment = attachment_of(message)
             if attachment is None:

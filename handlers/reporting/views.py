@@ -7,7 +7,7 @@ from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
 from bot.reporting.model import Report, ThreadMessage
 from bot.reporting.recurring import Match
-from handlers.kit import callbacks
+from handlers.kit import callbacks, offices
 from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
 from handlers.kit.replies import Speaker
@@ -62,17 +62,7 @@ class ReportViews(Speaker):
             )
             return self.say("report.ask_topic"), [*rows, self._nav()]
         if step is Step.OFFICE:
-            rows = [
-                [(o.name(self.lang), encode(REPORT_FORM, "office", o.code))]
-                for o in self.taxonomy.offices
-            ]
-            rows.append(
-                [(self.say("report.office_other"), encode(REPORT_FORM, "office", OTHER_OFFICE))]
-            )
-            rows.append(
-                [(self.say("report.office_none"), encode(REPORT_FORM, "office", NO_OFFICE))]
-            )
-            return self.say("report.ask_office"), [*rows, self._nav()]
+            return self._offices(draft)
         if step is Step.OFFICE_OTHER:
             return self.say("report.ask_office_other"), [self._nav()]
         if step is Step.DATE:
@@ -93,6 +83,33 @@ class ReportViews(Speaker):
                 self._nav(),
             ]
         return self.summary(draft)
+
+    def _offices(self, draft: Draft) -> tuple[str, Rows]:
+        """Ask for the office: a typed search's matches, or a page of the list (recent first)."""
+        text = self.say("report.ask_office")
+        if draft.office_search:
+            screen = offices.find(self.taxonomy, draft.office_search, self.lang)
+            text = self.say(
+                "offices.matches", count=screen.total, search=escape(draft.office_search)
+            )
+            if screen.more:
+                text += "\n" + self.say("offices.more", count=screen.more)
+            paging = [(self.say("offices.browse"), encode(REPORT_FORM, "opage", 0))]
+        else:
+            screen = offices.browse(self.taxonomy.offices, draft.office_page, draft.recent_offices)
+            paging = offices.paging_row(screen, lambda page: encode(REPORT_FORM, "opage", page))
+            if screen.pages > 1:
+                text += offices.page_note(screen) + "\n\n" + self.say("offices.type_hint")
+        rows = offices.office_rows(
+            screen, self.lang, lambda office: encode(REPORT_FORM, "office", office.code)
+        )
+        if paging:
+            rows.append(paging)
+        rows.append(
+            [(self.say("report.office_other"), encode(REPORT_FORM, "office", OTHER_OFFICE))]
+        )
+        rows.append([(self.say("report.office_none"), encode(REPORT_FORM, "office", NO_OFFICE))])
+        return text, [*rows, self._nav()]
 
     def _attachments(self, draft: Draft) -> tuple[str, Rows]:
         count = len(draft.attachments)

@@ -113,3 +113,11 @@ class TeamRepository:
         if not rows:
             return InviteFailure.UNKNOWN
         return InviteFailure.USED if rows[0][0] is not None else InviteFailure.EXPIRED
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Pseudonymise the user's id in the invites they created or used."""
+    await conn.execute(
+        "UPDATE invites SET created_by = ? WHERE created_by = ?", (pseudonym, user_id)
+    )
+    await conn.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", (pseudonym, user_id))

@@ -111,10 +111,6 @@ class UserRepository:
             raise LookupError(f"no user {user_id}")
         return user
 
-    async def delete(self, user_id: int) -> bool:
-        """Erase the user's row; rows that reference it cascade or are anonymised by FK rules."""
-        return await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,)) == 1
-
     async def export(self, user_id: int) -> dict[str, Any]:
         """Return everything stored about the user as plain data (their reports apart)."""
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -142,3 +138,11 @@ def _stored(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat(timespec="seconds")
     return value
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int) -> bool:
+    """Delete the user's row (last: rows that reference it cascade or lose the reference)."""
+    cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    erased = cursor.rowcount == 1
+    await cursor.close()
+    return erased

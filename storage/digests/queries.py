@@ -263,3 +263,8 @@ class DigestRepository:
             (period_key, officer_id, utcnow()),
         )
         return changed > 0
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int) -> None:
+    """Forget which digests were delivered to the user (an officer's bookkeeping)."""
+    await conn.execute("DELETE FROM digest_deliveries WHERE officer_id = ?", (user_id,))

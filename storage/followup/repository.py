@@ -11,7 +11,7 @@ from bot.core.audit import AuditEntry
 from bot.followup.model import InboxFilter, InboxItem, ThreadEntry, TrackedReport
 from bot.reporting.model import Attachment, Author, Status
 from storage.audit import stamp, write_audit
-from storage.db import Database
+from storage.db import ERASED, Database
 from storage.reporting import ReportRepository
 
 OPEN_STATUSES = "('new', 'acknowledged', 'in_progress')"
@@ -226,3 +226,16 @@ def _conditions(query: InboxFilter, viewer_id: int) -> tuple[str, list[Any]]:
     if query.unassigned:
         parts.append("r.assigned_to IS NULL")
     return " AND ".join(parts), params
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Erase the user's survey comments; pseudonymise their notes; drop their send claims."""
+    await conn.execute(
+        "UPDATE satisfaction SET comment = ? WHERE comment IS NOT NULL"
+        " AND report_id IN (SELECT id FROM reports WHERE reporter_id = ?)",
+        (ERASED, user_id),
+    )
+    await conn.execute(
+        "UPDATE report_notes SET author_id = ? WHERE author_id = ?", (pseudonym, user_id)
+    )
+    await conn.execute("DELETE FROM scheduled_sends WHERE recipient_id = ?", (user_id,))

@@ -405,3 +405,39 @@ class MeetingRepository:
             (action_id, user_id, user_id),
         )
         return [str(row[0]) for row in rows]
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Pseudonymise the user's id; drop their organisation from meetings unless others share it."""
+    for column in ("created_by",):
+        await conn.execute(
+            f"UPDATE meetings SET {column} = ? WHERE {column} = ?",  # noqa: S608 - a constant
+            (pseudonym, user_id),
+        )
+    for column in ("recorded_by", "done_by"):
+        await conn.execute(
+            f"UPDATE action_items SET {column} = ? WHERE {column} = ?",  # noqa: S608 - constants
+            (pseudonym, user_id),
+        )
+    async with conn.execute(
+        "SELECT organisation FROM users u WHERE id = ? AND organisation IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id != u.id"
+        " AND LOWER(TRIM(o.organisation)) = LOWER(TRIM(u.organisation)))",
+        (user_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return
+    own = str(row[0]).strip().casefold()
+    async with conn.execute(
+        "SELECT id, organisations FROM meetings WHERE organisations != '[]'"
+    ) as cursor:
+        meetings = list(await cursor.fetchall())
+    for meeting_id, stored in meetings:
+        names = json.loads(stored or "[]")
+        kept = [name for name in names if str(name).strip().casefold() != own]
+        if len(kept) != len(names):
+            await conn.execute(
+                "UPDATE meetings SET organisations = ? WHERE id = ?",
+                (json.dumps(kept), meeting_id),
+            )

@@ -15,7 +15,7 @@ from bot.notices.model import (
     Subscription,
     stored,
 )
-from storage.db import Database, utcnow
+from storage.db import ERASED, Database, utcnow
 from storage.notices.queue import at
 
 UPDATABLE = frozenset(
@@ -295,3 +295,19 @@ class NoticeRepository:
                 "INSERT INTO notice_subscriptions (user_id, kind, code) VALUES (?, ?, ?)",
                 [(user_id, kind, code) for code in codes],
             )
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Erase the user's comments (kept, sorted, for the summary) and drafts; pseudonymise."""
+    await conn.execute(
+        "UPDATE notice_comments SET body = ?, organisation = NULL, user_id = NULL"
+        " WHERE user_id = ?",
+        (ERASED, user_id),
+    )
+    await conn.execute("DELETE FROM notices WHERE author_id = ? AND status = 'draft'", (user_id,))
+    await conn.execute(
+        "UPDATE notices SET author_id = ?, chat_id = NULL, progress_message_id = NULL"
+        " WHERE author_id = ?",
+        (pseudonym, user_id),
+    )
+    await conn.execute("DELETE FROM notice_summaries WHERE recipient_id = ?", (user_id,))

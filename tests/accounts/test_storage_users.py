@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.users import BusinessRole, Language, TelegramProfile
 from storage.accounts.users import UserRepository
 from storage.db import Database
+from storage.erasure import UserErasure
 from storage.reporting import ReportRepository
 from tests.meetings.helpers import add_report, add_user
 
@@ -36,7 +37,7 @@ async def test_update_and_export(fresh_db: Database) -> None:
 async def test_delete_erases_the_row(fresh_db: Database) -> None:
     repo = UserRepository(fresh_db)
     await repo.register(TelegramProfile(id=3, first_name="Bo"), Language.EN, "language")
-    assert await repo.delete(3)
+    assert await UserErasure(fresh_db).erase(3)
     assert await repo.get(3) is None
     assert (await repo.export(3))["user"] is None
 

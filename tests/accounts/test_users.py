@@ -43,7 +43,7 @@ class FakeUserStore:
         self.users[user_id] = User.model_validate({**self.users[user_id].model_dump(), **changes})
         return self.users[user_id]
 
-    async def delete(self, user_id: int) -> bool:
+    async def erase(self, user_id: int) -> bool:
         return self.users.pop(user_id, None) is not None
 
     async def export(self, user_id: int) -> dict[str, Any]:
@@ -53,7 +53,8 @@ class FakeUserStore:
 
 @pytest.fixture
 def service() -> UserService:
-    return UserService(FakeUserStore(), frozenset({1}), Language.EN)
+    store = FakeUserStore()
+    return UserService(store, store, frozenset({1}), Language.EN)
 
 
 async def test_language_preselected_from_telegram(service: UserService) -> None:

@@ -49,6 +49,9 @@ def test_database_folder_is_created(tmp_path: Path) -> None:
         ({"invite_ttl": "soon"}, "INVITE_TTL"),
         ({"satisfaction_reask": "0s"}, "SATISFACTION_REASK"),
         ({"delivery_grace": "5"}, "DELIVERY_GRACE"),
+        ({"webhook_max_body": "1 GB"}, "WEBHOOK_MAX_BODY"),
+        ({"webhook_max_body": "100MB"}, "WEBHOOK_MAX_BODY"),
+        ({"webhook_max_body": "12"}, "WEBHOOK_MAX_BODY"),
     ],
 )
 def test_invalid_values_name_the_key(tmp_path: Path, values: dict[str, str], key: str) -> None:
@@ -56,6 +59,15 @@ def test_invalid_values_name_the_key(tmp_path: Path, values: dict[str, str], key
         settings_from({"database_path": tmp_path / "x.db", **values})
     assert len(caught.value.lines) == 1
     assert caught.value.lines[0].startswith(f"Invalid setting {key}:")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("65536", 65536), ("512KB", 512 * 1024), ("2 mb", 2 * 1024 * 1024)]
+)
+def test_webhook_body_limit_is_read_in_bytes_kb_or_mb(tmp_path: Path, text: str, size: int) -> None:
+    settings = settings_from({"database_path": tmp_path / "x.db", "webhook_max_body": text})
+    assert settings.webhook_max_body == size
+    assert settings_from({"database_path": tmp_path / "x.db"}).webhook_max_body == 1024 * 1024
 
 
 def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from bot.core.access import AccessControl, NotAllowed
+from bot.core.audit import Action
 from bot.core.conversations import Flow
 from bot.core.errors import UserError
 from bot.core.service_levels import parse_service_levels
+from bot.core.users import User
 from bot.meetings.drafts import Mode, Step
 from bot.meetings.flow import MeetingFlow
 from bot.meetings.ics import calendar_file
@@ -25,6 +28,7 @@ from bot.meetings.scheduling import MeetingJobs
 from bot.meetings.sends import JobKind, JobState, Outcome
 from bot.meetings.service import MeetingService
 from storage.accounts.users import UserRepository
+from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.meetings.repository import MeetingRepository
@@ -60,6 +64,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         agenda_lead=timedelta(days=2),
         action_lead=timedelta(days=1),
         clock=clock,
+        gate=AccessControl(UserRepository(db), AuditRepository(db), frozenset({OFFICER}), clock),
     )
     job_store = MeetingJobRepository(db, frozenset({OFFICER}))
     jobs = MeetingJobs(
@@ -310,3 +315,33 @@ async def test_the_minutes_form_finds_owners_and_reports(world: World) -> None:
     done = await world.flow.submit(OFFICER)
     assert done.meeting is not None and done.meeting.status is MeetingStatus.HELD
     assert len(await world.meetings.open_actions()) == 2
+
+
+async def test_a_trader_cannot_open_or_cancel_meetings_and_each_refusal_is_audited(
+    world: World,
+) -> None:
+    meeting = await world.meetings.create(details(T0 + timedelta(days=3)), OFFICER)
+    trader = 1
+    with pytest.raises(NotAllowed):
+        await world.flow.start(trader)
+    with pytest.raises(NotAllowed):
+        await world.meetings.cancel_by(trader, meeting.id)
+    with pytest.raises(NotAllowed):
+        await world.meetings.listing_for_officer(trader)
+    refused = [e for e in await AuditRepository(world.db).recent() if e.action is Action.REFUSED]
+    assert [(e.actor_id, e.detail["attempted"]) for e in reversed(refused)] == [
+        (trader, "meeting_new"),
+        (trader, "meeting_cancel"),
+        (trader, "meetings"),
+    ]
+    assert (await world.meetings.get(meeting.id)).status is MeetingStatus.SCHEDULED
+    trader_user, officer_user = await world_user(world, trader), await world_user(world, OFFICER)
+    assert not (await world.meetings.card(meeting.id, trader_user)).officer
+    assert (await world.meetings.card(meeting.id, officer_user)).officer
+
+
+async def world_user(world: World, user_id: int) -> User:
+    """Return a stored user of the world."""
+    user = await UserRepository(world.db).get(user_id)
+    assert user is not None
+    return user

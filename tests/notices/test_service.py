@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
+from bot.core.users import Access
 from bot.notices.comments import ConsultationReports
 from bot.notices.composer import BroadcastComposer, NoBroadcastDraft
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, NoticeDocument, QuietHours
@@ -22,7 +24,7 @@ from config.reference_data import load_taxonomy
 from storage.db import Database
 from storage.notices.queue import NoticeQueue
 from storage.notices.repository import NoticeRepository
-from tests.fakes import Clock
+from tests.fakes import Clock, Gate
 from tests.notices.test_storage import add_users
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday morning
@@ -76,11 +78,11 @@ class Conversations:
         return await self.clear(conversation.user_id)
 
 
-def composer(db: Database, clock: Clock) -> BroadcastComposer:
+def composer(db: Database, clock: Clock, gate: Gate | None = None) -> BroadcastComposer:
     return BroadcastComposer(
         NoticeRepository(db), TAXONOMY, languages=["en", "es", "ru"], default_language="en",
         zone=ZONE, periods=(timedelta(days=7),), clock=clock,
-        conversations=Conversations(),
+        conversations=Conversations(), gate=gate or Gate({ADMIN: Access.ADMIN}),
     )  # fmt: skip
 
 
@@ -272,3 +274,17 @@ async def test_a_scheduled_notice_starts_at_its_time(fresh_db: Database) -> None
     (started,) = await notices.start_due(clock.now)
     assert started.id == notice.id and started.started_at == clock.now
     assert await notices.start_due(clock.now) == []  # once
+
+
+async def test_only_an_admin_writes_a_notice_and_each_refusal_is_recorded(
+    fresh_db: Database,
+) -> None:
+    gate = Gate({ADMIN: Access.ADMIN, 2: Access.OFFICER})
+    writer = composer(fresh_db, Clock(), gate)
+    with pytest.raises(NotAllowed):
+        await writer.begin(2)
+    with pytest.raises(NotAllowed):
+        await writer.write(3, "<b>Hi</b>", "Hi")
+    assert gate.refused == [(2, "broadcast"), (3, "broadcast")]
+    draft = await writer.begin(ADMIN)
+    assert await writer.draft(2) is None and draft.author_id == ADMIN

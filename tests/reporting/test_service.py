@@ -229,3 +229,33 @@ async def test_correction_changes_a_later_prediction(
     rebuilt = SortingService(ReportRepository(fresh_db))
     await rebuilt.load()
     assert (await rebuilt.classify(later, "en")).topic == target
+
+
+async def test_a_typed_office_name_is_searched_and_one_match_taken(service: ReportService) -> None:
+    await service.start(1)
+    await service.choose(1, Step.KIND, "suggestion")
+    await service.write(1, "Please let us pay duties online at all offices.")
+    await service.choose(1, Step.TOPIC, "fees_payments")
+    several = await service.write(1, "border", language="en")  # several offices: their buttons
+    assert several.step is Step.OFFICE and several.office_search == "border"
+    with pytest.raises(UserError):
+        await service.write(1, "nowhere at all", language="en")
+    paged = await service.browse_offices(1, 2)
+    assert paged.office_search == "" and paged.office_page == 2
+    taken = await service.write(1, "  PORT-MAIN ", language="en")  # a code: that office
+    assert taken.office == "PORT-MAIN" and taken.step is Step.ATTACHMENTS
+    with pytest.raises(UserError):
+        await service.browse_offices(1, 0)  # no longer at the office question
+
+
+async def test_a_new_draft_lists_the_traders_recent_offices(service: ReportService) -> None:
+    await service.submit(1, "en", await _complete(service, 1, office="HQ"))
+    await service.submit(1, "en", await _complete(service, 1, office="none"), as_new=True)
+    await service.submit(
+        1,
+        "en",
+        await _complete(service, 1, office="PORT-MAIN", text="Another thing entirely, online."),
+        as_new=True,
+    )
+    assert (await service.start(1)).recent_offices == ("PORT-MAIN", "HQ")
+    assert (await service.start(2)).recent_offices == ()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.reporting.model import Correction
-from storage.accounts.users import UserRepository
 from storage.db import Database
+from storage.erasure import UserErasure
 from storage.reporting import ReportRepository
 from tests.records import new_report, register_users
 
@@ -16,7 +16,7 @@ async def test_erasing_the_reporter_keeps_the_report_anonymised(fresh_db: Databa
     reports = ReportRepository(fresh_db)
     report, created = await reports.create(new_report(1, "k1"))
     assert created and report.reporter_id == 1
-    await UserRepository(fresh_db).delete(1)
+    await UserErasure(fresh_db).erase(1)
     kept = await reports.get(report.id)
     assert kept is not None and kept.reporter_id is None and kept.description == report.description
 
