@@ -41,8 +41,8 @@ from bot.followup.service import FollowUpService
 from bot.meetings.flow import MeetingFlow
 from bot.meetings.scheduling import MeetingJobs
 from bot.meetings.service import MeetingService
-from bot.notices.comments import ConsultationReports
-from bot.notices.composer import BroadcastComposer
+from bot.notices.comments import CommentPeriodReports
+from bot.notices.composer import NoticeComposer
 from bot.notices.delivery import DeliveryEngine
 from bot.notices.service import NoticeService
 from bot.reporting.my_reports import MyReportsService
@@ -52,8 +52,8 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.pacing import budget_limiter, budget_of
 from handlers.kit.webhook import WebhookServer
-from handlers.notices.sending import budget_limiter, budget_of
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
@@ -276,18 +276,18 @@ def _notice_services(
         sorting,
         zone=settings.timezone,
         quiet=settings.quiet_hours,
-        reminder_lead=settings.consultation_reminder,
+        reminder_lead=settings.comment_reminder,
         conversations=conversations,
         clock=clock,
     )
-    broadcasts = BroadcastComposer(
+    composer = NoticeComposer(
         store,
         taxonomy,
         conversations=conversations,
         languages=translate.languages,
         default_language=settings.default_language,
         zone=settings.timezone,
-        periods=settings.consultation_periods,
+        periods=settings.comment_periods,
         clock=clock,
         gate=access,
     )
@@ -302,9 +302,9 @@ def _notice_services(
     )
     return {
         "notices": notices,
-        "broadcasts": broadcasts,
+        "notice_composer": composer,
         "notice_delivery": engine,
-        "consultations": ConsultationReports(notices, translate, taxonomy, settings.timezone),
+        "comment_periods": CommentPeriodReports(notices, translate, taxonomy, settings.timezone),
     }
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AliasChoices,
     BeforeValidator,
     Field,
     SecretStr,
@@ -128,8 +129,16 @@ class Settings(BaseSettings):
     satisfaction_reask: Duration = timedelta(days=3)
     notice_rate: float = Field(default=25.0, gt=0, le=1000)
     quiet_hours: OptionalQuietHours = None
-    consultation_periods: CommentPeriods = Field(default="7d, 14d, 30d", validate_default=True)
-    consultation_reminder: Duration = timedelta(days=2)
+    # A draft notice's comment period; the old names (CONSULTATION_*) are still read.
+    comment_periods: CommentPeriods = Field(
+        default="7d, 14d, 30d",
+        validate_default=True,
+        validation_alias=AliasChoices("comment_periods", "consultation_periods"),
+    )
+    comment_reminder: Duration = Field(
+        default=timedelta(days=2),
+        validation_alias=AliasChoices("comment_reminder", "consultation_reminder"),
+    )
     meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
@@ -147,7 +156,7 @@ class Settings(BaseSettings):
         "satisfaction_reask",
         "agenda_pack_before",
         "action_item_reminder",
-        "consultation_reminder",
+        "comment_reminder",
     )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:

@@ -20,6 +20,7 @@ from handlers.digests import commands as digests
 from handlers.followup import actions as followup
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
+from handlers.followup import notify as followup_notify
 from handlers.followup.views import INBOX, REPORT_ACTIONS, SURVEY
 from handlers.kit import backups
 from handlers.kit.callbacks import MY_REPORTS, require_handlers
@@ -27,6 +28,7 @@ from handlers.kit.context import BotApplication
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
 from handlers.kit.forms import drop_idle_forms
+from handlers.kit.outbox import register_renderer
 from handlers.kit.routing import MessageRouter, Route, clearing_cancel
 from handlers.meetings import commands as meetings
 from handlers.meetings import forms as meeting_forms
@@ -77,6 +79,7 @@ def register(app: BotApplication) -> None:
     """Add all handlers to the application, in the order they are tried."""
     router = message_router()
     register_entry("report", reports.begin)  # /start report: the deep link from a group
+    register_renderer("followup", followup_notify.render)  # what follow-up services notify
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from storage import audit
+from storage import audit, claims
 from storage.accounts import team, users
 from storage.db import Database
-from storage.digests import queries as digests
 from storage.followup import repository as followup
 from storage.meetings import repository as meetings
 from storage.notices import repository as notices
@@ -36,7 +35,7 @@ class UserErasure:
             await meetings.erase_user(conn, user_id, pseudonym)
             await notices.erase_user(conn, user_id, pseudonym)
             await team.erase_user(conn, user_id, pseudonym)
-            await digests.erase_user(conn, user_id)
+            await claims.erase_user(conn, user_id)  # digests, summaries, reminders claimed
             erased = await users.erase_user(conn, user_id)
         # Old page images in the WAL still hold the names and texts until a checkpoint.
         await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -7,9 +7,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
+from bot.core.notifications import Notification
 from bot.core.service_levels import ServiceLevel
 from bot.followup import model as followup
-from bot.followup.model import InboxFilter, InboxItem, Notification
+from bot.followup.model import InboxFilter, InboxItem
 from bot.followup.recipients import Recipients
 from bot.followup.service import excerpt
 from bot.reporting.model import Report

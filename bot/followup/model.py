@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.core.service_levels import ServiceLevel, due_at
 from bot.core.taxonomy import Kind
 from bot.reporting.drafts import DESCRIPTION_MAX
@@ -323,21 +324,6 @@ def officer_view(
 
 
 # --- what to tell whom --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Notification:
-    """A message to send: a catalog key and its parameters, to a private or group chat.
-
-    `language` is the recipient's language (None: the chat's default); `report_id` lets the
-    sender add the report's buttons (answer, rate).
-    """
-
-    chat_id: int
-    key: str
-    params: dict[str, str | int] = field(default_factory=dict)
-    language: str | None = None
-    report_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.access import AccessControl, UserDirectory
-from bot.followup.model import Notification, TrackedReport
+from bot.core.notifications import Notification
+from bot.followup.model import TrackedReport
 from bot.reporting.model import Report
 
 Params = str | int

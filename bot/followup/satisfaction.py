@@ -9,8 +9,9 @@ from bot.core.access import AccessControl
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.followup import model as followup
-from bot.followup.model import Done, Notification, Survey, TrackedReport
+from bot.followup.model import Done, Survey, TrackedReport
 from bot.followup.recipients import Recipients
 from bot.followup.service import ReportKey, TrackedStore, excerpt, find_tracked
 from bot.reporting.model import Status
@@ -21,6 +22,7 @@ class SurveyStore(Protocol):
 
     async def latest(self, report_id: int) -> Survey | None: ...
     async def unanswered_since(self, asked_before: datetime) -> list[Survey]: ...
+    async def first_unanswered(self) -> datetime | None: ...
     async def claim_reask(self, survey_id: int, at: datetime) -> bool: ...
     async def answer(
         self,
@@ -66,6 +68,11 @@ class SatisfactionService:
             if tracked is not None:
                 due += await self._tell.reporter(tracked.report, "followup.ask.fixed_again")
         return due
+
+    async def next_reask(self) -> datetime | None:
+        """Return when the next reminder falls due (None: no survey waits for an answer)."""
+        asked = await self._surveys.first_unanswered()
+        return asked + self.reask_after if asked is not None else None
 
     async def claim_reask(self, report_id: int) -> bool:
         """Claim the one reminder of a report's latest survey; False if it was claimed."""

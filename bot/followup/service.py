@@ -9,14 +9,11 @@ from bot.core.access import AccessControl, AuditStore, UserDirectory
 from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.core.numbers import read_number
 from bot.core.users import Access, display_name
 from bot.followup import model as followup
-from bot.followup.model import (
-    Done,
-    Notification,
-    TrackedReport,
-)
+from bot.followup.model import Done, TrackedReport
 from bot.followup.recipients import Recipients
 from bot.reporting.drafts import Draft, check_attachment
 from bot.reporting.model import (

@@ -35,7 +35,7 @@ class CommentStore(Protocol):
 
 
 @dataclass(frozen=True)
-class ConsultationSummary:
+class CommentPeriodSummary:
     """The figures of a closed consultation."""
 
     notice: Notice
@@ -46,11 +46,11 @@ class ConsultationSummary:
     by_sentiment: tuple[tuple[str, int], ...]  # band, comments; in BANDS order
 
 
-def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> ConsultationSummary:
+def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> CommentPeriodSummary:
     """Count a consultation's comments by topic and by sentiment band."""
     topics = Counter(comment.topic or "not_sure" for comment in comments)
     bands = Counter(sentiment_band(comment.sentiment) for comment in comments)
-    return ConsultationSummary(
+    return CommentPeriodSummary(
         notice=notice,
         recipients=reach.sent + reach.unconfirmed,
         comments=len(comments),
@@ -74,7 +74,7 @@ def _text_cell(sheet: Any, value: object) -> object:
     return value
 
 
-class ConsultationReports:
+class CommentPeriodReports:
     """Summaries of closed consultations for admins and officers."""
 
     def __init__(
@@ -85,7 +85,7 @@ class ConsultationReports:
         self.taxonomy = taxonomy
         self.zone = zone
 
-    async def summary(self, notice: Notice) -> ConsultationSummary:
+    async def summary(self, notice: Notice) -> CommentPeriodSummary:
         """Return the figures of a consultation."""
         comments = await self._store.comments(notice.id)
         return summarise(notice, comments, await self._store.reach(notice.id))
@@ -95,7 +95,7 @@ class ConsultationReports:
         topic = self.taxonomy.topic(code)
         return topic.name(language) if topic else self._t(language, "consultation.topic_unsure")
 
-    def text(self, summary: ConsultationSummary, language: str) -> str:
+    def text(self, summary: CommentPeriodSummary, language: str) -> str:
         """Return the summary as a message in a language."""
         t = self._t
         lines = [

@@ -21,6 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
+from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import Pace, SendBudget
 from bot.notices.model import Delivery, Outgoing, QuietHours
 
@@ -29,34 +30,10 @@ MAX_ATTEMPTS = 5  # transient errors before a copy counts as failed
 MAX_BACKOFF = 60.0  # seconds
 
 
-class RetryLater(Exception):
-    """Telegram asked to wait (429): every send pauses for `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds} s")
-        self.seconds = seconds
-
-
-class Blocked(Exception):
-    """The user blocked the bot (403): they are marked inactive."""
-
-
-class Transient(Exception):
-    """A network error or a 5xx answer: the message did not go out; try again later."""
-
-
-class Rejected(Exception):
-    """Telegram refused this message for good (400, e.g. chat not found)."""
-
-
-class Unconfirmed(Exception):
-    """The request may have reached Telegram (the answer was lost): never send it again."""
-
-
 class Sender(Protocol):
-    """Sends one message and returns its message id, or raises one of the errors above."""
+    """Sends one message and tells how it went (bot.core.outbox: sent, blocked, retry...)."""
 
-    async def send(self, message: Outgoing) -> int: ...
+    async def send(self, message: Outgoing) -> Sent: ...
 
 
 class QueueStore(Protocol):
@@ -119,7 +96,7 @@ class DeliveryEngine:
         self._renderer = renderer
         self.budget = budget
         self.rate = rate
-        self._pace = Pace(rate)
+        self.pace = Pace(rate)
         self._zone = zone
         self.quiet = quiet
         self._max_attempts = max_attempts
@@ -205,7 +182,7 @@ class DeliveryEngine:
                 heapq.heappush(aside, (loop.time() + wait, next(order), delivery))
                 continue
             # The slot is taken at once, with no wait between the look and the taking.
-            self._pace.take()
+            self.pace.take()
             token = self.budget.note(delivery.user_id)
             if not await self._store.claim(delivery, self._clock()):
                 self.budget.cancel(token, delivery.user_id)
@@ -220,7 +197,7 @@ class DeliveryEngine:
 
     async def _slot(self, end: float) -> bool:
         """Wait for a free slot (pace, room, no pause); False if it would come after `end`."""
-        delay = max(self._pace.wait(), self.budget.room_wait(), self.budget.paused_for())
+        delay = max(self.pace.wait(), self.budget.room_wait(), self.budget.paused_for())
         if delay <= 0:
             return True
         if asyncio.get_running_loop().time() + delay > end:
@@ -232,39 +209,42 @@ class DeliveryEngine:
         self, sender: Sender, delivery: Delivery, message: Outgoing, token: int
     ) -> None:
         """Make one API call and record how it went (never raises)."""
-        store, attempts = self._store, delivery.attempts + 1
+        attempts = delivery.attempts + 1
         try:
             try:
-                message_id = await sender.send(message)
+                result = await sender.send(message)
             finally:
                 self.budget.done(token, delivery.user_id)
-        except RetryLater as wait:
-            self.budget.pause(wait.seconds)
-            self.stats.rate_limited += 1
-            log.warning("Telegram asked to wait", extra={"seconds": wait.seconds})
-            await store.retry(delivery, self._clock(), "429", rate_limited=True, now=self._clock())
-        except Blocked:
-            self.stats.blocked += 1
-            await store.mark_blocked(delivery, self._clock())
-        except Transient as error:
-            now = self._clock()
-            if attempts >= self._max_attempts:
-                self.stats.failed += 1
-                await store.mark_failed(delivery, f"transient: {error}", now)
-            else:
-                self.stats.retried += 1
-                at = now + backoff(attempts)
-                await store.retry(delivery, at, str(error), rate_limited=False, now=now)
-        except Rejected as error:
-            self.stats.failed += 1
-            await store.mark_failed(delivery, str(error), self._clock())
-        except Unconfirmed as error:
-            self.stats.unconfirmed += 1
-            await store.mark_unconfirmed(delivery, str(error), self._clock())
         except Exception as error:  # a bug: the call may have gone out, so never again
             log.exception("unexpected error while sending a notice")
-            self.stats.unconfirmed += 1
-            await store.mark_unconfirmed(delivery, repr(error), self._clock())
-        else:
-            self.stats.sent += 1
-            await store.mark_sent(delivery, message_id, self._clock())
+            result = Sent(Outcome.UNCONFIRMED, error=repr(error))
+        await self._settle(delivery, result, attempts)
+
+    async def _settle(self, delivery: Delivery, result: Sent, attempts: int) -> None:
+        """Record one send's outcome in the queue and in the stats."""
+        store, now = self._store, self._clock()
+        match result.outcome:
+            case Outcome.SENT:
+                self.stats.sent += 1
+                await store.mark_sent(delivery, result.message_id or 0, now)
+            case Outcome.RETRY_AFTER:
+                self.budget.pause(result.wait)
+                self.stats.rate_limited += 1
+                log.warning("Telegram asked to wait", extra={"seconds": result.wait})
+                await store.retry(delivery, now, "429", rate_limited=True, now=now)
+            case Outcome.BLOCKED:
+                self.stats.blocked += 1
+                await store.mark_blocked(delivery, now)
+            case Outcome.TRANSIENT if attempts < self._max_attempts:
+                self.stats.retried += 1
+                at = now + backoff(attempts)
+                await store.retry(delivery, at, result.error, rate_limited=False, now=now)
+            case Outcome.TRANSIENT:
+                self.stats.failed += 1
+                await store.mark_failed(delivery, f"transient: {result.error}", now)
+            case Outcome.REJECTED:
+                self.stats.failed += 1
+                await store.mark_failed(delivery, result.error, now)
+            case Outcome.UNCONFIRMED:
+                self.stats.unconfirmed += 1
+                await store.mark_unconfirmed(delivery, result.error, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -263,6 +264,15 @@ def sentiment_band(score: float | None) -> str:
 
 
 _QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class NoticeTimes:
+    """When the notices' rows next fall due: what goes out paced, and what is bookkeeping."""
+
+    send: datetime | None  # a confirmed notice to start, or a queued copy to send
+    bookkeeping: datetime | None  # consultation reminders to queue, summaries to send
+    sending: bool  # a notice is going out: its progress message is kept up to date
 
 
 class QuietHours(BaseModel):

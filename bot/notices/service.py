@@ -22,6 +22,7 @@ from bot.notices.model import (
     Delivery,
     DeliveryKind,
     Notice,
+    NoticeTimes,
     Outgoing,
     QuietHours,
     Reach,
@@ -49,7 +50,8 @@ class NoticeStore(Protocol):
     async def sending(self) -> list[Notice]: ...
     async def finish(self, notice_id: int, now: datetime) -> bool: ...
     async def queue_reminders(self, now: datetime) -> list[int]: ...
-    async def closed_consultations(self, now: datetime) -> list[Notice]: ...
+    async def closed_comment_periods(self, now: datetime) -> list[Notice]: ...
+    async def next_due(self, now: datetime) -> NoticeTimes: ...
     async def start_summary(self, notice_id: int, now: datetime) -> bool: ...
     async def claim_summary(self, notice_id: int, recipient_id: int, now: datetime) -> bool: ...
     async def add_comment(self, values: dict[str, Any]) -> Comment: ...
@@ -196,11 +198,15 @@ class NoticeService:
                     finished.append(done)
         return finished
 
-    async def closed_consultations(self, now: datetime) -> list[Notice]:
+    async def next_due(self, now: datetime) -> NoticeTimes:
+        """Return when the notices' rows next fall due (quiet hours are the caller's)."""
+        return await self._store.next_due(now)
+
+    async def closed_comment_periods(self, now: datetime) -> list[Notice]:
         """Return consultations whose deadline passed, claiming each summary once."""
         return [
             notice
-            for notice in await self._store.closed_consultations(now)
+            for notice in await self._store.closed_comment_periods(now)
             if await self._store.start_summary(notice.id, now)
         ]
 

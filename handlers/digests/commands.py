@@ -14,9 +14,9 @@ from bot.container import Services
 from bot.core.access import NotAllowed
 from bot.core.schedules import Schedule
 from bot.digests.model import MAX_DAYS, Period, PeriodError
-from handlers.followup.notify import delivered
 from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.outbox import delivered
 from handlers.kit.render import send_text
 from handlers.kit.scheduling import schedule_chain
 

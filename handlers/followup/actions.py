@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import cast
 
 from telegram import Update
 
@@ -12,10 +13,11 @@ from bot.followup.model import Done
 from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
 from handlers.followup.inbox import officer_views, show_history, show_report
-from handlers.followup.notify import send_notifications
+from handlers.followup.jobs import wake_reasks
 from handlers.followup.views import REPORT_ACTIONS, OfficerViews
 from handlers.kit.callbacks import BadCallback, encode, parse
-from handlers.kit.context import BotContext
+from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded
 from handlers.reporting.views import REPORT_FORM
@@ -85,6 +87,7 @@ async def finish(
     if done is None:
         return
     await send_notifications(context.bot, context.services, done.notifications)
+    wake_reasks(cast(BotApplication, context.application))  # a survey may have been asked
     await send_text(
         context.bot,
         chat_id,

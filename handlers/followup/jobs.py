@@ -1,17 +1,20 @@
-"""Follow-up on a clock: the daily overdue summary, and asking once more "Is it fixed?"."""
+"""Follow-up on a clock: the daily overdue summary (a wall-clock chain), and asking once more
+"Is it fixed?" (a timer armed to the next survey due, woken when a report is resolved)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from bot.container import Services
 from bot.core.schedules import Schedule
 from bot.followup.model import InboxFilter
-from handlers.followup.notify import delivered, send_notifications
 from handlers.followup.views import INBOX, OfficerViews
 from handlers.kit.callbacks import encode
-from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.due import DueTimer
+from handlers.kit.outbox import delivered, send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.scheduling import schedule_chain
 
@@ -19,18 +22,21 @@ log = logging.getLogger(__name__)
 SUMMARY = "overdue-summary"
 REASK = "satisfaction-reask"
 SUMMARY_LINES = 30
+FIRST_LOOK = timedelta(seconds=3)  # after start, as the sweep did: the bot settles first
+MIN_GAP = timedelta(seconds=1)  # between two looks at surveys, however many are due
 
 
 def schedule_followup(app: BotApplication, services: Services, now: datetime) -> None:
-    """(Re)create the overdue-summary chain and the satisfaction re-ask sweep."""
+    """(Re)create the overdue-summary chain and start the satisfaction re-ask timer."""
     settings = services.settings
     schedules = [settings.overdue_summary] if settings.overdue_summary else []
     schedule_chain(app, SUMMARY, schedules, _overdue_summary, settings, now)
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(REASK):
-        job.schedule_removal()
-    every = min(max(settings.satisfaction_reask / 4, timedelta(seconds=2)), timedelta(minutes=10))
-    app.job_queue.run_repeating(_reask, interval=every, first=3, name=REASK)
+    REASKS.start(app, after=FIRST_LOOK)
+
+
+def wake_reasks(app: BotApplication) -> None:
+    """Look again at when the next re-ask falls due (a report was resolved or reopened)."""
+    REASKS.wake(app)
 
 
 async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetime) -> None:
@@ -57,9 +63,18 @@ async def _overdue_summary(context: BotContext, schedule: Schedule, due: datetim
         await delivered(services, chat_id, sending, "overdue summary")
 
 
-async def _reask(context: BotContext) -> None:
-    """Ask reporters who did not answer "Is it fixed?" once more (each survey once)."""
-    services = context.services
-    for note in await services.satisfaction.due_reasks():
-        if note.report_id is not None and await services.satisfaction.claim_reask(note.report_id):
-            await send_notifications(context.bot, services, [note])
+async def _reask(app: BotApplication) -> datetime | None:
+    """Ask reporters who did not answer "Is it fixed?" once more (each survey once); return
+    when the next re-ask falls due."""
+    services = cast(Services, app.bot_data[SERVICES_KEY])
+    satisfaction = services.satisfaction
+    for note in await satisfaction.due_reasks():
+        if note.report_id is not None and await satisfaction.claim_reask(note.report_id):
+            await send_notifications(app.bot, services, [note])
+    following = await satisfaction.next_reask()
+    # A survey due but not asked again (its reporter left meanwhile) must not spin the timer.
+    soonest = datetime.now(UTC) + MIN_GAP
+    return max(following, soonest) if following is not None else None
+
+
+REASKS = DueTimer(REASK, _reask)

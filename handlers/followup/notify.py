@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Iterable
-
-from telegram.error import BadRequest, Forbidden, NetworkError
-from telegram.ext import ExtBot
 
 from bot.container import Services
-from bot.followup.model import Notification
+from bot.core.notifications import Notification
 from handlers.followup.views import INBOX, SURVEY
 from handlers.kit.callbacks import MY_REPORTS, encode
-from handlers.kit.render import Choice, escape, keyboard, send_text
+from handlers.kit.outbox import Rendered
+from handlers.kit.render import Choice, escape, keyboard
 
 log = logging.getLogger(__name__)
 CODES = ("status", "kind")  # parameters that are codes with a catalog name ("status.new")
@@ -60,36 +57,8 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
     return []
 
 
-async def delivered(
-    services: Services, chat_id: int, sending: Awaitable[object], what: str, **extra: object
-) -> bool:
-    """Await what the bot sends one chat on its own; log (never raise) if it does not arrive.
-
-    A user who blocked the bot is marked so; the caller goes on with the next chat.
-    """
-    extra = {"what": what, **extra}
-    try:
-        await sending
-    except Forbidden:
-        await services.users.mark_blocked(chat_id)
-        log.info("not delivered: chat unreachable", extra=extra)
-    except BadRequest as error:  # before NetworkError, which it subclasses
-        log.warning("refused by Telegram", extra={**extra, "error": str(error)})
-    except NetworkError as error:
-        log.warning("not delivered", extra={**extra, "error": repr(error)})
-    else:
-        return True
-    return False
-
-
-async def send_notifications(
-    bot: ExtBot[None], services: Services, notes: Iterable[Notification]
-) -> int:
-    """Send each notification; return how many arrived (unreachable chats are logged, skipped)."""
-    sent = 0
-    for note in notes:
-        lang, text = notification_text(services, note)
-        rows = notification_buttons(services, note, lang)
-        sending = send_text(bot, note.chat_id, text, keyboard(rows) if rows else None)
-        sent += await delivered(services, note.chat_id, sending, "notification", key=note.key)
-    return sent
+def render(services: Services, note: Notification) -> Rendered:
+    """Return a follow-up notification's text and buttons (the kit's outbox sends it)."""
+    lang, text = notification_text(services, note)
+    rows = notification_buttons(services, note, lang)
+    return text, keyboard(rows) if rows else None

@@ -7,10 +7,10 @@ import logging
 from telegram import Update
 
 from bot.followup.prompts import Awaited
-from handlers.followup.notify import send_notifications
 from handlers.followup.views import SURVEY
 from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import guarded, speaker_for
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import TelegramError
 
+from bot.core.outbox import Outcome
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import classify
 
 log = logging.getLogger("bot.errors")
 
@@ -17,15 +19,15 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log the failure and apologise to the user if there is one."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    # BadRequest and TimedOut subclass NetworkError: test the specific ones first.
-    if isinstance(error, Forbidden):
+    outcome = classify(error).outcome if isinstance(error, TelegramError) else None
+    if outcome is Outcome.BLOCKED:
         log.info("user unreachable", extra={"update_id": update_id, "error": str(error)})
         return
-    if isinstance(error, BadRequest):
+    if outcome is Outcome.REJECTED:
         log.error(
             "request refused by Telegram", extra={"update_id": update_id, "error": str(error)}
         )
-    elif isinstance(error, (TimedOut, RetryAfter, NetworkError)):
+    elif outcome is not None:  # 429, or the network: nothing the user could be told about
         log.warning("network trouble", extra={"update_id": update_id, "error": repr(error)})
         return
     else:

@@ -1,71 +1,66 @@
-"""The meetings' scheduled sends in Telegram: one timer, rebuilt at start and woken by changes.
+"""The meetings' scheduled sends in Telegram: the kit's DueTimer, rebuilt at start and woken
+by changes.
 
 The timer is set to the earliest pending job in the database. When it fires, due jobs are
 taken a batch of recipients at a time, each recipient claimed in the database before the
-message goes out; then the timer is set again from the database.
+message goes out (paced with the notices); then the timer is set again from the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import cast
 
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-
 from bot.container import Services
+from bot.core.outbox import Outcome as Sending
 from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.scheduling import Recipient, Subject
 from bot.meetings.sends import Job, JobKind, Outcome
 from handlers.kit.callbacks import encode
 from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.due import DueTimer
+from handlers.kit.pacing import paced_sender
 from handlers.kit.render import keyboard, send_text
 from handlers.meetings.views import MEETING_CARD, MeetingViews
 
 log = logging.getLogger(__name__)
-TIMER = "meetings:timer"
 REBUILD = "meetings:rebuild"
-SWEEP = "meetings:sweep"
-SWEEP_EVERY = timedelta(minutes=5)  # a safety net; the timer does the work
-RETRY_AFTER_ERROR = timedelta(seconds=30)
 BATCH = 25
-LOCK_KEY = "meetings:lock"
 SEND_ATTEMPTS = 3  # for connection errors, where the message surely did not go out
+AGAIN = frozenset({Sending.TRANSIENT, Sending.RETRY_AFTER})
 WITH_CALENDAR_FILE = frozenset({JobKind.INVITE, JobKind.CHANGE, JobKind.CANCEL})
 
 
+async def drain(app: BotApplication) -> datetime | None:
+    """Send every due job, a batch at a time; return when the next one is due."""
+    services: Services = app.bot_data["services"]
+    jobs = services.meeting_jobs
+    while (job := await jobs.take()) is not None:
+        try:
+            await _work_on(app, services, job)
+        except Exception:  # a bug or bad data: this job stops, the others go on
+            log.exception("meeting job failed", extra={"job": job.id})
+            await jobs.fail(job)
+    return await jobs.next_due()
+
+
+TIMER = DueTimer("meetings:timer", drain)
+
+
 def schedule_meetings(app: BotApplication) -> None:
-    """Queue the start-up rebuild (it reads the database) and the safety sweep."""
+    """Queue the start-up rebuild (it reads the database), which then starts the timer."""
     assert app.job_queue is not None
-    for name in (TIMER, REBUILD, SWEEP):
+    for name in (TIMER.name, REBUILD):
         for job in app.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     app.job_queue.run_once(_rebuild, when=0, name=REBUILD)
-    app.job_queue.run_repeating(_fire, interval=SWEEP_EVERY, first=SWEEP_EVERY, name=SWEEP)
 
 
 def wake(app: BotApplication) -> None:
     """Look for due jobs now (after a meeting was created, changed or closed)."""
-    arm(app, datetime.now(UTC))
-
-
-def arm(app: BotApplication, when: datetime | None) -> None:
-    """Set the one timer to a moment (None: nothing is pending)."""
-    assert app.job_queue is not None
-    for job in app.job_queue.get_jobs_by_name(TIMER):
-        job.schedule_removal()
-    if when is None:
-        return
-    delay = max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    app.job_queue.run_once(_fire, when=delay, name=TIMER)
+    TIMER.wake(app)
 
 
 async def _rebuild(context: BotContext) -> None:
@@ -80,33 +75,7 @@ async def _rebuild(context: BotContext) -> None:
             "next_due": rebuilt.next_due.isoformat() if rebuilt.next_due else None,
         },
     )
-    await drain(cast(BotApplication, context.application))
-
-
-async def _fire(context: BotContext) -> None:
-    await drain(cast(BotApplication, context.application))
-
-
-async def drain(app: BotApplication) -> None:
-    """Send every due job, a batch at a time, then set the timer to the next one."""
-    lock = app.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
-    if lock.locked():
-        return  # the running drain sets the timer from the database when it is done
-    services: Services = app.bot_data["services"]
-    jobs = services.meeting_jobs
-    async with lock:
-        try:
-            while (job := await jobs.take()) is not None:
-                try:
-                    await _work_on(app, services, job)
-                except Exception:  # a bug or bad data: this job stops, the others go on
-                    log.exception("meeting job failed", extra={"job": job.id})
-                    await jobs.fail(job)
-            following = await jobs.next_due()
-        except Exception:  # the database is unavailable: try again a little later
-            log.exception("meeting schedule unavailable")
-            following = datetime.now(UTC) + RETRY_AFTER_ERROR
-    arm(app, following)
+    await TIMER.run(cast(BotApplication, context.application))
 
 
 async def _work_on(app: BotApplication, services: Services, job: Job) -> None:
@@ -132,37 +101,30 @@ async def _send(
 ) -> Outcome:
     """Send one job to one recipient (the message, then any calendar file); return the outcome.
 
-    Only a connection error, after which the message surely did not go out, is retried.
+    The message goes at the notices' pace, within the bot-wide budget. Quiet hours do not hold
+    it back: an invitation, a change, a cancellation or a reminder is about a meeting at a set
+    time, and an officer expects it to arrive before that time, not after the night is over.
+    Only what surely did not go out (a connection error, a 429) is tried again.
     """
     views = MeetingViews(services.translate, services.reports.taxonomy, recipient.language)
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await _message(app, job, subject, recipient.user_id, views)
-        except Forbidden:
-            return Outcome.BLOCKED
-        except BadRequest as error:
-            log.warning("meeting message refused", extra={"job": job.id, "error": str(error)})
-            return Outcome.FAILED
-        except TimedOut:  # it may have gone out: never sent again
-            log.warning("meeting message timed out", extra={"job": job.id})
-            return Outcome.FAILED
-        except RetryAfter as error:  # flood control, after the rate limiter's own retries
-            if attempt == SEND_ATTEMPTS:
-                return Outcome.FAILED
-            wait = error.retry_after
-            await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
-        except NetworkError as error:
-            if attempt == SEND_ATTEMPTS:
-                log.warning("meeting message not sent", extra={"job": job.id, "error": repr(error)})
-                return Outcome.FAILED
-            await asyncio.sleep(attempt)
-        except TelegramError as error:
-            log.warning("meeting message failed", extra={"job": job.id, "error": repr(error)})
-            return Outcome.FAILED
-        else:
+    paced, chat = paced_sender(app), recipient.user_id
+    for tried in range(1, SEND_ATTEMPTS + 1):
+        result = await paced.send(chat, lambda: _message(app, job, subject, chat, views))
+        if result.ok:
             if job.kind in WITH_CALENDAR_FILE:
                 await _calendar_file(app, job, subject, recipient, views)
             return Outcome.SENT
+        if result.outcome is Sending.BLOCKED:
+            return Outcome.BLOCKED
+        if result.outcome in AGAIN and tried < SEND_ATTEMPTS:
+            if result.outcome is Sending.TRANSIENT:
+                await asyncio.sleep(tried)
+            continue  # after a 429 the paced sender waits out the pause
+        log.warning(
+            "meeting message not sent",
+            extra={"job": job.id, "outcome": result.outcome.value, "error": result.error},
+        )
+        return Outcome.FAILED
     return Outcome.FAILED
 
 
@@ -204,12 +166,14 @@ async def _calendar_file(
     """Send the meeting's .ics after its message (once: the message already went out)."""
     meeting = subject.meeting
     domain = uid_domain(app.bot_data["services"].settings.ics_domain, app.bot.username)
-    try:
-        await app.bot.send_document(
+    result = await paced_sender(app).send(
+        recipient.user_id,
+        lambda: app.bot.send_document(
             recipient.user_id,
             calendar_file(meeting, domain=domain),
             filename=file_name(meeting),
             caption=views.say("meeting.ics_caption"),
-        )
-    except TelegramError as error:
-        log.warning("calendar file not sent", extra={"job": job.id, "error": repr(error)})
+        ),
+    )
+    if not result.ok:
+        log.warning("calendar file not sent", extra={"job": job.id, "error": result.error})

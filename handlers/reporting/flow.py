@@ -12,10 +12,10 @@ from bot.core.forms import read_form
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, AttachmentKind, Report
 from bot.reporting.service import RateLimited
-from handlers.followup.notify import send_notifications
 from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.reporting.views import REPORT_FORM, ReportViews

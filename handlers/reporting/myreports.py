@@ -7,9 +7,9 @@ from telegram import Update
 from bot.core.conversations import Conversation
 from bot.core.errors import UserError
 from bot.reporting.my_reports import Page
-from handlers.followup.notify import send_notifications
 from handlers.kit.callbacks import MY_REPORTS, BadCallback, encode, parse
 from handlers.kit.context import BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import Choice, keyboard, send_text
 from handlers.kit.replies import guarded
 from handlers.reporting.flow import attachment_of, views_for

@@ -18,7 +18,8 @@ from bot.digests.model import (
     ReportRow,
     Timing,
 )
-from storage.db import Database, utcnow
+from storage.claims import DIGEST, Claims
+from storage.db import Database
 
 CUBE_SQL = """
 SELECT kind, topic, office, language, urgency, status, COUNT(*), TOTAL(sentiment), COUNT(sentiment)
@@ -257,14 +258,4 @@ class DigestRepository:
 
     async def record_delivery(self, period_key: str, officer_id: int) -> bool:
         """Record that a period's digest goes to an officer; False if it already had."""
-        changed = await self._db.execute(
-            "INSERT OR IGNORE INTO digest_deliveries (period_key, officer_id, delivered_at)"
-            " VALUES (?, ?, ?)",
-            (period_key, officer_id, utcnow()),
-        )
-        return changed > 0
-
-
-async def erase_user(conn: aiosqlite.Connection, user_id: int) -> None:
-    """Forget which digests were delivered to the user (an officer's bookkeeping)."""
-    await conn.execute("DELETE FROM digest_deliveries WHERE officer_id = ?", (user_id,))
+        return await Claims(self._db).claim(DIGEST, period_key, officer_id)

@@ -11,6 +11,7 @@ from bot.core.audit import AuditEntry
 from bot.followup.model import InboxFilter, InboxItem, ThreadEntry, TrackedReport
 from bot.reporting.model import Attachment, Author, Status
 from storage.audit import stamp, write_audit
+from storage.claims import Claims
 from storage.db import ERASED, Database
 from storage.reporting import ReportRepository
 
@@ -198,12 +199,7 @@ class FollowUpRepository:
 
     async def claim(self, kind: str, key: str, recipient_id: int, at: datetime) -> bool:
         """Claim one scheduled send before making it; False if it was claimed before."""
-        changed = await self._db.execute(
-            "INSERT INTO scheduled_sends (kind, key, recipient_id, claimed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (kind, key, recipient_id, stamp(at)),
-        )
-        return changed == 1
+        return await Claims(self._db).claim(kind, key, recipient_id, at)
 
 
 def _conditions(query: InboxFilter, viewer_id: int) -> tuple[str, list[Any]]:
@@ -238,4 +234,3 @@ async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -
     await conn.execute(
         "UPDATE report_notes SET author_id = ? WHERE author_id = ?", (pseudonym, user_id)
     )
-    await conn.execute("DELETE FROM scheduled_sends WHERE recipient_id = ?", (user_id,))

@@ -47,6 +47,16 @@ class SatisfactionRepository:
         )
         return [_survey(row) for row in rows]
 
+    async def first_unanswered(self) -> datetime | None:
+        """Return when the oldest survey that unanswered_since may return was asked."""
+        row = await self._db.fetch_one(
+            "SELECT MIN(s.asked_at) FROM satisfaction s JOIN reports r ON r.id = s.report_id"
+            " WHERE s.answered_at IS NULL AND s.reasked_at IS NULL"
+            " AND r.status = 'resolved' AND r.reporter_id IS NOT NULL"
+            " AND s.id = (SELECT MAX(id) FROM satisfaction l WHERE l.report_id = s.report_id)"
+        )
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     async def claim_reask(self, survey_id: int, at: datetime) -> bool:
         """Mark a survey as asked again, once; False if it was already (or was answered)."""
         changed = await self._db.execute(

@@ -91,10 +91,9 @@ async def fill(db: Database) -> int:
          (TRADER, json.dumps({"text": TYPED[0]}), STAMP)),
         ("INSERT INTO invites (token, role, created_by, created_at, expires_at, used_by)"
          " VALUES ('tok', 'officer', 1, ?, ?, ?)", (STAMP, STAMP, OFFICER)),
-        ("INSERT INTO scheduled_sends VALUES ('overdue_summary', '2026-11-30', ?, ?)",
+        ("INSERT INTO claims VALUES ('overdue_summary', '2026-11-30', ?, ?)",
          (OFFICER, STAMP)),
-        ("INSERT INTO digest_deliveries (period_key, officer_id, delivered_at)"
-         " VALUES ('2026-W47', ?, ?)", (OFFICER, STAMP)),
+        ("INSERT INTO claims VALUES ('digest', '2026-W47', ?, ?)", (OFFICER, STAMP)),
     ):  # fmt: skip
         await db.execute(sql, params)
     return report.id

@@ -16,11 +16,12 @@ import pytest
 from bot.core.access import AccessControl, NotAllowed
 from bot.core.audit import Action, Actor
 from bot.core.errors import UserError
+from bot.core.notifications import Notification
 from bot.core.service_levels import parse_service_levels
 from bot.core.users import Language, TelegramProfile
 from bot.followup.alerts import AlertService
 from bot.followup.inbox import InboxService
-from bot.followup.model import InboxFilter, InvalidTransition, Notification, Overdue
+from bot.followup.model import InboxFilter, InvalidTransition, Overdue
 from bot.followup.recipients import Recipients
 from bot.followup.satisfaction import SatisfactionService
 from bot.followup.service import FollowUpService, ReportNotFound

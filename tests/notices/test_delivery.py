@@ -9,16 +9,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import SendBudget
-from bot.notices.delivery import (
-    Blocked,
-    DeliveryEngine,
-    Rejected,
-    RetryLater,
-    Transient,
-    Unconfirmed,
-    backoff,
-)
+from bot.notices.delivery import DeliveryEngine, backoff
 from bot.notices.model import Audience, ComposeStep, Delivery, Outgoing, QuietHours
 from storage.db import Database
 from storage.notices.queue import NoticeQueue
@@ -36,21 +29,21 @@ class Renderer:
 
 
 class Sender:
-    """Records sends; raises the scripted errors for some chats first."""
+    """Records sends; answers the scripted failures for some chats first."""
 
-    def __init__(self, script: dict[int, list[Exception]] | None = None) -> None:
+    def __init__(self, script: dict[int, list[Sent]] | None = None) -> None:
         self.script = script or {}
         self.sent: Counter[int] = Counter()
         self.calls: list[tuple[float, int]] = []
 
-    async def send(self, message: Outgoing) -> int:
+    async def send(self, message: Outgoing) -> Sent:
         self.calls.append((time.monotonic(), message.chat_id))
         errors = self.script.get(message.chat_id)
         if errors:
-            raise errors.pop(0)
+            return errors.pop(0)
         await asyncio.sleep(0.001)
         self.sent[message.chat_id] += 1
-        return 1000 + message.chat_id
+        return Sent(Outcome.SENT, message_id=1000 + message.chat_id)
 
 
 async def queued(db: Database, count: int, first: int = 100) -> NoticeQueue:
@@ -106,7 +99,7 @@ async def test_every_copy_goes_once_at_the_rate(fresh_db: Database) -> None:
 
 async def test_a_429_pauses_all_sending_and_the_copy_goes_later(fresh_db: Database) -> None:
     queue = await queued(fresh_db, 5)
-    sender = Sender({101: [RetryLater(1)]})
+    sender = Sender({101: [Sent(Outcome.RETRY_AFTER, wait=1, error="429")]})
     budget = SendBudget()
     delivery = engine(queue, budget, rate=1000.0)
     await delivery.pump(sender, 0.3)
@@ -124,10 +117,10 @@ async def test_a_429_pauses_all_sending_and_the_copy_goes_later(fresh_db: Databa
 async def test_blocked_users_are_inactive_and_transient_errors_retried(fresh_db: Database) -> None:
     queue = await queued(fresh_db, 4)
     sender = Sender({
-        100: [Blocked("403")],
-        101: [Transient("502"), Transient("500")],
-        102: [Rejected("chat not found")],
-        103: [Unconfirmed("read timeout")],
+        100: [Sent(Outcome.BLOCKED, error="403")],
+        101: [Sent(Outcome.TRANSIENT, error="502"), Sent(Outcome.TRANSIENT, error="500")],
+        102: [Sent(Outcome.REJECTED, error="chat not found")],
+        103: [Sent(Outcome.UNCONFIRMED, error="read timeout")],
     })  # fmt: skip
     delivery = engine(queue, rate=1000.0)
     await drain(delivery, sender)
@@ -143,7 +136,7 @@ async def test_blocked_users_are_inactive_and_transient_errors_retried(fresh_db:
 
 async def test_a_copy_fails_after_the_last_attempt(fresh_db: Database) -> None:
     queue = await queued(fresh_db, 1)
-    sender = Sender({100: [Transient("502")] * 3})
+    sender = Sender({100: [Sent(Outcome.TRANSIENT, error="502")] * 3})
     delivery = engine(queue, rate=1000.0, max_attempts=2)
     await drain(delivery, sender)
     reach = await queue.reach(1)

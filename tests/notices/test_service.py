@@ -15,8 +15,8 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.users import Access
-from bot.notices.comments import ConsultationReports
-from bot.notices.composer import BroadcastComposer, NoBroadcastDraft
+from bot.notices.comments import CommentPeriodReports
+from bot.notices.composer import NoNoticeDraft, NoticeComposer
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, NoticeDocument, QuietHours
 from bot.notices.service import NoticeService
 from bot.sorting import Classification
@@ -78,8 +78,8 @@ class Conversations:
         return await self.clear(conversation.user_id)
 
 
-def composer(db: Database, clock: Clock, gate: Gate | None = None) -> BroadcastComposer:
-    return BroadcastComposer(
+def composer(db: Database, clock: Clock, gate: Gate | None = None) -> NoticeComposer:
+    return NoticeComposer(
         NoticeRepository(db), TAXONOMY, languages=["en", "es", "ru"], default_language="en",
         zone=ZONE, periods=(timedelta(days=7),), clock=clock,
         conversations=Conversations(), gate=gate or Gate({ADMIN: Access.ADMIN}),
@@ -141,7 +141,7 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
     notice = await writer.confirm(ADMIN, chat_id=ADMIN, message_id=55)
     assert notice.status == "scheduled" and notice.progress_message_id == 55
     assert not await writer.may_be_writing(ADMIN) and await writer.draft(ADMIN) is None
-    with pytest.raises(NoBroadcastDraft):
+    with pytest.raises(NoNoticeDraft):
         await writer.skip_document(ADMIN)
 
 
@@ -218,9 +218,9 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     with pytest.raises(UserError) as problem:
         await notices.start_comment(notice.id, 12)
     assert problem.value.reason == "consultation.closed"
-    (closed,) = await notices.closed_consultations(clock.now)
-    assert await notices.closed_consultations(clock.now) == []  # claimed once
-    reports = ConsultationReports(notices, T, TAXONOMY, ZONE)
+    (closed,) = await notices.closed_comment_periods(clock.now)
+    assert await notices.closed_comment_periods(clock.now) == []  # claimed once
+    reports = CommentPeriodReports(notices, T, TAXONOMY, ZONE)
     summary = await reports.summary(closed)
     assert (summary.comments, summary.commenters, summary.recipients) == (1, 1, 2)
     assert summary.by_topic == (("documentation", 1),)

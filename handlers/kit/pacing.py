@@ -1,0 +1,168 @@
+"""The bot-wide send budget in Telegram: the rate limiter every request goes through, and the
+small waits (a chat's turn, Telegram's 429) that senders outside the delivery engine share."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, ExtBot
+
+from bot.container import Services
+from bot.core.outbox import Outcome, Sent
+from bot.core.pacing import SENDING_METHODS, Pace, SendBudget
+from handlers.kit.context import SERVICES_KEY, BotApplication
+from handlers.kit.outbox import attempt, retry_seconds
+
+BROADCASTING: ContextVar[bool] = ContextVar("broadcasting", default=False)
+Callback = Callable[..., Coroutine[Any, Any, Any]]
+T = TypeVar("T")
+PACED_KEY = "outbox:paced"
+
+
+class BudgetLimiter(BaseRateLimiter[None]):
+    """Note every message the bot sends in the shared budget; replies to users go first.
+
+    Broadcast calls (marked by BROADCASTING) were paced and noted by the delivery engine and go
+    straight out. Any other message waits only while Telegram asked everybody to (429) or the
+    last second is full, and is then noted; the inner limiter (API_RATE_LIMIT's
+    AIORateLimiter), if any, still applies.
+    """
+
+    def __init__(self, budget: SendBudget, inner: BaseRateLimiter[int] | None = None) -> None:
+        self.budget = budget
+        self._inner = inner
+
+    async def initialize(self) -> None:
+        """Open the inner limiter."""
+        if self._inner is not None:
+            await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the inner limiter."""
+        if self._inner is not None:
+            await self._inner.shutdown()
+
+    async def process_request(  # noqa: PLR0917 - PTB's signature
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        """Make the call, counted in the budget, through the inner limiter if there is one."""
+        if BROADCASTING.get():
+            return await callback(*args, **kwargs)
+        sending = endpoint.lower() in SENDING_METHODS
+        chat = _chat_id(data)
+
+        async def counted(*call_args: Any, **call_kwargs: Any) -> Any:
+            token = None
+            if sending:
+                await self.budget.wait_turn()
+                token = self.budget.note(chat)
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter as error:
+                self.budget.pause(retry_seconds(error))
+                raise
+            finally:
+                if token is not None:
+                    self.budget.done(token, chat)
+
+        if self._inner is not None:
+            return await self._inner.process_request(counted, args, kwargs, endpoint, data, None)
+        return await counted(*args, **kwargs)
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def budget_limiter(overall: float, inner: BaseRateLimiter[int] | None) -> BudgetLimiter:
+    """Return the limiter that shares API_RATE_LIMIT between replies and broadcasts."""
+    return BudgetLimiter(SendBudget(overall), inner)
+
+
+def budget_of(bot: ExtBot[None], overall: float) -> SendBudget:
+    """Return the bot's shared send budget (a fresh one if the bot was built without it)."""
+    limiter = bot.rate_limiter
+    return limiter.budget if isinstance(limiter, BudgetLimiter) else SendBudget(overall)
+
+
+async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """Make a call, waiting and trying again (twice at most) while Telegram asks to wait."""
+    tries = 3
+    for tried in range(1, tries + 1):
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter as error:
+            if tried == tries:
+                raise
+            await asyncio.sleep(retry_seconds(error))
+    raise AssertionError("unreachable")
+
+
+async def chat_turn(budget: SendBudget, chat_id: int) -> None:
+    """Wait until the chat may get another message (Telegram: one a second per chat)."""
+    wait = budget.chat_wait(chat_id)
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+class PacedSender:
+    """Send what the bot sends many people on its own at the broadcast pace, one call at a time.
+
+    It shares the notices' pace and the bot-wide budget: a slot is taken only when the pace,
+    the replies' reserve, a 429 pause and the chat's one-a-second allow it, and the call then
+    goes out marked as a broadcast (already noted here, not counted twice by the limiter).
+    """
+
+    def __init__(self, budget: SendBudget, pace: Pace) -> None:
+        self.budget = budget
+        self.pace = pace
+
+    async def turn(self, chat_id: int) -> None:
+        """Wait for a slot to send this chat a message."""
+        while True:
+            delay = max(
+                self.pace.wait(),
+                self.budget.room_wait(),
+                self.budget.paused_for(),
+                self.budget.chat_wait(chat_id),
+            )
+            if delay <= 0:
+                return
+            await asyncio.sleep(delay)
+
+    async def send(self, chat_id: int, make: Callable[[], Awaitable[object]]) -> Sent:
+        """Wait for a slot, make the call, and return its outcome (a 429 pauses everything)."""
+        await self.turn(chat_id)
+        self.pace.take()  # taken at once, with no wait between the look and the taking
+        token = self.budget.note(chat_id)
+        marked = BROADCASTING.set(True)
+        try:
+            result = await attempt(make())
+        finally:
+            BROADCASTING.reset(marked)
+            self.budget.done(token, chat_id)
+        if result.outcome is Outcome.RETRY_AFTER:
+            self.budget.pause(result.wait)
+        return result
+
+
+def paced_sender(app: BotApplication) -> PacedSender:
+    """Return the application's paced sender, sharing the delivery engine's pace and budget."""
+    sender = app.bot_data.get(PACED_KEY)
+    if not isinstance(sender, PacedSender):
+        engine = cast(Services, app.bot_data[SERVICES_KEY]).notice_delivery
+        sender = app.bot_data[PACED_KEY] = PacedSender(engine.budget, engine.pace)
+    return sender
