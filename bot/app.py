@@ -52,6 +52,8 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.health import start_monitoring, stop_monitoring
+from handlers.kit.metrics import instrument
 from handlers.kit.pacing import budget_limiter, budget_of
 from handlers.kit.webhook import WebhookServer
 from storage.accounts.team import TeamRepository
@@ -64,6 +66,7 @@ from storage.digests.queries import DigestRepository
 from storage.erasure import UserErasure
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
+from storage.health import HealthQueries
 from storage.meetings.repository import MeetingRepository
 from storage.meetings.sends import MeetingJobRepository
 from storage.notices.queue import NoticeQueue
@@ -143,6 +146,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplicat
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[CLOCK_KEY] = clock
     handlers.register(app)
+    instrument(app)  # updates and handler latency by capability, for METRICS_PORT
     return app
 
 
@@ -212,6 +216,7 @@ async def _post_init(app: BotApplication) -> None:
     app.bot_data[SERVICES_KEY] = services
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
+    await start_monitoring(app, settings, HealthQueries(db), clock)  # /healthz, HEALTH/METRICS_PORT
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
 
 
@@ -351,6 +356,7 @@ def _meeting_services(
 
 async def _post_shutdown(app: BotApplication) -> None:
     """Stop background work and close storage."""
+    await stop_monitoring(app)
     services = app.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
         await services.sorting.stop()

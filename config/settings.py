@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_max_body: ByteSize = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
     reports_per_hour: int = Field(default=10, ge=1)

@@ -15,12 +15,12 @@ from bot.core.users import Access, display_name
 from bot.followup import model as followup
 from bot.followup.model import Done, TrackedReport
 from bot.followup.recipients import Recipients
-from bot.reporting.drafts import Draft, check_attachment
 from bot.reporting.model import (
     Attachment,
     Author,
     Report,
     Status,
+    check_file,
     format_reference,
     parse_reference,
 )
@@ -272,7 +272,7 @@ class FollowUpService:
         else:
             body = ""
         if attachment is not None:
-            check_attachment(Draft(key="-"), attachment)
+            check_file(attachment)
         entry = AuditEntry(
             report_id=stored.id,
             actor=Actor.REPORTER,

@@ -4,6 +4,7 @@ small waits (a chat's turn, Telegram's 429) that senders outside the delivery en
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
@@ -15,6 +16,7 @@ from bot.container import Services
 from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import SENDING_METHODS, Pace, SendBudget
 from handlers.kit.context import SERVICES_KEY, BotApplication
+from handlers.kit.metrics import count_pause
 from handlers.kit.outbox import attempt, retry_seconds
 
 BROADCASTING: ContextVar[bool] = ContextVar("broadcasting", default=False)
@@ -35,6 +37,7 @@ class BudgetLimiter(BaseRateLimiter[None]):
     def __init__(self, budget: SendBudget, inner: BaseRateLimiter[int] | None = None) -> None:
         self.budget = budget
         self._inner = inner
+        self.answered_at: float | None = None  # time.monotonic() of the last call that succeeded
 
     async def initialize(self) -> None:
         """Open the inner limiter."""
@@ -67,9 +70,12 @@ class BudgetLimiter(BaseRateLimiter[None]):
                 await self.budget.wait_turn()
                 token = self.budget.note(chat)
             try:
-                return await callback(*call_args, **call_kwargs)
+                answer = await callback(*call_args, **call_kwargs)
+                self.answered_at = time.monotonic()
+                return answer
             except RetryAfter as error:
                 self.budget.pause(retry_seconds(error))
+                count_pause()
                 raise
             finally:
                 if token is not None:
@@ -156,6 +162,7 @@ class PacedSender:
             self.budget.done(token, chat_id)
         if result.outcome is Outcome.RETRY_AFTER:
             self.budget.pause(result.wait)
+            count_pause()
         return result
 
 

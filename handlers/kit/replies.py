@@ -63,6 +63,8 @@ async def replace(
         if chat_id is not None:
             await send_text(context.bot, chat_id, text, markup)
         return
+    if message.text_html == text and message.reply_markup == markup:
+        return  # pressed again: it already says so (Telegram refuses an edit that changes nothing)
     try:
         await message.edit_text(text, reply_markup=markup)
     except BadRequest as problem:
