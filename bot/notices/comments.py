@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
@@ -19,6 +20,7 @@ from bot.notices.model import Comment, Notice, Reach, sentiment_band
 
 BANDS = ("negative", "neutral", "positive")
 FORMULA_STARTS = ("=", "+", "-", "@")
+CELL_MAX = 32_767  # characters an XLSX cell holds
 COLUMNS = (
     "number", "submitted_local", "language", "topic", "topic_name", "sentiment",
     "sentiment_band", "urgency", "kind", "business_role", "organisation", "comment",
@@ -59,7 +61,12 @@ def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> CommentP
 
 
 def _text_cell(sheet: Any, value: object) -> object:
-    """Keep text that starts like a formula ("=", "+", "-", "@") as text."""
+    """Keep text that starts like a formula ("=", "+", "-", "@") as text, in what a cell holds.
+
+    Control characters (a NUL typed in a comment) would make openpyxl refuse the whole file.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub(" ", value)[:CELL_MAX]
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"

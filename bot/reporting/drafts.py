@@ -192,8 +192,8 @@ def clean_office_other(text: str) -> str:
 
 
 _DATE_FORMATS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
-    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$", re.ASCII), (3, 2, 1)),
 )
 
 

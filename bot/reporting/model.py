@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core import files
 from bot.core.errors import UserError
+from bot.core.numbers import read_number
 from bot.core.taxonomy import Kind
 
 DESCRIPTION_MAX = 3500  # a report's description, and any text added to a report
@@ -158,9 +159,10 @@ def parse_reference(text: str) -> tuple[int, int, str] | None:
     parts = [part.strip() for part in text.strip().upper().split("-")]
     if len(parts) != 3 or not PREFIX_PATTERN.match(parts[0]):
         return None
-    if not parts[1].isdigit() or not parts[2].isdigit():
+    year, number = read_number(parts[1], 4), read_number(parts[2], 9)
+    if year is None or number is None:
         return None
-    return int(parts[1]), int(parts[2]), parts[0]
+    return year, number, parts[0]
 
 
 def check_file(attachment: Attachment) -> Attachment:

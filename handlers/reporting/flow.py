@@ -16,7 +16,7 @@ from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
-from handlers.kit.render import MESSAGE_LIMIT, escape, keyboard, send_text
+from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.reporting.files import attachment_of, received_attachment
 from handlers.reporting.views import REPORT_FORM, ReportViews
@@ -146,7 +146,7 @@ async def _submit(
     log.info("report submitted", extra={"report": done.report.reference, "new": done.created})
     summary = query.message.text_html if isinstance(query.message, Message) and not as_new else ""
     both = f"{summary}\n\n{confirmation(views, done.report)}".strip()
-    if len(both) <= MESSAGE_LIMIT:
+    if fits(both):
         await replace(context, query.message, both, None)
     else:
         await replace(context, query.message, summary, None)

@@ -216,7 +216,7 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     assert await notices.awaiting_comment(11) == notice.id
     with pytest.raises(UserError):
         await notices.comment(11, "no", "en")  # too short
-    comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear", "en")
+    comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear\x00\x1b", "en")
     assert (comment.topic, comment.sentiment) == ("documentation", -0.6)
     assert await notices.awaiting_comment(11) is None
     clock.now += timedelta(hours=2)
@@ -236,6 +236,7 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     book = openpyxl.load_workbook(io.BytesIO(data))
     rows = list(book["Comments"].iter_rows(values_only=True))
     assert count == 1 and rows[1][-1].startswith("=cmd")  # kept as text, not a formula
+    assert rows[1][-1].endswith("unclear  ")  # a NUL typed in a comment does not break the file
     assert book["Comments"].cell(row=2, column=12).data_type == "s"
     assert rows[1][9:11] == ("trader", None)  # role and organisation, never the name
 
