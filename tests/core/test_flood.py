@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.flood import FloodLimit, InboundLimiter, Verdict
+from config.settings import SettingsError, settings_from
 from tests.fakes import Clock
 
 
@@ -40,3 +41,10 @@ def test_the_window_slides_with_each_update() -> None:
     clock.advance(5)  # the first left the window, the second did not
     assert limiter.admit(7)[0] is Verdict.HANDLE
     assert limiter.admit(7)[0] is Verdict.NOTIFY
+
+
+def test_the_setting_defaults_to_twenty_in_ten_seconds_and_can_be_turned_off() -> None:
+    assert settings_from({}).flood_limit == FloodLimit(20, timedelta(seconds=10))
+    assert settings_from({"flood_limit": "off"}).flood_limit is None
+    with pytest.raises(SettingsError, match=r"(?i)flood_limit"):
+        settings_from({"flood_limit": "many"})
