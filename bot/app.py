@@ -52,6 +52,7 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.flood import FloodGate
 from handlers.kit.health import start_monitoring, stop_monitoring
 from handlers.kit.metrics import instrument
 from handlers.kit.pacing import budget_limiter, budget_of
@@ -78,27 +79,40 @@ SETTINGS_KEY = "settings"
 CLOCK_KEY = "clock"
 DATABASE_KEY = "database"
 WEBHOOK_KEY = "webhook"
+UNBOUNDED = 1 << 30  # PTB's semaphore, wide open: PerChatUpdateProcessor counts its own slots
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Process updates of different chats concurrently, and those of one chat in order."""
+    """Process updates of different chats concurrently, and those of one chat in order.
+
+    The flood gate (FLOOD_LIMIT), when set, screens each update as it arrives; an update then
+    waits for its chat's earlier ones before it takes one of the concurrent slots, so a busy
+    chat holds one slot at most and never delays other chats. (PTB's own semaphore, taken
+    before this, is left wide open: the slots are ours.)
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self.gate: FloodGate | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers once earlier updates of the same chat are done."""
+        """Screen the update, wait for the chat's earlier updates, then run it in a slot."""
+        work = coroutine if self.gate is None else self.gate.screen(update, coroutine)
+        if work is None:
+            return
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await work
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._slots:
+                await work
         finally:
             self._users[key] -= 1
             if not self._users[key]:
@@ -133,9 +147,10 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
     limiter: AIORateLimiter | None = None
-    if settings.api_rate_limit > 0:
-        limiter = AIORateLimiter(overall_max_rate=settings.api_rate_limit, max_retries=3)
-    # Every message counts in one budget: broadcasts take only what replies to users leave.
+    if settings.api_rate_limit > 0:  # groups' per-minute limit only: the budget does the rest
+        limiter = AIORateLimiter(overall_max_rate=0, max_retries=0)
+    # Every message counts in one budget, each chat in its own turn: broadcasts take only what
+    # replies to users leave, and one chat's backlog or 429 never holds back another chat.
     return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
 
 
@@ -145,6 +160,10 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplicat
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[CLOCK_KEY] = clock
+    if settings.flood_limit is not None and isinstance(
+        app.update_processor, PerChatUpdateProcessor
+    ):
+        app.update_processor.gate = FloodGate(app, settings.flood_limit, clock)
     handlers.register(app)
     instrument(app)  # updates and handler latency by capability, for METRICS_PORT
     return app

@@ -27,6 +27,7 @@ from pydantic_settings import (
 )
 
 from bot.core.durations import parse_duration
+from bot.core.flood import FloodLimit
 from bot.core.schedules import Schedule, parse_schedules
 from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
 from bot.core.users import Language
@@ -84,6 +85,7 @@ ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offse
 Holidays = Annotated[frozenset[date], NoDecode, _parsed(parse_holidays)]
 ReferencePrefix = Annotated[str, _parsed(check_prefix)]
 ByteSize = Annotated[int, _parsed(_byte_size)]
+OptionalFloodLimit = Annotated[FloodLimit | None, NoDecode, _parsed(FloodLimit.parse)]
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
 )
@@ -120,6 +122,7 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
+    flood_limit: OptionalFloodLimit = Field(default="20/10s", validate_default=True)
     reports_per_hour: int = Field(default=10, ge=1)
     recurring_window_days: int = Field(default=30, ge=1)
     digest_schedule: Schedules = Field(
