@@ -13,13 +13,13 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
 from bot.core.clock import Clock
 from handlers.kit.context import BotApplication
-from storage.updates import ReceivedUpdates
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # tries begun (each ended by a kill) before an update is given up
@@ -28,10 +28,33 @@ PRUNE_EVERY = 500  # updates received between two prunings
 PAUSE_AFTER_ERROR = 1.0  # seconds before fetching again after a network error
 
 
+class Kept(Protocol):
+    """An update stored but not handled: its id, JSON body and tries begun."""
+
+    @property
+    def update_id(self) -> int: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+class UpdateStore(Protocol):
+    """Where updates are kept until handled (storage.updates.ReceivedUpdates)."""
+
+    async def keep(self, updates: list[tuple[int, str]], now: datetime) -> list[int]: ...
+    async def begin(self, update_id: int) -> None: ...
+    async def mark_handled(self, update_id: int, now: datetime) -> None: ...
+    def mark_with_next_commit(self, update_id: int, now: datetime) -> None: ...
+    async def unhandled(self) -> Sequence[Kept]: ...
+    async def last_id(self) -> int | None: ...
+    async def prune(self, before: datetime) -> int: ...
+
+
 class UpdateInbox:
     """Keep each update before Telegram counts it delivered; handle it; mark it handled."""
 
-    def __init__(self, app: BotApplication, store: ReceivedUpdates, clock: Clock) -> None:
+    def __init__(self, app: BotApplication, store: UpdateStore, clock: Clock) -> None:
         self._app = app
         self._store = store
         self._clock = clock
