@@ -95,7 +95,7 @@ def report_figures(text: str) -> dict[str, int]:
     """Read the numbers of the delivery report (English)."""
     names = {
         "Recipients": "total", "Delivered": "sent", "Blocked the bot (now inactive)": "blocked",
-        "Failed": "failed", "Unconfirmed (in flight when the bot stopped; not sent again)":
+        "Failed": "failed", "Unconfirmed (in flight when the bot stopped; may not have arrived)":
         "unconfirmed", "Retries after errors": "retries",
     }  # fmt: skip
     found = {}
