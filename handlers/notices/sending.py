@@ -274,11 +274,13 @@ async def send_again(context: BotContext, query: CallbackQuery, lang: str, notic
         await query.answer(t(lang, "broadcast.resend_none", number=notice_id), show_alert=True)
         return
     await query.answer()
-    wake_sending(cast(BotApplication, context.application))
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await chat_turn(services.notice_delivery.budget, chat_id)
-    text = t(lang, "broadcast.resent", number=notice_id, count=count)
-    await send_text(context.bot, chat_id, text)
+    try:
+        await chat_turn(services.notice_delivery.budget, chat_id)
+        text = t(lang, "broadcast.resent", number=notice_id, count=count)
+        await patiently(send_text, context.bot, chat_id, text)
+    finally:  # after this message: the admin may be one of the unconfirmed
+        wake_sending(cast(BotApplication, context.application))
 
 
 def delivery_report(
