@@ -116,13 +116,16 @@ class UpdateInbox:
     async def _handle(self, update: Update) -> None:
         """Run the update's handlers (one chat's in order), then mark it handled."""
         app = self._app
-        await self._store.begin(update.update_id)
-        # The first write the handler commits records the update handled in the same
-        # transaction: once its effect is stored, a restart never runs it again.
-        self._store.mark_with_next_commit(update.update_id, self._now())
-        # process_update sends a handler's exception to the error handlers: it returns anyway.
-        await app.update_processor.process_update(update, app.process_update(update))
-        await self._store.mark_handled(update.update_id, self._now())
+        try:
+            await self._store.begin(update.update_id)
+            # The first write the handler commits records the update handled in the same
+            # transaction: once its effect is stored, a restart never runs it again.
+            self._store.mark_with_next_commit(update.update_id, self._now())
+            # process_update sends a handler's exception to the error handlers: it returns.
+            await app.update_processor.process_update(update, app.process_update(update))
+            await self._store.mark_handled(update.update_id, self._now())
+        except Exception:  # storage failed: left unhandled, it is tried again at the next start
+            log.exception("update not handled", extra={"update_id": update.update_id})
 
     def _now(self) -> datetime:
         return self._clock()
