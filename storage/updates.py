@@ -63,11 +63,6 @@ class ReceivedUpdates:
         )
         return [Received(int(r["update_id"]), str(r["body"]), int(r["attempts"])) for r in rows]
 
-    async def last_id(self) -> int | None:
-        """Return the highest update id ever kept (None: none)."""
-        row = await self._db.fetch_one("SELECT MAX(update_id) FROM received_updates")
-        return int(row[0]) if row is not None and row[0] is not None else None
-
     async def prune(self, before: datetime) -> int:
         """Forget handled updates handled before a time, but the newest; return how many."""
         return await self._db.execute(

@@ -47,7 +47,6 @@ class UpdateStore(Protocol):
     async def mark_handled(self, update_id: int, now: datetime) -> None: ...
     def mark_with_next_commit(self, update_id: int, now: datetime) -> None: ...
     async def unhandled(self) -> Sequence[Kept]: ...
-    async def last_id(self) -> int | None: ...
     async def prune(self, before: datetime) -> int: ...
 
 
@@ -94,10 +93,6 @@ class UpdateInbox:
             )
         return replayed
 
-    async def last_id(self) -> int | None:
-        """Return the highest update id stored (the next getUpdates starts after it)."""
-        return await self._store.last_id()
-
     async def drain(self, seconds: float) -> None:
         """Let the handlers running finish (for at most `seconds`); cancel the rest."""
         if not self._tasks:
@@ -140,10 +135,11 @@ async def poll(app: BotApplication, inbox: UpdateInbox, *, wait: int) -> None:
     """Fetch updates with long polling until cancelled, each batch stored before it is confirmed.
 
     The offset of a getUpdates confirms every update before it; the offset is raised past a
-    batch only after the batch is stored, so a kill at any moment loses nothing.
+    batch only after the batch is stored, so a kill at any moment loses nothing. A start asks
+    without an offset: Telegram sends again what was not confirmed (stored ones are handled
+    once), and no offset can skip the ids Telegram picks anew after a week without updates.
     """
-    last = await inbox.last_id()
-    offset = None if last is None else last + 1
+    offset: int | None = None
     while True:
         try:
             updates = await app.bot.get_updates(

@@ -2,11 +2,17 @@
 
 The real `feedback-bot run` process is slowed down by the emulator's latency so that 20 button
 presses are in flight when it is killed; after the restart every press is answered exactly
-once (a second answer to a press is refused by Telegram, and so by the emulator)."""
+once (a second answer to a press is refused by Telegram, and so by the emulator).
+
+One window stays, documented in docs/architecture.md: a handler that stores nothing, killed
+after Telegram took its answer but before the bot recorded the update handled (a millisecond),
+runs again after the restart; its second answer is refused as too old. At most one such press
+(one chat's presses are handled in order) is allowed here."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +22,18 @@ from tests.e2e.conftest import Processes, said, wait_until
 
 pytestmark = pytest.mark.slow
 PRESSES = 20
+TOO_OLD = "query is too old"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """Yield an emulator; the bot may break no rule but answer the press in flight twice."""
+    async with BotApiEmulator() as emu:
+        yield emu
+        again = [r for r in emu.violations if r.error_code == 400 and TOO_OLD in r.description]
+        assert len(again) <= 1, again
+        others = [r for r in emu.violations if r not in again]
+        assert not others, others[:5]
 
 
 async def test_presses_in_flight_at_a_kill_are_answered_after_the_restart_once_each(
