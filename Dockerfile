@@ -32,8 +32,8 @@ WORKDIR /data
 VOLUME ["/data"]
 # Webhook mode listens here (WEBHOOK_LISTEN=0.0.0.0 in a container); polling needs no port.
 EXPOSE 8443
-# A read-only PRAGMA quick_check of the database; it will become `feedback-bot health`.
-HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["feedback-bot", "check-db"]
+# The running bot's /healthz when HEALTH_PORT is set; else the database: sound and writable.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=30s --retries=3 \
+    CMD ["feedback-bot", "health"]
 # Settings come from the environment (compose's env_file); there is no .env in the image.
 CMD ["feedback-bot", "run"]

@@ -1,4 +1,4 @@
-"""The command line: feedback-bot run | check-config | migrate | backup | restore | check-db | …"""
+"""The command line: feedback-bot run | check-config | migrate | backup | restore | health | …"""
 
 from __future__ import annotations
 
@@ -37,8 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="put a backup in place of the database (the bot must be stopped)"
     )
     restore.add_argument("backup_file", type=Path, help="a copy written by backup or BACKUP_DIR")
-    # The container's HEALTHCHECK; it will become `feedback-bot health`.
     commands.add_parser("check-db", help="run a read-only quick_check of the database; exit 0/1")
+    commands.add_parser(
+        "health",
+        help="exit 0 if healthy, 1 if not: the running bot's /healthz when HEALTH_PORT is set,"
+        " else the database itself (the container's HEALTHCHECK)",
+    )
     classify = commands.add_parser(
         "classify", help="sort JSON lines ({id, text, lang?}) by kind, topic, urgency, sentiment"
     )
@@ -103,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(migrate(settings))
     if args.command == "backup":
         return backup(settings, args.path)
+    if args.command == "health":
+        from bot.cli.health import health
+
+        return health(settings)
     if args.command in ("restore", "check-db"):
         from bot.cli import ops
 

@@ -42,8 +42,8 @@ from bot.followup.service import FollowUpService
 from bot.meetings.flow import MeetingFlow
 from bot.meetings.scheduling import MeetingJobs
 from bot.meetings.service import MeetingService
-from bot.notices.comments import ConsultationReports
-from bot.notices.composer import BroadcastComposer
+from bot.notices.comments import CommentPeriodReports
+from bot.notices.composer import NoticeComposer
 from bot.notices.delivery import DeliveryEngine
 from bot.notices.service import NoticeService
 from bot.reporting.my_reports import MyReportsService
@@ -53,6 +53,9 @@ from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
+from handlers.kit.flood import FloodGate
+from handlers.kit.health import start_monitoring, stop_monitoring
+from handlers.kit.metrics import instrument
 from handlers.kit.pacing import budget_limiter, budget_of
 from handlers.kit.received import UpdateInbox, poll
 from handlers.kit.webhook import WebhookServer
@@ -66,6 +69,7 @@ from storage.digests.queries import DigestRepository
 from storage.erasure import UserErasure
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
+from storage.health import HealthQueries
 from storage.meetings.repository import MeetingRepository
 from storage.meetings.sends import MeetingJobRepository
 from storage.notices.queue import NoticeQueue
@@ -81,27 +85,40 @@ WEBHOOK_KEY = "webhook"
 INBOX_KEY = "inbox"
 DRAIN_SECONDS = 10.0  # at a stop, how long handlers running may take to finish
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait for an update
+UNBOUNDED = 1 << 30  # PTB's semaphore, wide open: PerChatUpdateProcessor counts its own slots
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Process updates of different chats concurrently, and those of one chat in order."""
+    """Process updates of different chats concurrently, and those of one chat in order.
+
+    The flood gate (FLOOD_LIMIT), when set, screens each update as it arrives; an update then
+    waits for its chat's earlier ones before it takes one of the concurrent slots, so a busy
+    chat holds one slot at most and never delays other chats. (PTB's own semaphore, taken
+    before this, is left wide open: the slots are ours.)
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self.gate: FloodGate | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers once earlier updates of the same chat are done."""
+        """Screen the update, wait for the chat's earlier updates, then run it in a slot."""
+        work = coroutine if self.gate is None else self.gate.screen(update, coroutine)
+        if work is None:
+            return
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await work
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._slots:
+                await work
         finally:
             self._users[key] -= 1
             if not self._users[key]:
@@ -136,9 +153,10 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
     )
     limiter: AIORateLimiter | None = None
-    if settings.api_rate_limit > 0:
-        limiter = AIORateLimiter(overall_max_rate=settings.api_rate_limit, max_retries=3)
-    # Every message counts in one budget: broadcasts take only what replies to users leave.
+    if settings.api_rate_limit > 0:  # groups' per-minute limit only: the budget does the rest
+        limiter = AIORateLimiter(overall_max_rate=0, max_retries=0)
+    # Every message counts in one budget, each chat in its own turn: broadcasts take only what
+    # replies to users leave, and one chat's backlog or 429 never holds back another chat.
     return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
 
 
@@ -148,7 +166,12 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplicat
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[CLOCK_KEY] = clock
+    if settings.flood_limit is not None and isinstance(
+        app.update_processor, PerChatUpdateProcessor
+    ):
+        app.update_processor.gate = FloodGate(app, settings.flood_limit, clock)
     handlers.register(app)
+    instrument(app)  # updates and handler latency by capability, for METRICS_PORT
     return app
 
 
@@ -219,6 +242,7 @@ async def _post_init(app: BotApplication) -> None:
     app.bot_data[INBOX_KEY] = UpdateInbox(app, ReceivedUpdates(db), clock)
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
+    await start_monitoring(app, settings, HealthQueries(db), clock)  # /healthz, HEALTH/METRICS_PORT
     log.info("bot ready", extra={"bot": app.bot.username, "database": str(settings.database_path)})
 
 
@@ -283,18 +307,18 @@ def _notice_services(
         sorting,
         zone=settings.timezone,
         quiet=settings.quiet_hours,
-        reminder_lead=settings.consultation_reminder,
+        reminder_lead=settings.comment_reminder,
         conversations=conversations,
         clock=clock,
     )
-    broadcasts = BroadcastComposer(
+    composer = NoticeComposer(
         store,
         taxonomy,
         conversations=conversations,
         languages=translate.languages,
         default_language=settings.default_language,
         zone=settings.timezone,
-        periods=settings.consultation_periods,
+        periods=settings.comment_periods,
         clock=clock,
         gate=access,
     )
@@ -309,9 +333,9 @@ def _notice_services(
     )
     return {
         "notices": notices,
-        "broadcasts": broadcasts,
+        "notice_composer": composer,
         "notice_delivery": engine,
-        "consultations": ConsultationReports(notices, translate, taxonomy, settings.timezone),
+        "comment_periods": CommentPeriodReports(notices, translate, taxonomy, settings.timezone),
     }
 
 
@@ -358,6 +382,7 @@ def _meeting_services(
 
 async def _post_shutdown(app: BotApplication) -> None:
     """Stop background work and close storage."""
+    await stop_monitoring(app)
     services = app.bot_data.get(SERVICES_KEY)
     if isinstance(services, Services):
         await services.sorting.stop()

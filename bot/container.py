@@ -18,8 +18,8 @@ from bot.followup.service import FollowUpService
 from bot.meetings.flow import MeetingFlow
 from bot.meetings.scheduling import MeetingJobs
 from bot.meetings.service import MeetingService
-from bot.notices.comments import ConsultationReports
-from bot.notices.composer import BroadcastComposer
+from bot.notices.comments import CommentPeriodReports
+from bot.notices.composer import NoticeComposer
 from bot.notices.delivery import DeliveryEngine
 from bot.notices.service import NoticeService
 from bot.reporting.my_reports import MyReportsService
@@ -50,7 +50,7 @@ class Services:
     meeting_flow: MeetingFlow
     meeting_jobs: MeetingJobs
     notices: NoticeService
-    broadcasts: BroadcastComposer
+    notice_composer: NoticeComposer
     notice_delivery: DeliveryEngine
-    consultations: ConsultationReports
+    comment_periods: CommentPeriodReports
     backups: Backups | None  # automatic backups, when BACKUP_DIR is set

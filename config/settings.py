@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AliasChoices,
     BeforeValidator,
     Field,
     SecretStr,
@@ -26,6 +27,7 @@ from pydantic_settings import (
 )
 
 from bot.core.durations import parse_duration
+from bot.core.flood import FloodLimit
 from bot.core.schedules import Schedule, parse_schedules
 from bot.core.service_levels import DEFAULT_SERVICE_LEVELS, ServiceLevel, parse_service_levels
 from bot.core.users import Language
@@ -83,6 +85,7 @@ ReminderOffsets = Annotated[tuple[timedelta, ...], NoDecode, _parsed(parse_offse
 Holidays = Annotated[frozenset[date], NoDecode, _parsed(parse_holidays)]
 ReferencePrefix = Annotated[str, _parsed(check_prefix)]
 ByteSize = Annotated[int, _parsed(_byte_size)]
+OptionalFloodLimit = Annotated[FloodLimit | None, NoDecode, _parsed(FloodLimit.parse)]
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
 )
@@ -113,8 +116,13 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_max_body: ByteSize = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     api_rate_limit: float = Field(default=30.0, ge=0)
+    flood_limit: OptionalFloodLimit = Field(default="20/10s", validate_default=True)
     reports_per_hour: int = Field(default=10, ge=1)
     recurring_window_days: int = Field(default=30, ge=1)
     digest_schedule: Schedules = Field(
@@ -128,8 +136,16 @@ class Settings(BaseSettings):
     satisfaction_reask: Duration = timedelta(days=3)
     notice_rate: float = Field(default=25.0, gt=0, le=1000)
     quiet_hours: OptionalQuietHours = None
-    consultation_periods: CommentPeriods = Field(default="7d, 14d, 30d", validate_default=True)
-    consultation_reminder: Duration = timedelta(days=2)
+    # A draft notice's comment period; the old names (CONSULTATION_*) are still read.
+    comment_periods: CommentPeriods = Field(
+        default="7d, 14d, 30d",
+        validate_default=True,
+        validation_alias=AliasChoices("comment_periods", "consultation_periods"),
+    )
+    comment_reminder: Duration = Field(
+        default=timedelta(days=2),
+        validation_alias=AliasChoices("comment_reminder", "consultation_reminder"),
+    )
     meeting_reminders: ReminderOffsets = Field(default="7d, 1d, 1h", validate_default=True)
     agenda_pack_before: Duration = timedelta(days=2)
     action_item_reminder: Duration = timedelta(days=1)
@@ -147,7 +163,7 @@ class Settings(BaseSettings):
         "satisfaction_reask",
         "agenda_pack_before",
         "action_item_reminder",
-        "consultation_reminder",
+        "comment_reminder",
     )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:

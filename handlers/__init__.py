@@ -27,7 +27,7 @@ from handlers.kit.callbacks import MY_REPORTS, require_handlers
 from handlers.kit.context import BotApplication
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
-from handlers.kit.forms import drop_idle_forms
+from handlers.kit.forms import IDLE_FORMS
 from handlers.kit.outbox import register_renderer
 from handlers.kit.routing import MessageRouter, Route, clearing_cancel
 from handlers.meetings import commands as meetings
@@ -44,7 +44,6 @@ from handlers.sorting import corrections
 
 PRIVATE = filters.ChatType.PRIVATE
 MESSAGES = PRIVATE & ~filters.COMMAND
-DRAFT_SWEEP = timedelta(minutes=10)
 
 
 def message_router() -> MessageRouter:
@@ -140,11 +139,7 @@ def schedule_jobs(app: BotApplication, services: Services) -> None:
     meeting_jobs.schedule_meetings(app)
     notice_sending.start_sending(app)
     backups.schedule_backups(app, services, now)
-    for job in app.job_queue.get_jobs_by_name("drop-idle-drafts"):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        drop_idle_forms, interval=DRAFT_SWEEP, first=5, name="drop-idle-drafts"
-    )
+    IDLE_FORMS.start(app, after=timedelta(seconds=5))
 
 
 async def set_default_menus(bot: ExtBot[None], services: Services) -> None:

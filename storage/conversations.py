@@ -51,3 +51,12 @@ class ConversationRepository:
             (conversation.user_id, conversation.updated_at.isoformat(timespec="seconds")),
         )
         return changed > 0
+
+    async def oldest_update(self, excluding: tuple[str, ...] = ()) -> datetime | None:
+        """Return when the least recently touched conversation (of other flows) was saved."""
+        marks = ",".join("?" * len(excluding)) or "''"
+        row = await self._db.fetch_one(
+            f"SELECT MIN(updated_at) AS oldest FROM conversations WHERE flow NOT IN ({marks})",  # noqa: S608 - only placeholders
+            excluding,
+        )
+        return datetime.fromisoformat(row["oldest"]) if row and row["oldest"] else None

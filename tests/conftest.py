@@ -25,6 +25,7 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
             "database_path": tmp_path / "feedback.db",
             "log_format": "text",
             "api_rate_limit": 0,
+            "flood_limit": "off",  # tests/e2e/test_flood.py sets it
         }
         base.update(values)
         return settings_from(base)

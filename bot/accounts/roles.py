@@ -34,6 +34,7 @@ class InviteFailure(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"  # by an admin, or because its maker may no longer invite
 
 
 class Invite(BaseModel):
@@ -49,6 +50,8 @@ class Invite(BaseModel):
     expires_at: datetime
     used_by: int | None = None
     used_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: int | None = None
 
     @property
     def payload(self) -> str:

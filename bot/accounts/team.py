@@ -26,6 +26,8 @@ class TeamStore(Protocol):
         self, token: str, user_id: int, at: datetime, audit: AuditEntry
     ) -> Invite | InviteFailure: ...
     async def revoke(self, user_id: int, audit: AuditEntry) -> tuple[Role, int] | None: ...
+    async def outstanding(self, now: datetime) -> list[Invite]: ...
+    async def cancel(self, invite_id: int, by: int | None, audit: AuditEntry) -> Invite | None: ...
 
 
 class TeamService:
@@ -67,8 +69,9 @@ class TeamService:
         log.info("invite created", extra={"role": role.value, "user_id": actor_id})
         return stored
 
-    async def redeem(self, token: str, user_id: int) -> Role | InviteFailure:
-        """Use an invite: once, before it expires; return the role it gave or why not.
+    async def redeem(self, token: str, user_id: int) -> Invite | InviteFailure:
+        """Use an invite: once, before it expires, while its maker may still invite; return
+        the invite used (its role, its maker) or why not.
 
         The user must be registered (LookupError otherwise, and the invite stays unused).
         """
@@ -76,13 +79,38 @@ class TeamService:
         known = await self._store.invite(token)
         if known is None:
             return await self._refused(user_id, InviteFailure.UNKNOWN, now)
+        if known.id is not None and not await self._maker_may_invite(known):
+            cancelled = self._entry(
+                known.created_by, Action.INVITE_CANCELLED, {"why": "maker"}, now, Actor.SYSTEM
+            )
+            await self._store.cancel(known.id, None, cancelled)
+            return await self._refused(user_id, InviteFailure.CANCELLED, now)
         detail: Detail = {"role": known.role.value, "invite": known.id, "by": known.created_by}
         audit = self._entry(user_id, Action.ROLE_GRANTED, detail, now, Actor.USER)
         result = await self._store.redeem(token, user_id, now, audit)
         if isinstance(result, InviteFailure):
             return await self._refused(user_id, result, now)
         log.info("role granted", extra={"role": result.role.value, "user_id": user_id})
-        return result.role
+        return result
+
+    async def outstanding(self, actor_id: int) -> list[Invite]:
+        """Return the invites that could still be used, oldest first (admins only)."""
+        await self.access.require(actor_id, Access.ADMIN, "invites")
+        return await self._store.outstanding(self._clock())
+
+    async def cancel_invite(self, actor_id: int, invite_id: int) -> Invite:
+        """Cancel an invite nobody used yet (admins only); UserError if it is gone."""
+        await self.access.require(actor_id, Access.ADMIN, "cancel_invite")
+        audit = self._entry(actor_id, Action.INVITE_CANCELLED, {}, self._clock())
+        cancelled = await self._store.cancel(invite_id, actor_id, audit)
+        if cancelled is None:
+            raise UserError("team.error_invite_gone")
+        log.info("invite cancelled", extra={"invite": invite_id, "user_id": actor_id})
+        return cancelled
+
+    async def _maker_may_invite(self, invite: Invite) -> bool:
+        """Tell whether the invite's maker still has the right to make it (admins may)."""
+        return (await self.access.access_of_id(invite.created_by)).includes(Access.ADMIN)
 
     async def team(self, actor_id: int) -> list[TeamMember]:
         """Return every officer and admin (officers and admins may look)."""

@@ -1,4 +1,4 @@
-"""Operators' commands: check-db (the container's health check) and restore BACKUP_FILE."""
+"""Operators' commands: check-db (a read-only quick_check) and restore BACKUP_FILE."""
 
 from __future__ import annotations
 

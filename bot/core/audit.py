@@ -24,6 +24,7 @@ class Action(StrEnum):
     COMMENT = "comment"
     INVITE_CREATED = "invite_created"
     INVITE_REFUSED = "invite_refused"
+    INVITE_CANCELLED = "invite_cancelled"
     ROLE_GRANTED = "role_granted"
     ROLE_REVOKED = "role_revoked"
     REFUSED = "refused"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_PART = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)\s*([smhdw])", re.ASCII)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -16,8 +16,11 @@ def parse_duration(text: str) -> timedelta:
     if not spec or "".join(n + u for n, u in parts) != spec:
         raise ValueError(f"{text!r}: expected a duration such as 30s, 15m, 2h, 1d or 1h30m")
     total = timedelta()
-    for number, unit in parts:
-        total += timedelta(**{_UNITS[unit]: float(number)})
+    try:
+        for number, unit in parts:
+            total += timedelta(**{_UNITS[unit]: float(number)})
+    except OverflowError:
+        raise ValueError(f"{text!r}: too long a duration") from None
     return total
 
 

@@ -130,6 +130,12 @@ class FormService:
             return False
         return await self._store.clear_if_unchanged(conversation)
 
+    async def next_idle_at(self, keep: tuple[Flow, ...] = ()) -> datetime:
+        """Return when the next open form falls idle (a day from now if none is open)."""
+        oldest = await self._store.oldest_update(tuple(flow.value for flow in keep))
+        soonest = self._clock() + FORM_IDLE
+        return soonest if oldest is None else min(oldest + FORM_IDLE, soonest)
+
     async def drop_idle(
         self, idle: timedelta = FORM_IDLE, keep: tuple[Flow, ...] = ()
     ) -> list[Conversation]:

@@ -6,10 +6,12 @@ counts from the moment it is sent until a second after Telegram answered: the re
 Telegram in between, however late, so the count never falls short of what Telegram sees (a
 margin on the send time alone fails whenever a request is delayed longer than the margin).
 
-Replies to users go at once unless the last second is full or Telegram asked everybody to
-wait; a broadcast takes a slot only when a reserve is left for replies, and a reply takes a
-freed slot first, so a running broadcast never starves a conversation and the two together
-stay under the overall limit.
+Replies to users wait for their own chat's turn (one a second, and any 429 Telegram gave for
+that chat alone), then for room in the window in the order their chats became ready: a chat
+holds at most one place in that line, so a flooded chat never delays another chat's answers.
+A broadcast takes a slot only when a reserve is left for replies, and a reply takes a freed
+slot first, so a running broadcast never starves a conversation and the two together stay
+under the overall limit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import itertools
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 # Bot API methods that post or change a message, which Telegram's flood limits count.
@@ -33,6 +36,7 @@ SENDING_METHODS = frozenset(
 WINDOW = 1.001  # seconds in which at most `overall` messages go (Telegram's second, and a hair)
 PER_CHAT_INTERVAL = 1.001  # seconds from Telegram's answer to the next message to that chat
 IN_FLIGHT_WAIT = 0.005  # seconds to look again when only messages in flight fill the window
+LANDING_WAIT = 0.01  # seconds to look again while the chat's last message is still in flight
 CHAT_MEMORY = 20_000  # chats remembered before old entries are dropped
 Clock = Callable[[], float]
 
@@ -57,7 +61,11 @@ class SendBudget:
         self._last: dict[int, float] = {}  # chat: when its last message was answered
         self._flying: dict[int, int] = {}  # chat: messages to it in flight
         self._paused_until = 0.0
+        self._chat_paused: dict[int, float] = {}  # chat: until when Telegram asked to wait
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat: lock, its users
+        self._line: deque[asyncio.Event] = deque()  # chats ready, waiting for room, in order
         self.pauses = 0
+        self.chat_pauses = 0
 
     def note(self, chat_id: int | None) -> int:
         """Count a message going out now; return the token to hand to done() when answered."""
@@ -114,9 +122,22 @@ class SendBudget:
         if chat_id in self._flying:
             return PER_CHAT_INTERVAL
         last = self._last.get(chat_id)
-        if last is None:
+        turn = 0.0 if last is None else last + PER_CHAT_INTERVAL - self._clock()
+        return max(turn, self._chat_pause(chat_id), 0.0)
+
+    def _chat_pause(self, chat_id: int | None) -> float:
+        """Return how long Telegram asked to wait before this chat's next message (0: none)."""
+        if chat_id is None or chat_id not in self._chat_paused:
             return 0.0
-        return max(last + PER_CHAT_INTERVAL - self._clock(), 0.0)
+        return max(self._chat_paused[chat_id] - self._clock(), 0.0)
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Stop sending to this one chat for as long as Telegram asked (others go on)."""
+        until = self._clock() + seconds
+        self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), until)
+        self.chat_pauses += 1
+        if len(self._chat_paused) > CHAT_MEMORY:
+            self._forget(self._clock())
 
     def pause(self, seconds: float) -> None:
         """Stop all sending for as long as Telegram asked."""
@@ -127,12 +148,63 @@ class SendBudget:
         """Return how long sending stays paused (0: not paused)."""
         return max(self._paused_until - self._clock(), 0.0)
 
-    async def wait_turn(self) -> None:
-        """Return once a reply may go: no pause asked by Telegram, and room in the window."""
-        left = max(self.paused_for(), self.room_wait(reply=True))
-        if left > 0:
-            await asyncio.sleep(left)
-            await self.wait_turn()  # someone may have taken the slot meanwhile
+    async def reply_slot(self, chat_id: int | None) -> int:
+        """Wait for a reply's turn in its chat, then for room; note it and return its token.
+
+        The replies to one chat go one at a time, in order. A chat gets in line for the
+        window's room only once its own turn has come, so each chat holds at most one place.
+        With no overall limit (0), a reply waits only for a pause Telegram asked for.
+        """
+        if not self.overall:
+            wait = max(self.paused_for(), self._chat_pause(chat_id))
+            if wait > 0:
+                await asyncio.sleep(wait)
+            return self.note(chat_id)
+        if chat_id is None:
+            await self._room_turn()
+            return self.note(None)
+        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+        self._chat_locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                while True:
+                    await self._chat_turn(chat_id)
+                    await self._room_turn()
+                    if self.chat_wait(chat_id) <= 0:  # no broadcast took the chat meanwhile
+                        return self.note(chat_id)
+        finally:
+            lock, users = self._chat_locks[chat_id]
+            if users > 1:
+                self._chat_locks[chat_id] = (lock, users - 1)
+            else:
+                del self._chat_locks[chat_id]
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        """Wait until the chat may get a message (its last one landed a second ago)."""
+        while True:
+            wait = self.chat_wait(chat_id)
+            if wait <= 0:
+                return
+            await asyncio.sleep(LANDING_WAIT if chat_id in self._flying else wait)
+
+    async def _room_turn(self) -> None:
+        """Wait, in line behind the chats ready before, for no pause and room in the window."""
+        mine = asyncio.Event()
+        self._line.append(mine)
+        if self._line[0] is mine:
+            mine.set()
+        try:
+            await mine.wait()
+            while True:
+                left = max(self.paused_for(), self.room_wait(reply=True))
+                if left <= 0:
+                    return
+                await asyncio.sleep(left)
+        finally:
+            first = self._line[0] is mine
+            self._line.remove(mine)
+            if first and self._line:
+                self._line[0].set()
 
     def _landed(self, chat_id: int) -> None:
         left = self._flying.get(chat_id, 0) - 1
@@ -148,6 +220,7 @@ class SendBudget:
 
     def _forget(self, now: float) -> None:
         self._last = {c: t for c, t in self._last.items() if t > now - PER_CHAT_INTERVAL}
+        self._chat_paused = {c: t for c, t in self._chat_paused.items() if t > now}
 
 
 class Pace:

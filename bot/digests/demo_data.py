@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
+from bot.core import similarity as recurring
 from bot.core.taxonomy import NO_OFFICE, Taxonomy
 from bot.digests.demo_texts import CLOSER_CUMULATIVE, CLOSERS, NAMES, OPENERS, ORGS, sentences
-from bot.reporting import similarity as recurring
 from bot.reporting.model import format_reference
 
 USER_ID_BASE = 10**12  # far above real Telegram user ids, so demo users never clash with them

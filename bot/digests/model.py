@@ -12,7 +12,8 @@ MAX_DAYS = 366
 SMALL_CELL = 5
 SUPPRESSED = "<5"
 QUOTE_LENGTH = 120
-_RANGE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*$")
+EARLIEST = date(2000, 1, 1)  # no digest reaches further back (nor over a year ahead)
+_RANGE = re.compile(r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*\.\.\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*$")
 
 PeriodKind = Literal["week", "month", "range"]
 
@@ -20,9 +21,10 @@ PeriodKind = Literal["week", "month", "range"]
 class PeriodError(ValueError):
     """A period that cannot be used; `key` names the catalog message that explains why."""
 
-    def __init__(self, key: str, text: str) -> None:
+    def __init__(self, key: str, text: str, **params: str) -> None:
         super().__init__(text)
         self.key = key
+        self.params = params
 
 
 class Period(BaseModel):
@@ -61,7 +63,7 @@ class Period(BaseModel):
 
     @classmethod
     def parse(cls, text: str, today: date) -> Period:
-        """Read 'week', 'month' or 'YYYY-MM-DD..YYYY-MM-DD' (both days included)."""
+        """Read 'week', 'month' or 'YYYY-MM-DD..YYYY-MM-DD' (both days, 2000 to a year ahead)."""
         word = text.strip().lower()
         if word == "week":
             return cls.week(today)
@@ -74,6 +76,14 @@ class Period(BaseModel):
             first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
         except ValueError:
             raise PeriodError("period.bad_format", f"not a real date: {text!r}") from None
+        latest = today + timedelta(days=MAX_DAYS)
+        if first <= last and (first < EARLIEST or last > latest):
+            raise PeriodError(
+                "period.out_of_range",
+                f"outside {EARLIEST}..{latest}: {text!r}",
+                earliest=EARLIEST.isoformat(),
+                latest=latest.isoformat(),
+            )
         return cls.between(first, last)
 
     @property

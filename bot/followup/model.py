@@ -13,8 +13,7 @@ from bot.core.errors import UserError
 from bot.core.notifications import Notification
 from bot.core.service_levels import ServiceLevel, due_at
 from bot.core.taxonomy import Kind
-from bot.reporting.drafts import DESCRIPTION_MAX
-from bot.reporting.model import Attachment, Author, Report, Status
+from bot.reporting.model import DESCRIPTION_MAX, Attachment, Author, Report, Status
 
 MESSAGE_MIN = 2
 REASON_MAX = 500

@@ -10,16 +10,17 @@ from bot.core.audit import Action, Actor, AuditEntry, Detail
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.notifications import Notification
+from bot.core.numbers import read_number
 from bot.core.users import Access, display_name
 from bot.followup import model as followup
 from bot.followup.model import Done, TrackedReport
 from bot.followup.recipients import Recipients
-from bot.reporting.drafts import Draft, check_attachment
 from bot.reporting.model import (
     Attachment,
     Author,
     Report,
     Status,
+    check_file,
     format_reference,
     parse_reference,
 )
@@ -99,8 +100,8 @@ async def find_tracked(store: TrackedStore, report: ReportKey) -> TrackedReport:
         found = await store.tracked(report)
     elif (parsed := parse_reference(report)) is not None:
         found = await store.tracked_by_reference(format_reference(*parsed))
-    elif report.strip().isdigit():
-        found = await store.tracked(int(report.strip()))
+    elif (number := read_number(report)) is not None:
+        found = await store.tracked(number)
     if found is None:
         raise ReportNotFound(str(report))
     return found
@@ -271,7 +272,7 @@ class FollowUpService:
         else:
             body = ""
         if attachment is not None:
-            check_attachment(Draft(key="-"), attachment)
+            check_file(attachment)
         entry = AuditEntry(
             report_id=stored.id,
             actor=Actor.REPORTER,

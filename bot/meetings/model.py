@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
+from bot.core.numbers import read_number
 from bot.core.users import BusinessRole
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -235,10 +236,10 @@ def clean_minutes(text: str) -> str:
 
 def parse_attendance(text: str) -> int:
     """Return a head count typed as a whole number, or raise UserError."""
-    value = text.strip()
-    if not value.isdigit() or int(value) > MAX_ATTENDANCE:
+    value = read_number(text, 6)
+    if value is None or value > MAX_ATTENDANCE:
         raise UserError("meeting.error_attendance")
-    return int(value)
+    return value
 
 
 def parse_organisations(text: str) -> tuple[str, ...]:
@@ -261,8 +262,9 @@ _DAY = (
 )
 _CLOCK = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?::(?P<s>\d{2}))?"
 _END = r"(?:\s*[-–]\s*(?P<eh>\d{1,2})[:.](?P<emi>\d{2}))?"
-_WHEN = re.compile(rf"^{_DAY}[\sT,]+{_CLOCK}{_END}$")
-_DATE = re.compile(rf"^{_DAY}$")
+MIN_YEAR, MAX_YEAR = 2000, 2100  # years a meeting or a due date can be in
+_WHEN = re.compile(rf"^{_DAY}[\sT,]+{_CLOCK}{_END}$", re.ASCII)
+_DATE = re.compile(rf"^{_DAY}$", re.ASCII)
 
 
 def _day_of(match: re.Match[str]) -> date:
@@ -271,6 +273,8 @@ def _day_of(match: re.Match[str]) -> date:
         if match["y"]
         else (match["y2"], match["mo2"], match["d2"])
     )
+    if not MIN_YEAR <= int(year) <= MAX_YEAR:
+        raise ValueError(f"year {year} is out of range")
     return date(int(year), int(month), int(day))
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
@@ -19,6 +20,7 @@ from bot.notices.model import Comment, Notice, Reach, sentiment_band
 
 BANDS = ("negative", "neutral", "positive")
 FORMULA_STARTS = ("=", "+", "-", "@")
+CELL_MAX = 32_767  # characters an XLSX cell holds
 COLUMNS = (
     "number", "submitted_local", "language", "topic", "topic_name", "sentiment",
     "sentiment_band", "urgency", "kind", "business_role", "organisation", "comment",
@@ -33,7 +35,7 @@ class CommentStore(Protocol):
 
 
 @dataclass(frozen=True)
-class ConsultationSummary:
+class CommentPeriodSummary:
     """The figures of a closed consultation."""
 
     notice: Notice
@@ -44,11 +46,11 @@ class ConsultationSummary:
     by_sentiment: tuple[tuple[str, int], ...]  # band, comments; in BANDS order
 
 
-def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> ConsultationSummary:
+def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> CommentPeriodSummary:
     """Count a consultation's comments by topic and by sentiment band."""
     topics = Counter(comment.topic or "not_sure" for comment in comments)
     bands = Counter(sentiment_band(comment.sentiment) for comment in comments)
-    return ConsultationSummary(
+    return CommentPeriodSummary(
         notice=notice,
         recipients=reach.sent + reach.unconfirmed,
         comments=len(comments),
@@ -59,7 +61,12 @@ def summarise(notice: Notice, comments: list[Comment], reach: Reach) -> Consulta
 
 
 def _text_cell(sheet: Any, value: object) -> object:
-    """Keep text that starts like a formula ("=", "+", "-", "@") as text."""
+    """Keep text that starts like a formula ("=", "+", "-", "@") as text, in what a cell holds.
+
+    Control characters (a NUL typed in a comment) would make openpyxl refuse the whole file.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub(" ", value)[:CELL_MAX]
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -67,7 +74,7 @@ def _text_cell(sheet: Any, value: object) -> object:
     return value
 
 
-class ConsultationReports:
+class CommentPeriodReports:
     """Summaries of closed consultations for admins and officers."""
 
     def __init__(
@@ -78,7 +85,7 @@ class ConsultationReports:
         self.taxonomy = taxonomy
         self.zone = zone
 
-    async def summary(self, notice: Notice) -> ConsultationSummary:
+    async def summary(self, notice: Notice) -> CommentPeriodSummary:
         """Return the figures of a consultation."""
         comments = await self._store.comments(notice.id)
         return summarise(notice, comments, await self._store.reach(notice.id))
@@ -88,7 +95,7 @@ class ConsultationReports:
         topic = self.taxonomy.topic(code)
         return topic.name(language) if topic else self._t(language, "consultation.topic_unsure")
 
-    def text(self, summary: ConsultationSummary, language: str) -> str:
+    def text(self, summary: CommentPeriodSummary, language: str) -> str:
         """Return the summary as a message in a language."""
         t = self._t
         lines = [

@@ -49,11 +49,11 @@ class NoticeForm(BaseModel):
     resting: bool = False  # another command came since: typed text is not the draft's
 
 
-class NoBroadcastDraft(Exception):
+class NoNoticeDraft(Exception):
     """The admin has no broadcast being written (sent, cancelled, or never started)."""
 
 
-class BroadcastComposer:
+class NoticeComposer:
     """Use cases of an admin writing a notice: text, file, languages, audience, timing."""
 
     def __init__(
@@ -125,7 +125,7 @@ class BroadcastComposer:
         await self.require_admin(admin_id)
         draft = await self._store.draft_of(admin_id)
         if draft is None:
-            raise NoBroadcastDraft
+            raise NoNoticeDraft
         if steps and draft.step not in steps:
             raise UserError("broadcast.stale")
         return draft

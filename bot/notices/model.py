@@ -263,7 +263,7 @@ def sentiment_band(score: float | None) -> str:
     return "positive" if score > 0 else "negative"
 
 
-_QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -319,8 +319,8 @@ class QuietHours(BaseModel):
 
 def parse_local_time(text: str, zone: ZoneInfo) -> datetime:
     """Parse "YYYY-MM-DD HH:MM" in the configured zone into an aware datetime."""
-    match = re.match(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$", text)
-    if match is None:
+    match = re.match(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})\s*$", text, re.ASCII)
+    if match is None or not 2000 <= int(match[1]) <= 2100:
         raise UserError("broadcast.error_time_format")
     try:
         year, month, day, hour, minute = (int(part) for part in match.groups())

@@ -18,34 +18,21 @@ from bot.core.taxonomy import (
     folded,
     search_offices,
 )
-from bot.reporting.model import Attachment, AttachmentKind
+from bot.reporting.model import (
+    DESCRIPTION_MAX,
+    DOCUMENT_TYPES,
+    MAX_FILE_BYTES,
+    Attachment,
+    check_file,
+)
 
+__all__ = ["DESCRIPTION_MAX", "DOCUMENT_TYPES", "MAX_FILE_BYTES"]  # the limits live in the model
 DESCRIPTION_MIN = 10
-DESCRIPTION_MAX = 3500
 OFFICE_OTHER_MAX = 200
 OFFICE_SEARCH_MAX = 100  # longer text is not part of an office's name
 RECENT_OFFICES = 5  # the trader's recently used offices listed first
 MAX_ATTACHMENTS = 5
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
 MAX_PAST_DAYS = 366
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "image/heic",
-        "text/plain",
-        "text/csv",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/zip",
-    }
-)
 
 
 class Step(StrEnum):
@@ -93,6 +80,7 @@ class Draft(StepForm):
     incident_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool | None = None
+    offered: int | None = None  # the open report offered to this draft's writer to back
 
     def order(self) -> list[Step]:
         """Return the steps this draft goes through, in order."""
@@ -204,8 +192,8 @@ def clean_office_other(text: str) -> str:
 
 
 _DATE_FORMATS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
-    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$", re.ASCII), (3, 2, 1)),
 )
 
 
@@ -230,8 +218,4 @@ def check_attachment(draft: Draft, attachment: Attachment) -> Attachment:
     """Return the attachment if the draft can take it, or raise UserError."""
     if len(draft.attachments) >= MAX_ATTACHMENTS:
         raise UserError("report.error_attachments_full", maximum=MAX_ATTACHMENTS)
-    if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
-        raise UserError("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
-    if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
-        raise UserError("report.error_file_type")
-    return attachment
+    return check_file(attachment)

@@ -8,7 +8,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.core import files
+from bot.core.errors import UserError
+from bot.core.numbers import read_number
 from bot.core.taxonomy import Kind
+
+DESCRIPTION_MAX = 3500  # a report's description, and any text added to a report
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download with getFile
+DOCUMENT_TYPES = files.ACCEPTED  # read from the file's bytes (bot.core.files), not declared
 
 
 class Status(StrEnum):
@@ -152,6 +159,16 @@ def parse_reference(text: str) -> tuple[int, int, str] | None:
     parts = [part.strip() for part in text.strip().upper().split("-")]
     if len(parts) != 3 or not PREFIX_PATTERN.match(parts[0]):
         return None
-    if not parts[1].isdigit() or not parts[2].isdigit():
+    year, number = read_number(parts[1], 4), read_number(parts[2], 9)
+    if year is None or number is None:
         return None
-    return int(parts[1]), int(parts[2]), parts[0]
+    return year, number, parts[0]
+
+
+def check_file(attachment: Attachment) -> Attachment:
+    """Return a file a report may carry (size, and a document's real type), or raise UserError."""
+    if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
+        raise UserError("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
+    if attachment.kind is AttachmentKind.DOCUMENT and attachment.mime_type not in DOCUMENT_TYPES:
+        raise UserError("report.error_file_type")
+    return attachment

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core import similarity as recurring
 from bot.core.clock import Clock, utc_now
-from bot.reporting import similarity as recurring
+from bot.core.taxonomy import OTHER_OFFICE
 from bot.reporting.model import Report
 
 
@@ -30,6 +31,21 @@ class Match:
 
     report: Report
     size: int  # the report itself plus every voice added to it
+
+    @property
+    def listed_office(self) -> str | None:
+        """Return the report's office if it is one from the list, else None.
+
+        This is all of the place other traders may see: a place the reporter typed ("Another
+        place") can name them, and anonymous reports must not.
+        """
+        office = self.report.office
+        return None if office in (None, OTHER_OFFICE) else office
+
+    @property
+    def typed_place(self) -> bool:
+        """Tell whether the reporter typed the place instead of choosing an office."""
+        return self.report.office == OTHER_OFFICE
 
 
 class RecurringIssues:

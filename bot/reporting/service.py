@@ -13,12 +13,12 @@ from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
 from bot.core.labels import Classification
+from bot.core.similarity import signature
 from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, OTHER_TOPIC, Kind, Taxonomy
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
 from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
 from bot.reporting.recurring import Match, RecurringIssues
-from bot.reporting.similarity import signature
 
 
 class ReportStore(Protocol):
@@ -255,7 +255,8 @@ class ReportService:
             match = await self.recurring.find(
                 user_id, topic, office, draft.description or "", language
             )
-            if match is not None:
+            if match is not None:  # remembered: the voice button may back this report only
+                await self._save(user_id, draft.model_copy(update={"offered": match.report.id}))
                 return Submission(similar=match)
         await self._check_rate(user_id)
         report, created = await self._reports.create(
@@ -279,12 +280,15 @@ class ReportService:
         await self._forms.clear(user_id)
         return Submission(report, created)
 
-    async def add_voice(self, user_id: int, language: str, draft_key: str, report_id: int) -> Match:
-        """Add the trader's voice (their description as comment) to an open report instead."""
+    async def add_voice(self, user_id: int, language: str, draft_key: str) -> Match:
+        """Add the trader's voice (their description as comment) to the open report offered to
+        them for this draft; NoDraft when no such offer stands (a stale or forged button)."""
         draft = await self.draft_of(user_id)
         if draft is None or draft.key != draft_key or self.recurring is None:
             raise NoDraft(draft_key)
-        match = await self.recurring.add_voice(report_id, user_id, draft.description, language)
+        if draft.offered is None:
+            raise NoDraft(draft_key)
+        match = await self.recurring.add_voice(draft.offered, user_id, draft.description, language)
         await self._forms.clear(user_id)
         return match
 

@@ -14,6 +14,7 @@ from handlers.kit.callbacks import encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.render import column, send_text
+from handlers.kit.replies import replace
 
 LANGUAGE = callbacks.prefix("lang", "/language's choices")
 ERASE = callbacks.prefix("erase", "/deletemydata's confirmation")
@@ -118,14 +119,17 @@ async def on_erase(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
     lang = (await language_for(update, context)).value
     t = context.services.translate
+    if query.data not in (encode(ERASE, "yes"), encode(ERASE, "no")):
+        await query.answer(t(lang, "button.stale"))  # forged: the two answers only
+        return
+    await query.answer()
     if query.data != encode(ERASE, "yes"):
-        await query.edit_message_text(t(lang, "erase.kept"))
+        await replace(context, query.message, t(lang, "erase.kept"), None)
         return
     await context.services.users.erase(query.from_user.id)
-    await query.edit_message_text(t(lang, "erase.done"))
+    await replace(context, query.message, t(lang, "erase.done"), None)
 
 
 async def fallback(update: Update, context: BotContext) -> bool:

@@ -40,7 +40,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
         await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
         return
     except PeriodError as error:
-        reason = t(lang, error.key, days=MAX_DAYS)
+        reason = t(lang, error.key, days=MAX_DAYS, **error.params)
         await send_text(context.bot, chat.id, f"{reason}\n{t(lang, 'digest.usage')}")
         return
     await send_text(context.bot, chat.id, t(lang, "digest.preparing"))

@@ -8,6 +8,7 @@ from typing import cast
 from telegram import Update
 
 from bot.core.conversations import Conversation
+from bot.core.numbers import read_number
 from bot.followup.model import Done
 from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
@@ -44,9 +45,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     # Every action checks the caller's role in the service, whatever the button said.
     if action == "me":
         await finish(context, views, chat_id, followup.assign(officer, rid, officer))
-    elif action == "at" and arg.isdigit():
-        target = int(arg) or None  # 0: nobody
-        await finish(context, views, chat_id, followup.assign(officer, rid, target))
+    elif action == "at" and (target := read_number(arg)) is not None:  # 0: nobody
+        await finish(context, views, chat_id, followup.assign(officer, rid, target or None))
     elif action == "st" and arg in STATUSES:
         await finish(context, views, chat_id, followup.set_status(officer, rid, Status(arg)))
     elif action == "as":

@@ -7,7 +7,8 @@ from typing import TypeVar
 
 from telegram import Update
 
-from bot.core.users import display_name
+from bot.core.access import NotAllowed
+from bot.core.users import Access, display_name
 from bot.followup.model import InboxFilter
 from bot.reporting.model import AttachmentKind
 from handlers.followup.views import INBOX, OfficerViews
@@ -127,8 +128,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     except BadCallback:
         await query.answer(views.say("button.stale"))
         return
+    try:  # cards go to the officer's private chat: refuse others here, where they pressed
+        await context.services.team.access.require(query.from_user.id, Access.OFFICER, "inbox")
+    except NotAllowed:
+        await query.answer()
+        await send_text(context.bot, query.message.chat.id, views.say("access.officers_only"))
+        return
     await query.answer()
-    officer_id, chat_id = query.from_user.id, query.from_user.id  # cards go to the officer
+    officer_id, chat_id = query.from_user.id, query.from_user.id
     if opened is not None:
         await show_report(context, chat_id, officer_id, views, opened)
     elif number is not None:

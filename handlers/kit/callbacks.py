@@ -22,6 +22,7 @@ from handlers.kit.render import CALLBACK_DATA_LIMIT
 SEPARATOR = ":"
 LIMIT = CALLBACK_DATA_LIMIT  # 64 bytes of callback_data, as Telegram accepts
 CODE = re.compile(r"[a-z0-9]+")
+NUMBER_DIGITS = 18  # every id the bot makes fits; longer "numbers" are forged (SQLite: 63 bits)
 
 
 class BadCallback(ValueError):
@@ -69,11 +70,12 @@ class Fields:
         return default
 
     def number(self, index: int, default: int | None = None) -> int:
-        """Return a part as a non-negative integer, or the default when it is missing."""
+        """Return a part as a non-negative integer of at most NUMBER_DIGITS ASCII digits, or the
+        default when it is missing."""
         if index >= len(self.parts) and default is not None:
             return default
         value = self.text(index)
-        if not (value.isascii() and value.isdigit()):
+        if not (value.isascii() and value.isdigit() and len(value) <= NUMBER_DIGITS):
             raise BadCallback(f"part {index} is not a number")
         return int(value)
 

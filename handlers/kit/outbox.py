@@ -21,6 +21,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.container import Services
 from bot.core.notifications import Notification
 from bot.core.outbox import Outcome, Sent
+from handlers.kit.metrics import count_send
 from handlers.kit.render import escape, send_text
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,11 @@ async def attempt(sending: Awaitable[object]) -> Sent:
     try:
         result = await sending
     except TelegramError as error:
-        return classify(error)
+        return count_send(classify(error))
     message_id = getattr(result, "message_id", None)
-    return Sent(Outcome.SENT, message_id=message_id if isinstance(message_id, int) else None)
+    return count_send(
+        Sent(Outcome.SENT, message_id=message_id if isinstance(message_id, int) else None)
+    )
 
 
 async def delivered(

@@ -1,11 +1,14 @@
-"""The bot-wide send budget in Telegram: the rate limiter every request goes through, and the
-small waits (a chat's turn, Telegram's 429) that senders outside the delivery engine share."""
+"""The bot-wide send budget in Telegram: the rate limiter every request goes through (each
+chat in its own turn, so one chat's backlog or 429 never holds back another's answers), and
+the small waits (a chat's turn, Telegram's 429) that senders outside the delivery engine share."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from telegram.error import RetryAfter
@@ -15,26 +18,30 @@ from bot.container import Services
 from bot.core.outbox import Outcome, Sent
 from bot.core.pacing import SENDING_METHODS, Pace, SendBudget
 from handlers.kit.context import SERVICES_KEY, BotApplication
+from handlers.kit.metrics import count_pause
 from handlers.kit.outbox import attempt, retry_seconds
 
 BROADCASTING: ContextVar[bool] = ContextVar("broadcasting", default=False)
 Callback = Callable[..., Coroutine[Any, Any, Any]]
 T = TypeVar("T")
 PACED_KEY = "outbox:paced"
+REPLY_TRIES = 4  # a reply Telegram asked to wait for is tried again, in its chat's next turn
 
 
 class BudgetLimiter(BaseRateLimiter[None]):
-    """Note every message the bot sends in the shared budget; replies to users go first.
+    """Note every message the bot sends in the shared budget, each chat in its own turn.
 
     Broadcast calls (marked by BROADCASTING) were paced and noted by the delivery engine and go
-    straight out. Any other message waits only while Telegram asked everybody to (429) or the
-    last second is full, and is then noted; the inner limiter (API_RATE_LIMIT's
-    AIORateLimiter), if any, still applies.
+    straight out. Any other message waits for its chat's turn (one a second, and a 429 for that
+    chat pauses that chat alone), then for room in the window behind the chats ready before;
+    it is tried again (REPLY_TRIES in all) when Telegram asks to wait. The inner limiter (for
+    groups' per-minute limit), if any, still applies; it must not retry or pause by itself.
     """
 
     def __init__(self, budget: SendBudget, inner: BaseRateLimiter[int] | None = None) -> None:
         self.budget = budget
         self._inner = inner
+        self.answered_at: float | None = None  # time.monotonic() of the last call that succeeded
 
     async def initialize(self) -> None:
         """Open the inner limiter."""
@@ -58,26 +65,38 @@ class BudgetLimiter(BaseRateLimiter[None]):
         """Make the call, counted in the budget, through the inner limiter if there is one."""
         if BROADCASTING.get():
             return await callback(*args, **kwargs)
-        sending = endpoint.lower() in SENDING_METHODS
-        chat = _chat_id(data)
-
-        async def counted(*call_args: Any, **call_kwargs: Any) -> Any:
-            token = None
-            if sending:
-                await self.budget.wait_turn()
-                token = self.budget.note(chat)
-            try:
-                return await callback(*call_args, **call_kwargs)
-            except RetryAfter as error:
-                self.budget.pause(retry_seconds(error))
-                raise
-            finally:
-                if token is not None:
-                    self.budget.done(token, chat)
-
+        call: Callback = partial(self._answered, callback)
+        if endpoint.lower() in SENDING_METHODS:
+            call = partial(self._in_turn, call, _chat_id(data))
         if self._inner is not None:
-            return await self._inner.process_request(counted, args, kwargs, endpoint, data, None)
-        return await counted(*args, **kwargs)
+            return await self._inner.process_request(call, args, kwargs, endpoint, data, None)
+        return await call(*args, **kwargs)
+
+    async def _answered(self, callback: Callback, *args: Any, **kwargs: Any) -> Any:
+        """Make the call and note when Telegram last answered (for /healthz)."""
+        answer = await callback(*args, **kwargs)
+        self.answered_at = time.monotonic()
+        return answer
+
+    async def _in_turn(
+        self, callback: Callback, chat: int | None, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Send in the chat's turn; on a 429 pause that chat (or all, if none) and try again."""
+        for tried in range(1, REPLY_TRIES + 1):
+            token = await self.budget.reply_slot(chat)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                count_pause()
+                if chat is None:
+                    self.budget.pause(retry_seconds(error))
+                else:
+                    self.budget.pause_chat(chat, retry_seconds(error))
+                if tried == REPLY_TRIES:
+                    raise
+            finally:
+                self.budget.done(token, chat)
+        raise AssertionError("unreachable")
 
 
 def _chat_id(data: dict[str, Any]) -> int | None:
@@ -156,6 +175,7 @@ class PacedSender:
             self.budget.done(token, chat_id)
         if result.outcome is Outcome.RETRY_AFTER:
             self.budget.pause(result.wait)
+            count_pause()
         return result
 
 

@@ -15,8 +15,9 @@ from telegram import (
 from telegram.ext import ExtBot
 
 from bot.core.i18n import Translator
+from handlers.kit.text import TEXT_LIMIT, clean, split_html, visible_length
 
-MESSAGE_LIMIT = 4096
+MESSAGE_LIMIT = TEXT_LIMIT
 CALLBACK_DATA_LIMIT = 64
 
 Choice = tuple[str, str]  # (label, callback_data)
@@ -25,25 +26,17 @@ MENU_ITEMS = ("report", "myreports", "help")
 
 def escape(text: str | None) -> str:
     """Escape user-supplied text for HTML parse mode."""
-    return html.escape(text or "", quote=False)
+    return html.escape(clean(text or ""), quote=False)
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split text into pieces under limit, at paragraph, then line, then word boundaries."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = (
-            max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or max(window.rfind(" "), 0)
-        )
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip("\n ")
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
+    """Split Telegram HTML into valid pieces Telegram accepts (see handlers.kit.text)."""
+    return split_html(text, limit)
+
+
+def fits(text: str, limit: int = MESSAGE_LIMIT) -> bool:
+    """Return whether Telegram HTML fits one message (counted as Telegram counts)."""
+    return visible_length(text) <= limit
 
 
 def keyboard(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:

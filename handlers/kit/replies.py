@@ -14,7 +14,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
-from handlers.kit.render import MESSAGE_LIMIT, escape, send_text
+from handlers.kit.render import escape, fits, send_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,11 +58,13 @@ async def replace(
     context: BotContext, message: object, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Turn the message whose button was pressed into the next question (one API call)."""
-    if not isinstance(message, Message) or len(text) > MESSAGE_LIMIT:
+    if not isinstance(message, Message) or not fits(text):
         chat_id = message.chat.id if isinstance(message, Message) else None
         if chat_id is not None:
             await send_text(context.bot, chat_id, text, markup)
         return
+    if message.text_html == text and message.reply_markup == markup:
+        return  # pressed again: it already says so (Telegram refuses an edit that changes nothing)
     try:
         await message.edit_text(text, reply_markup=markup)
     except BadRequest as problem:

@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 
 from handlers.kit.context import BotApplication
+from handlers.kit.health import HEALTH_PATH, health_endpoint
 from handlers.kit.received import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class WebhookServer:
         """Listen on listen:port (0: any free port), set the webhook; return the port bound."""
         web_app = web.Application(client_max_size=self._max_body)
         web_app.router.add_post(self._path, self._receive)
+        web_app.router.add_get(HEALTH_PATH, health_endpoint(self._app))
         # lingering_time 0: an unread body is not drained after the answer; the connection closes.
         self._runner = web.AppRunner(web_app, access_log=None, lingering_time=0.0)
         await self._runner.setup()

@@ -13,7 +13,7 @@ from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.forms import read_form
-from bot.notices.composer import NoBroadcastDraft, NoticeForm
+from bot.notices.composer import NoNoticeDraft, NoticeForm
 from bot.notices.model import ComposeStep, Notice, NoticeDocument
 from handlers.kit import offices
 from handlers.kit.callbacks import Fields, encode, parse
@@ -34,7 +34,7 @@ async def admin_language(update: Update, context: BotContext) -> str | None:
     sender = update.effective_user
     lang = (await language_for(update, context)).value
     try:  # the composer checks the sender's role, and audits a refusal
-        await context.services.broadcasts.require_admin(sender.id if sender else 0)
+        await context.services.notice_composer.require_admin(sender.id if sender else 0)
         return lang
     except NotAllowed:
         pass
@@ -51,7 +51,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     chat, sender = update.effective_chat, update.effective_user
     if chat is None or sender is None:
         return
-    composer, t = context.services.broadcasts, context.services.translate
+    composer, t = context.services.notice_composer, context.services.translate
     user = await registered_sender(update, context)
     if user is None:  # even an admin by configuration registers first
         code = (await language_for(update, context)).value
@@ -71,7 +71,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def cancel_form(update: Update, context: BotContext, conversation: Conversation) -> str:
     """/cancel while writing a notice: drop the draft."""
-    dropped = await context.services.broadcasts.cancel(conversation.user_id)
+    dropped = await context.services.notice_composer.cancel(conversation.user_id)
     return "broadcast.cancelled" if dropped else "broadcast.no_draft"
 
 
@@ -80,7 +80,7 @@ async def leave_form(update: Update, context: BotContext, conversation: Conversa
     message = update.effective_message
     if message is None or (message.text or "").startswith("/broadcast"):
         return
-    await context.services.broadcasts.rest(conversation.user_id)
+    await context.services.notice_composer.rest(conversation.user_id)
 
 
 async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
@@ -91,7 +91,7 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     form = read_form(conversation, Flow.NOTICE, NoticeForm)
     if form is None or form.resting:
         return False
-    draft = await context.services.broadcasts.draft(conversation.user_id)
+    draft = await context.services.notice_composer.draft(conversation.user_id)
     if draft is None or draft.id != form.notice_id or draft.step is None:
         return False
     searching = draft.step is ComposeStep.AUDIENCE and bool(message.text)
@@ -111,14 +111,14 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         reason = context.services.translate(lang, problem.reason, **problem.params)
         await send_text(context.bot, chat.id, f"{reason}\n\n{text}", keyboard(rows))
         return True
-    except NoBroadcastDraft:
+    except NoNoticeDraft:
         return False
     await show(context, chat.id, lang, draft)
     return True
 
 
 async def _answer(context: BotContext, draft: Notice, message: Message) -> Notice:
-    composer, admin = context.services.broadcasts, draft.author_id
+    composer, admin = context.services.notice_composer, draft.author_id
     if draft.step in (ComposeStep.TEXT, ComposeStep.VARIANT):
         if message.text is None:
             raise UserError("broadcast.error_text_expected")
@@ -158,7 +158,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await send_again(context, query, lang, int(arg))
             return
         if action == "cancel":
-            dropped = await context.services.broadcasts.cancel(query.from_user.id)
+            dropped = await context.services.notice_composer.cancel(query.from_user.id)
             await query.answer()
             note = t(lang, "broadcast.cancelled" if dropped else "broadcast.no_draft")
             await replace(context, query.message, note, None)
@@ -170,7 +170,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _dimension(context, query, lang, pressed)
             return
         draft = await _step_button(context, query.from_user.id, action, arg)
-    except NoBroadcastDraft:
+    except NoNoticeDraft:
         await query.answer(t(lang, "broadcast.no_draft"), show_alert=True)
         return
     except UserError as problem:
@@ -189,7 +189,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def _step_button(context: BotContext, admin: int, action: str, arg: str) -> Notice:
-    composer = context.services.broadcasts
+    composer = context.services.notice_composer
     if action == "skipdoc":
         return await composer.skip_document(admin)
     if action == "lang":
@@ -209,7 +209,7 @@ async def _step_button(context: BotContext, admin: int, action: str, arg: str) -
 
 async def _dimension(context: BotContext, query: CallbackQuery, lang: str, pressed: Fields) -> None:
     """Show the choices of one audience dimension, toggling one first if pressed."""
-    composer = context.services.broadcasts
+    composer = context.services.notice_composer
     dimension = pressed.text(1, "")
     codes = composer.choices(dimension)
     page = pressed.number(2, 0) if pressed.action == "dim" else 0
@@ -221,7 +221,7 @@ async def _dimension(context: BotContext, query: CallbackQuery, lang: str, press
     else:
         found = await composer.draft(query.from_user.id)
         if found is None:
-            raise NoBroadcastDraft
+            raise NoNoticeDraft
         draft = found
     if draft.step is not ComposeStep.AUDIENCE:
         raise UserError("broadcast.stale")
@@ -233,10 +233,10 @@ async def _dimension(context: BotContext, query: CallbackQuery, lang: str, press
 async def _confirm(context: BotContext, query: CallbackQuery, lang: str) -> None:
     services, t = context.services, context.services.translate
     assert query.message is not None
-    notice = await services.broadcasts.confirm(
+    notice = await services.notice_composer.confirm(
         query.from_user.id, query.message.chat.id, query.message.message_id
     )
-    count = await services.broadcasts.count(notice.audience)
+    count = await services.notice_composer.count(notice.audience)
     now = datetime.now(UTC)
     start = services.notices.start_time(notice, now)
     when = t(lang, "broadcast.when_now") if start <= now else services.notices.local(start)

@@ -113,7 +113,7 @@ async def due_work(app: BotApplication) -> datetime | None:
     try:
         for notice in await notices.finish_done(datetime.now(UTC)):
             await progress.report(notice)
-        for notice in await notices.closed_consultations(datetime.now(UTC)):
+        for notice in await notices.closed_comment_periods(datetime.now(UTC)):
             await send_summaries(app, services, notice)
     except Exception:
         log.exception("notice bookkeeping failed; going on")
@@ -305,7 +305,7 @@ def delivery_report(
 
 async def send_summaries(app: BotApplication, services: Services, notice: Notice) -> None:
     """Send a closed consultation's summary and XLSX to every admin and officer, once each."""
-    reports = services.consultations
+    reports = services.comment_periods
     summary = await reports.summary(notice)
     for officer_id, language in await services.followup.access.reachable_staff():
         if not await services.notices.claim_summary(notice.id, officer_id):

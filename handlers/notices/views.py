@@ -25,7 +25,7 @@ def _language_name(context: BotContext, code: str) -> str:
 
 def value_name(context: BotContext, lang: str, dimension: str, code: str) -> str:
     """Return how a role, topic, office or language is called in a language."""
-    taxonomy = context.services.broadcasts.taxonomy
+    taxonomy = context.services.notice_composer.taxonomy
     if dimension == "roles":
         return context.services.translate(lang, f"role.{code}")
     if dimension == "topics":
@@ -55,7 +55,7 @@ def describe(context: BotContext, lang: str, audience: Audience) -> str:
 
 async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Rows]:
     """Return the question of a draft's current step and its buttons."""
-    t, composer = context.services.translate, context.services.broadcasts
+    t, composer = context.services.translate, context.services.notice_composer
     cancel = [(t(lang, "button.cancel"), encode(NOTICE_DRAFT, "cancel"))]
     step = draft.step or ComposeStep.TEXT
     default = _language_name(context, composer.default_language)
@@ -137,7 +137,7 @@ async def screen(context: BotContext, lang: str, draft: Notice) -> tuple[str, Ro
 
 async def _confirmation(context: BotContext, lang: str, draft: Notice) -> tuple[str, Rows]:
     t, services = context.services.translate, context.services
-    count = await services.broadcasts.count(draft.audience)
+    count = await services.notice_composer.count(draft.audience)
     now = datetime.now(UTC)
     start = services.notices.start_time(draft, now)
     when = t(lang, "broadcast.when_now") if start <= now else services.notices.local(start)
@@ -147,7 +147,7 @@ async def _confirmation(context: BotContext, lang: str, draft: Notice) -> tuple[
             lang,
             "broadcast.comments_yes",
             period=format_duration(period),
-            reminder=format_duration(services.settings.consultation_reminder),
+            reminder=format_duration(services.settings.comment_reminder),
         )
         if period
         else t(lang, "broadcast.comments_no")
@@ -207,11 +207,11 @@ def dimension_screen(
 ) -> tuple[str, Rows]:
     """Return the values of one audience dimension (offices a page at a time), ticked if
     chosen, and Done."""
-    t, codes = context.services.translate, context.services.broadcasts.choices(dimension)
+    t, codes = context.services.translate, context.services.notice_composer.choices(dimension)
     chosen = getattr(draft.audience, dimension)
     text = f"{t(lang, f'broadcast.choose_{dimension}')}\n{t(lang, 'broadcast.none_means_all')}"
     if dimension == "offices":
-        screen = offices.browse(context.services.broadcasts.taxonomy.offices, page)
+        screen = offices.browse(context.services.notice_composer.taxonomy.offices, page)
         rows = _office_rows(context, lang, draft, screen)
         paging = offices.paging_row(screen, lambda n: encode(NOTICE_DRAFT, "dim", dimension, n))
         if paging:
@@ -237,7 +237,7 @@ def office_search_screen(
 ) -> tuple[str, Rows]:
     """Return the offices matching typed text, ticked if in the audience, and Done."""
     t = context.services.translate
-    screen = offices.find(context.services.broadcasts.taxonomy, search, lang)
+    screen = offices.find(context.services.notice_composer.taxonomy, search, lang)
     if not screen.offices:
         text = t(lang, "offices.no_match")
     else:
@@ -254,7 +254,7 @@ def _office_rows(
     context: BotContext, lang: str, draft: Notice, screen: offices.OfficeScreen
 ) -> Rows:
     """Return a tick-box button for each office of a screen."""
-    index = {code: n for n, code in enumerate(context.services.broadcasts.choices("offices"))}
+    index = {code: n for n, code in enumerate(context.services.notice_composer.choices("offices"))}
     return offices.office_rows(
         screen,
         lang,

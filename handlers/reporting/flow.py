@@ -10,14 +10,15 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Attachment, AttachmentKind, Report
+from bot.reporting.model import Report
 from bot.reporting.service import RateLimited
 from handlers.kit.callbacks import parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
-from handlers.kit.render import MESSAGE_LIMIT, escape, keyboard, send_text
+from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import replace
+from handlers.reporting.files import attachment_of, received_attachment
 from handlers.reporting.views import REPORT_FORM, ReportViews
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         if action == "cancel":
             await query.answer()
             dropped = await reports.cancel(uid)
-            await _close(
-                query.message,
-                views.say("report.cancelled" if dropped else "report.nothing_to_cancel"),
-            )
+            note = views.say("report.cancelled" if dropped else "report.nothing_to_cancel")
+            await replace(context, query.message, note, None)
             return
         if action in ("submit", "new"):
             await _submit(update, context, views, value, as_new=action == "new")
@@ -90,7 +89,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         if action == "offer" and value == "no":
             await query.answer()
             await reports.cancel(uid)
-            await _close(query.message, views.say("report.offer_declined"))
+            await replace(context, query.message, views.say("report.offer_declined"), None)
             return
         if action == "offer":
             draft = await reports.accept_offer(uid)
@@ -147,7 +146,7 @@ async def _submit(
     log.info("report submitted", extra={"report": done.report.reference, "new": done.created})
     summary = query.message.text_html if isinstance(query.message, Message) and not as_new else ""
     both = f"{summary}\n\n{confirmation(views, done.report)}".strip()
-    if len(both) <= MESSAGE_LIMIT:
+    if fits(both):
         await replace(context, query.message, both, None)
     else:
         await replace(context, query.message, summary, None)
@@ -160,13 +159,11 @@ async def _submit(
 async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
-    key, _, report_id = value.partition("-")
+    key = value.partition("-")[0]  # older buttons also named a report: never trusted
     try:
-        match = await context.services.reports.add_voice(
-            query.from_user.id, views.lang, key, int(report_id)
-        )
-    except (NoDraft, LookupError, ValueError):
-        await query.answer(views.say("report.no_draft"), show_alert=True)
+        match = await context.services.reports.add_voice(query.from_user.id, views.lang, key)
+    except (NoDraft, LookupError):
+        await query.answer(views.say("button.stale"), show_alert=True)
         return
     await query.answer()
     text = views.say("report.voice_added", reference=match.report.reference, size=match.size)
@@ -211,7 +208,11 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
                 )
                 return True
         else:
-            attachment = attachment_of(message)
+            attachment = (  # fetched and checked only when the draft can take it
+                await received_attachment(context, message, views)
+                if draft.step is Step.ATTACHMENTS
+                else attachment_of(message)
+            )
             if attachment is None:
                 raise UserError("report.error_unsupported")
             draft = await reports.attach(user_id, attachment, draft)
@@ -230,35 +231,3 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         return True
     await ask(context, chat_id, views, draft)
     return True
-
-
-def attachment_of(message: Message) -> Attachment | None:
-    """Return the photo or document a message carries, if any."""
-    if message.photo:
-        largest = message.photo[-1]
-        return Attachment(
-            kind=AttachmentKind.PHOTO,
-            file_id=largest.file_id,
-            file_unique_id=largest.file_unique_id,
-            file_size=largest.file_size,
-            width=largest.width,
-            height=largest.height,
-            mime_type="image/jpeg",
-        )
-    if message.document:
-        doc = message.document
-        return Attachment(
-            kind=AttachmentKind.DOCUMENT,
-            file_id=doc.file_id,
-            file_unique_id=doc.file_unique_id,
-            file_name=doc.file_name,
-            mime_type=doc.mime_type,
-            file_size=doc.file_size,
-        )
-    return None
-
-
-async def _close(message: object, note: str) -> None:
-    """Replace an answered question with a short note and no buttons."""
-    if isinstance(message, Message):
-        await message.edit_text(note, reply_markup=None)

@@ -12,7 +12,8 @@ from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import Choice, keyboard, send_text
 from handlers.kit.replies import guarded
-from handlers.reporting.flow import attachment_of, views_for
+from handlers.reporting.files import received_attachment
+from handlers.reporting.flow import views_for
 from handlers.reporting.views import REPORT_FORM, ReportViews
 
 
@@ -99,7 +100,11 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
     services, chat_id = context.services, message.chat.id
     user_id, report_id = conversation.user_id, int(conversation.data)
     views = await views_for(update, context)
-    attachment = attachment_of(message)
+    try:
+        attachment = await received_attachment(context, message, views)
+    except UserError as problem:
+        await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
+        return True
     if message.text is None and attachment is None:
         await send_text(context.bot, chat_id, views.say("report.error_unsupported"))
         return True

@@ -159,18 +159,23 @@ class ReportViews(Speaker):
         return "\n".join(lines), rows
 
     def similar(self, match: Match, key: str) -> tuple[str, Rows]:
-        """Return the offer to add one's voice to an open report about the same thing."""
-        report = match.report
+        """Return the offer to add one's voice to an open report about the same thing.
+
+        Other traders see its reference, topic, listed office, date and size: never a place
+        its reporter typed, nor anything else they wrote.
+        """
+        report = match.report  # shown to another trader: only what the list names, no typed text
+        place = OTHER_OFFICE if match.typed_place else match.listed_office or NO_OFFICE
         text = self.say(
             "report.similar_found",
             reference=report.reference,
             topic=escape(self.topic_name(report.topic)),
-            place=escape(self.office_name(report.office or NO_OFFICE, report.office_other)),
+            place=escape(self.office_name(place, None)),
             date=f"{report.created_at:%Y-%m-%d}",
             size=match.size,
         )
         rows: Rows = [
-            [(self.say("report.voice_add"), encode(REPORT_FORM, "voice", f"{key}-{report.id}"))],
+            [(self.say("report.voice_add"), encode(REPORT_FORM, "voice", key))],
             [(self.say("report.voice_new"), encode(REPORT_FORM, "new", key))],
             [(self.say("button.cancel"), encode(REPORT_FORM, "cancel"))],
         ]

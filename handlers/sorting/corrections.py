@@ -25,9 +25,10 @@ async def correct_command(update: Update, context: BotContext) -> None:
     t, lang = context.services.translate, (await language_for(update, context)).value
     args = context.args or []
     changes = dict(arg.split("=", 1) for arg in args[1:] if "=" in arg)
-    reference = args[0].strip().upper() if args else ""
+    typed = args[0].strip().upper() if args else ""
+    reference = escape(typed)  # echoed back: whatever was typed stays text
     try:  # the service checks that the sender is an officer, and audits a refusal
-        report = await context.services.sorting.report_for(sender.id, reference)
+        report = await context.services.sorting.report_for(sender.id, typed)
     except NotAllowed:
         await send_text(context.bot, chat.id, t(lang, "access.officers_only"))
         return

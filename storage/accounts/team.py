@@ -58,8 +58,8 @@ class TeamRepository:
         async with self._db.transaction() as conn:
             rows = list(
                 await conn.execute_fetchall(
-                    "UPDATE invites SET used_by = ?, used_at = ?"
-                    " WHERE token = ? AND used_by IS NULL AND expires_at > ? RETURNING *",
+                    "UPDATE invites SET used_by = ?, used_at = ? WHERE token = ?"
+                    " AND used_by IS NULL AND cancelled_at IS NULL AND expires_at > ? RETURNING *",
                     (user_id, now, token, now),
                 )
             )
@@ -76,8 +76,35 @@ class TeamRepository:
             await write_audit(conn, audit)
         return invite
 
+    async def outstanding(self, now: datetime) -> list[Invite]:
+        """Return the invites that could still be used (not used, cancelled nor expired)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM invites WHERE used_by IS NULL AND cancelled_at IS NULL"
+            " AND expires_at > ? ORDER BY id",
+            (stamp(now),),
+        )
+        return [_invite(row) for row in rows]
+
+    async def cancel(self, invite_id: int, by: int | None, audit: AuditEntry) -> Invite | None:
+        """Cancel an invite not yet used nor cancelled, audited; None if there is none such."""
+        async with self._db.transaction() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE invites SET cancelled_at = ?, cancelled_by = ? WHERE id = ?"
+                    " AND used_by IS NULL AND cancelled_at IS NULL RETURNING *",
+                    (stamp(audit.at), by, invite_id),
+                )
+            )
+            if not rows:
+                return None
+            invite = _invite(rows[0])
+            detail = {**audit.detail, "invite": invite_id, "role": invite.role.value}
+            await write_audit(conn, audit.model_copy(update={"detail": detail}))
+        return invite
+
     async def revoke(self, user_id: int, audit: AuditEntry) -> tuple[Role, int] | None:
-        """Take away a user's staff role and unassign their open reports, audited.
+        """Take away a user's staff role and unassign their open reports, audited; the
+        invites they made and nobody used yet are cancelled with it.
 
         Return (the role they had, how many reports were unassigned), or None if they had none.
         """
@@ -101,23 +128,40 @@ class TeamRepository:
                 (user_id,),
             )
             unassigned = cursor.rowcount
-            detail = {**audit.detail, "role": role.value, "unassigned": unassigned}
+            cursor = await conn.execute(
+                "UPDATE invites SET cancelled_at = ?, cancelled_by = ?"
+                " WHERE created_by = ? AND used_by IS NULL AND cancelled_at IS NULL",
+                (stamp(audit.at), audit.actor_id, user_id),
+            )
+            detail = {
+                **audit.detail,
+                "role": role.value,
+                "unassigned": unassigned,
+                "invites_cancelled": cursor.rowcount,
+            }
             await write_audit(conn, audit.model_copy(update={"detail": detail}))
         return role, unassigned
 
     @staticmethod
     async def _failure(conn: aiosqlite.Connection, token: str) -> InviteFailure:
         rows = list(
-            await conn.execute_fetchall("SELECT used_by FROM invites WHERE token = ?", (token,))
+            await conn.execute_fetchall(
+                "SELECT used_by, cancelled_at FROM invites WHERE token = ?", (token,)
+            )
         )
         if not rows:
             return InviteFailure.UNKNOWN
-        return InviteFailure.USED if rows[0][0] is not None else InviteFailure.EXPIRED
+        if rows[0][0] is not None:
+            return InviteFailure.USED
+        return InviteFailure.CANCELLED if rows[0][1] is not None else InviteFailure.EXPIRED
 
 
 async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
-    """Pseudonymise the user's id in the invites they created or used."""
+    """Pseudonymise the user's id in the invites they created, used or cancelled."""
     await conn.execute(
         "UPDATE invites SET created_by = ? WHERE created_by = ?", (pseudonym, user_id)
     )
     await conn.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", (pseudonym, user_id))
+    await conn.execute(
+        "UPDATE invites SET cancelled_by = ? WHERE cancelled_by = ?", (pseudonym, user_id)
+    )

@@ -241,7 +241,7 @@ class NoticeRepository:
             sending=bool(row[4]),
         )
 
-    async def closed_consultations(self, now: datetime) -> list[Notice]:
+    async def closed_comment_periods(self, now: datetime) -> list[Notice]:
         """Return consultations past their deadline whose summary has not been started."""
         rows = await self._db.fetch_all(
             "SELECT * FROM notices WHERE comment_until <= ? AND summary_at IS NULL"

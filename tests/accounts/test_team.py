@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.accounts.roles import InviteFailure, Role, token_from_payload
+from bot.accounts.roles import Invite, InviteFailure, Role, token_from_payload
 from bot.accounts.team import TeamService
 from bot.core.access import AccessControl, NotAllowed
 from bot.core.audit import Action
@@ -44,7 +44,8 @@ async def test_an_invite_makes_an_officer_once(service: TeamService) -> None:
     assert invite.expires_at - invite.created_at == timedelta(hours=72)
     assert token_from_payload(invite.payload) == invite.token and len(invite.payload) <= 64
     assert await service.access.access_of_id(NEWCOMER) is Access.USER
-    assert await service.redeem(invite.token, NEWCOMER) is Role.OFFICER
+    used = await service.redeem(invite.token, NEWCOMER)
+    assert isinstance(used, Invite) and used.role is Role.OFFICER and used.created_by == ADMIN
     assert await service.access.access_of_id(NEWCOMER) is Access.OFFICER
     assert await service.redeem(invite.token, TRADER) is InviteFailure.USED
     assert await service.redeem("forged-token", TRADER) is InviteFailure.UNKNOWN
@@ -116,4 +117,57 @@ async def test_every_role_change_and_refusal_is_audited(
         (Action.REFUSED, TRADER),
     ]
     assert invite.token not in repr(entries)  # the secret is never logged
-    assert entries[3].detail == {"user": NEWCOMER, "role": "officer", "unassigned": 0}
+    assert entries[3].detail == {
+        "user": NEWCOMER,
+        "role": "officer",
+        "unassigned": 0,
+        "invites_cancelled": 0,
+    }
+
+
+async def test_an_invite_dies_with_its_makers_right_to_invite(service: TeamService) -> None:
+    promoted = await service.create_invite(ADMIN, Role.ADMIN)
+    assert isinstance(await service.redeem(promoted.token, NEWCOMER), Invite)
+    officer_link = await service.create_invite(NEWCOMER, Role.OFFICER)
+    admin_link = await service.create_invite(NEWCOMER, Role.ADMIN)
+    await service.revoke(ADMIN, NEWCOMER)
+    assert await service.redeem(officer_link.token, TRADER) is InviteFailure.CANCELLED
+    assert await service.redeem(admin_link.token, TRADER) is InviteFailure.CANCELLED
+    assert await service.access.access_of_id(TRADER) is Access.USER
+    assert await service.outstanding(ADMIN) == []
+
+
+async def test_a_maker_demoted_outside_the_bot_cannot_be_redeemed(
+    service: TeamService, users: UserRepository
+) -> None:
+    promoted = await service.create_invite(ADMIN, Role.ADMIN)
+    await service.redeem(promoted.token, NEWCOMER)
+    link = await service.create_invite(NEWCOMER, Role.OFFICER)
+    await users.update(NEWCOMER, {"staff_role": "officer"})  # e.g. by hand in the database
+    assert await service.redeem(link.token, TRADER) is InviteFailure.CANCELLED
+    assert await service.access.access_of_id(TRADER) is Access.USER
+
+
+async def test_admins_list_and_cancel_outstanding_invites(
+    service: TeamService, clock: Clock
+) -> None:
+    used = await service.create_invite(ADMIN, Role.OFFICER)
+    await service.redeem(used.token, NEWCOMER)
+    soon = await service.create_invite(ADMIN, Role.OFFICER, ttl=timedelta(minutes=1))
+    kept = await service.create_invite(ADMIN, Role.ADMIN)
+    cancelled = await service.create_invite(ADMIN, Role.OFFICER)
+    clock.now += timedelta(minutes=2)
+    assert soon.id is not None and cancelled.id is not None
+    assert [i.id for i in await service.outstanding(ADMIN)] == [kept.id, cancelled.id]
+    with pytest.raises(NotAllowed):
+        await service.outstanding(OFFICER)
+    with pytest.raises(NotAllowed):
+        await service.cancel_invite(OFFICER, cancelled.id)
+    gone = await service.cancel_invite(ADMIN, cancelled.id)
+    assert gone.cancelled_by == ADMIN and gone.cancelled_at is not None
+    with pytest.raises(UserError):
+        await service.cancel_invite(ADMIN, cancelled.id)  # twice
+    with pytest.raises(UserError):
+        await service.cancel_invite(ADMIN, 10**18)  # never existed
+    assert await service.redeem(cancelled.token, TRADER) is InviteFailure.CANCELLED
+    assert [i.id for i in await service.outstanding(ADMIN)] == [kept.id]

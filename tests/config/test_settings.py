@@ -182,7 +182,7 @@ def test_env_strings_are_parsed_once_into_typed_values(
         "OVERDUE_SUMMARY",
         "SERVICE_LEVELS",
         "QUIET_HOURS",
-        "CONSULTATION_PERIODS",
+        "COMMENT_PERIODS",
         "MEETING_REMINDERS",
     ):
         monkeypatch.delenv(key, raising=False)
@@ -192,5 +192,5 @@ def test_env_strings_are_parsed_once_into_typed_values(
     assert settings.overdue_summary is not None and settings.overdue_summary.at.minute == 15
     assert settings.service_levels["high"].acknowledge == timedelta(hours=1)
     assert settings.quiet_hours is not None and settings.quiet_hours.start.hour == 22
-    assert settings.consultation_periods == (timedelta(days=1), timedelta(days=2))
+    assert settings.comment_periods == (timedelta(days=1), timedelta(days=2))
     assert settings.meeting_reminders == (timedelta(days=1), timedelta(hours=1))

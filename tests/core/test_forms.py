@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -10,7 +11,7 @@ import pytest
 
 from bot.core.conversations import Flow
 from bot.core.errors import UserError
-from bot.core.forms import FormService, StepForm
+from bot.core.forms import FORM_IDLE, FormService, StepForm
 from storage.conversations import ConversationRepository
 from storage.db import Database, utcnow
 
@@ -121,3 +122,21 @@ async def test_idle_forms_are_dropped_after_a_day_but_kept_flows(fresh_db: Datab
     assert [c.user_id for c in dropped] == [1]
     assert await forms.current(1) is None and await forms.current(2) is not None
     assert await forms.current(3) is not None  # a notice draft waits for /broadcast
+
+
+async def test_the_idle_timer_is_armed_to_the_oldest_open_form(fresh_db: Database) -> None:
+    await _users(fresh_db, 1, 2)
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    forms = FormService(ConversationRepository(fresh_db), clock=lambda: now)
+    assert await forms.next_idle_at() == now + FORM_IDLE  # nothing open: look again in a day
+    await forms.save(1, Flow.REPORT, Survey(key="a"))
+    await forms.save(2, Flow.NOTICE, '{"notice_id": 1}')
+    await fresh_db.execute(
+        "UPDATE conversations SET updated_at = '2026-12-05T03:00:00+00:00' WHERE user_id = 1"
+    )
+    await fresh_db.execute(
+        "UPDATE conversations SET updated_at = '2026-12-04T01:00:00+00:00' WHERE user_id = 2"
+    )
+    assert await forms.next_idle_at() == datetime(2026, 12, 4, 1, tzinfo=UTC) + FORM_IDLE
+    kept = await forms.next_idle_at(keep=(Flow.NOTICE,))  # a notice draft never falls idle
+    assert kept == datetime(2026, 12, 5, 3, tzinfo=UTC) + FORM_IDLE

@@ -3,6 +3,8 @@ replies before broadcasts; one message a second per chat; pauses; the pace."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.core.pacing import IN_FLIGHT_WAIT, PER_CHAT_INTERVAL, Pace, SendBudget
@@ -88,3 +90,34 @@ def test_pace_spaces_slots_evenly_and_keeps_the_cadence() -> None:
     assert pace.wait() == pytest.approx(0.1)
     with pytest.raises(ValueError):
         Pace(0)
+
+
+async def test_a_reply_waits_for_its_own_chat_only() -> None:
+    clock = Clock()
+    budget = SendBudget(30, clock=clock.monotonic)
+    answered(budget, 1, chat=7)
+    budget.pause_chat(9, 1.5)
+    waiting = asyncio.create_task(budget.reply_slot(7))
+    paused = asyncio.create_task(budget.reply_slot(9))
+    other = await asyncio.wait_for(budget.reply_slot(8), 0.1)  # at once
+    budget.done(other, 8)
+    assert not waiting.done() and not paused.done() and budget.paused_for() == 0
+    clock.advance(PER_CHAT_INTERVAL)
+    budget.done(await asyncio.wait_for(waiting, 1.5), 7)  # its turn came
+    assert not paused.done()  # Telegram asked chat 9 to wait a second and a half
+    clock.advance(0.5)
+    budget.done(await asyncio.wait_for(paused, 2), 9)
+
+
+async def test_chats_ready_for_a_full_window_take_the_room_in_turn() -> None:
+    budget = SendBudget(2, reserve=0, window=0.05)
+    answered(budget, 2)
+    order: list[int] = []
+
+    async def reply(chat: int) -> None:
+        token = await budget.reply_slot(chat)
+        order.append(chat)
+        budget.done(token, chat)
+
+    await asyncio.wait_for(asyncio.gather(*(reply(chat) for chat in (1, 2, 3, 4))), 2)
+    assert order == [1, 2, 3, 4]

@@ -66,6 +66,12 @@ def test_parse_reads_words_and_inclusive_ranges() -> None:
         ("2026-11-30", "period.bad_format"),
         ("2026-11-30..2026-11-01", "period.end_before_start"),
         ("2025-01-01..2026-01-02", "period.too_long"),
+        ("9999-12-25..9999-12-31", "period.out_of_range"),
+        ("0001-01-01..0001-01-07", "period.out_of_range"),
+        ("1999-12-31..2000-01-02", "period.out_of_range"),
+        ("2027-11-29..2027-11-30", "period.out_of_range"),
+        ("٢٠٢٦-١١-٠١..٢٠٢٦-١١-٠٢", "period.bad_format"),
+        ("２０２６-11-01..2026-11-02", "period.bad_format"),
     ],
 )
 def test_parse_rejects_bad_periods_with_a_catalog_key(text: str, key: str) -> None:

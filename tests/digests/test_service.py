@@ -19,12 +19,12 @@ from bot.core.i18n import Translator
 from bot.core.service_levels import parse_service_levels
 from bot.digests.figures import inclusion
 from bot.digests.files import EXPORT_COLUMNS
-from bot.digests.model import Period, Timing
+from bot.digests.model import Period, Timing, mask_personal, short_quote
 from bot.digests.service import DigestService
 from config.reference_data import load_taxonomy
 from storage.db import Database
 from storage.digests.queries import DigestRepository
-from tests.telegram_html import html_problems
+from tests.telegram_html import HOSTILE_TEXTS, html_problems, refusals
 
 ZONE = ZoneInfo("Europe/Madrid")
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
@@ -618,3 +618,15 @@ def test_group_satisfaction_needs_five_answers() -> None:
     assert by_group[("business_size", "micro")].satisfaction == pytest.approx(18 / 5)
     assert by_group[("business_size", "small")].satisfaction is None  # 4 answers: not shown
     assert by_group[("women_led", "no")].satisfaction == pytest.approx(22 / 9)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+async def test_hostile_quotes_reach_telegram_escaped(service: DigestService, name: str) -> None:
+    digest = await service.build(OCTOBER)
+    quote = short_quote(mask_personal(HOSTILE_TEXTS[name]))
+    port = digest.recurring[0].model_copy(update={"quotes": (quote, quote)})
+    digest = digest.model_copy(update={"recurring": (port, *digest.recurring[1:])})
+    for language in ("en", "es", "ru"):
+        text = service.text(digest, language)
+        assert not refusals(text), refusals(text)
+        assert "<i>x</i>" not in text

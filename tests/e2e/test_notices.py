@@ -181,7 +181,7 @@ async def test_broadcast_and_its_buttons_are_refused_to_non_admins(
             assert answer.text == T(lang, "broadcast.admins_only") and answer.show_alert, data
         menu = [c["command"] for c in emulator.commands({"type": "chat", "chat_id": user.id})]
         assert "broadcast" not in menu
-    draft = await bot.bot_data["services"].broadcasts.draft(ADMIN_ID)
+    draft = await bot.bot_data["services"].notice_composer.draft(ADMIN_ID)
     assert draft is not None and draft.status == "draft"  # nothing a forged press did stuck
     assert not [m for m in trader.messages if NOTICE_EN in m.content]
     menu = [c["command"] for c in emulator.commands({"type": "chat", "chat_id": admin.id})]
@@ -196,8 +196,8 @@ async def test_a_consultation_takes_comments_reminds_once_and_is_summarised(
             bot_api_url=emulator.base_url,
             bot_api_file_url=emulator.file_base_url,
             admin_ids=str(ADMIN_ID),
-            consultation_periods="10s",
-            consultation_reminder="5s",
+            comment_periods="10s",
+            comment_reminder="5s",
         )
     )
     admin = emulator.add_user(first_name="Ana", language_code="en", id=ADMIN_ID)
@@ -316,7 +316,7 @@ async def test_a_comment_can_be_cancelled_and_other_flows_win(
             bot_api_url=emulator.base_url,
             bot_api_file_url=emulator.file_base_url,
             admin_ids=str(ADMIN_ID),
-            consultation_periods="1h",
+            comment_periods="1h",
         )
     )
     admin = emulator.add_user(first_name="Ana", language_code="en", id=ADMIN_ID)

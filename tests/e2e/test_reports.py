@@ -247,7 +247,7 @@ async def test_bad_input_is_explained_and_the_step_asked_again(
     await user.send_document(
         b"MZ\x90\x00", filename="setup.exe", mime_type="application/x-msdownload"
     )
-    await user.wait_for_message(said("en", "report.error_file_type"))
+    await user.wait_for_message(said("en", "report.error_file_refused"))
     await user.send("here is the file")
     await user.wait_for_message(said("en", "report.error_expect_file"))
     big = b"%PDF-1.4\n" + bytes(21 * 1024 * 1024)  # over the 20 MB a bot can download

@@ -102,11 +102,15 @@ def test_forged_or_malformed_data_is_refused() -> None:
         lambda: parse(survey, "sv:r:abc").number(1),
         lambda: parse(survey, "sv:r:-1").number(1),
         lambda: parse(survey, "sv:r:١٢").number(1),  # digits, but not ASCII ones
+        lambda: parse(survey, "sv:r:１２").number(1),  # full-width digits
+        lambda: parse(survey, "sv:r:²").number(1),  # a digit to Python, not a number
+        lambda: parse(survey, "sv:r:" + "9" * 19).number(1),  # past SQLite's 63-bit integers
         lambda: parse(survey, "sv:r").text(1),
     )
     for attempt in forged:
         with pytest.raises(BadCallback):
             attempt()
+    assert parse(survey, "sv:r:" + "9" * 18).number(1) == 10**18 - 1  # the longest id taken
 
 
 def test_every_declared_prefix_has_exactly_one_button_handler(

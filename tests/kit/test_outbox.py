@@ -118,23 +118,30 @@ async def test_replies_are_counted_and_broadcasts_are_not_counted_twice() -> Non
     assert budget.recent() == 1  # the engine notes its own sends
 
 
-async def test_a_429_on_a_reply_pauses_everything_and_replies_wait_for_a_pause() -> None:
-    budget = SendBudget()
+async def test_a_429_on_a_reply_pauses_that_chat_only_and_the_reply_goes_in_its_next_turn() -> None:
+    budget = SendBudget(30)
     limiter = BudgetLimiter(budget)
+    asked = RetryAfter(1)
+    calls: list[tuple[int, float]] = []
 
-    async def flooded(**kwargs: Any) -> str:
-        raise RetryAfter(1)
-
-    with pytest.raises(RetryAfter):
-        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 9}, None)
-    assert budget.paused_for() > 0.9
-
-    async def call(**kwargs: Any) -> str:
+    async def flooded_once(chat: int) -> str:
+        calls.append((chat, time.monotonic()))
+        if len(calls) == 1:
+            raise asked
         return "ok"
 
     started = time.monotonic()
-    await limiter.process_request(call, (), {}, "editMessageText", {"chat_id": 9}, None)
-    assert time.monotonic() - started > 0.8
+    first = asyncio.create_task(
+        limiter.process_request(flooded_once, (9,), {}, "sendMessage", {"chat_id": 9}, None)
+    )
+    await asyncio.sleep(0.05)
+    other = await limiter.process_request(
+        flooded_once, (10,), {}, "sendMessage", {"chat_id": 10}, None
+    )
+    assert other == "ok" and time.monotonic() - started < 0.5  # chat 10 did not wait
+    assert budget.paused_for() == 0 and budget.chat_wait(9) > 0.5
+    assert await first == "ok"  # tried again once chat 9's pause was over
+    assert [chat for chat, _ in calls] == [9, 10, 9] and calls[2][1] - calls[0][1] > 0.9
 
 
 async def test_fan_outs_are_paced_marked_as_broadcasts_and_paused_by_a_429() -> None:

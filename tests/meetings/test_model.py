@@ -44,6 +44,10 @@ def test_when_is_read_in_the_zone_and_stored_in_utc() -> None:
         ("2030-01-01 10:00", "meeting.error_when_far"),
         ("2026-12-15 10:00-09:00", "meeting.error_end_before_start"),
         ("2027-03-28 02:30", "meeting.error_time_gap"),  # skipped by the spring change
+        ("0001-01-01 00:00", "meeting.error_when_format"),
+        ("9999-12-31 23:59", "meeting.error_when_format"),
+        ("٢٠٢٦-١٢-١٥ 10:00", "meeting.error_when_format"),
+        ("2026-12-15 １０:00", "meeting.error_when_format"),
     ],
 )
 def test_bad_times_are_explained(text: str, reason: str) -> None:

@@ -17,7 +17,7 @@ from config.reference_data import load_taxonomy
 from handlers.kit.render import keyboard
 from handlers.meetings.form_views import FormViews
 from handlers.meetings.views import MeetingViews
-from tests.telegram_html import html_problems
+from tests.telegram_html import HOSTILE_TEXTS, html_problems, refusals
 
 T = Translator.from_directory()
 TAXONOMY = load_taxonomy()
@@ -110,3 +110,30 @@ def test_every_form_question_renders(lang: str) -> None:
     outcome = MeetingDraft(key="k", mode=Mode.OUTCOME, step=Step.OUTCOME, action_id=3)
     text, _ = views.question(outcome, item=ITEM)
     _valid(text)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+def test_hostile_user_text_in_meeting_messages_is_accepted_by_telegram(name: str) -> None:
+    hostile = HOSTILE_TEXTS[name]
+    views = MeetingViews(T, TAXONOMY, "en")
+    meeting = MEETING.model_copy(
+        update={"title": hostile[:200], "place": hostile[:200], "agenda": hostile[:3000]}
+    )
+    held = meeting.model_copy(
+        update={"status": MeetingStatus.HELD, "minutes": hostile[:3500], "attendance": 5}
+    )
+    counts = RsvpCounts(attend=3, organisations=(hostile[:200], hostile[:200]))
+    item = ITEM.model_copy(update={"what": hostile[:500], "outcome": hostile[:500]})
+    texts = [
+        views.invitation(meeting),
+        views.card(meeting, Rsvp.MAYBE, counts),
+        views.card(held, None, counts),
+        views.reminder(meeting, 3600),
+        views.cancelled(meeting),
+        views.action_due(item, meeting),
+        views.outcome(item, ["R-2026-00042"]),
+        views.listing([(meeting, Rsvp.ATTEND)] * 5)[0],
+    ]
+    for text in texts:
+        assert not refusals(text), refusals(text)
+        assert "<i>x</i>" not in text and "<b <" not in text

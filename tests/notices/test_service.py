@@ -15,8 +15,8 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.users import Access
-from bot.notices.comments import ConsultationReports
-from bot.notices.composer import BroadcastComposer, NoBroadcastDraft
+from bot.notices.comments import CommentPeriodReports
+from bot.notices.composer import NoNoticeDraft, NoticeComposer
 from bot.notices.model import Audience, ComposeStep, DeliveryKind, NoticeDocument, QuietHours
 from bot.notices.service import NoticeService
 from bot.sorting import Classification
@@ -77,9 +77,14 @@ class Conversations:
             return False
         return await self.clear(conversation.user_id)
 
+    async def oldest_update(self, excluding: tuple[str, ...] = ()) -> datetime | None:
+        """Return when the least recently touched form (of other flows) was saved."""
+        times = [row.updated_at for row in self.rows.values() if row.flow.value not in excluding]
+        return min(times, default=None)
 
-def composer(db: Database, clock: Clock, gate: Gate | None = None) -> BroadcastComposer:
-    return BroadcastComposer(
+
+def composer(db: Database, clock: Clock, gate: Gate | None = None) -> NoticeComposer:
+    return NoticeComposer(
         NoticeRepository(db), TAXONOMY, languages=["en", "es", "ru"], default_language="en",
         zone=ZONE, periods=(timedelta(days=7),), clock=clock,
         conversations=Conversations(), gate=gate or Gate({ADMIN: Access.ADMIN}),
@@ -141,7 +146,7 @@ async def test_writing_a_notice_step_by_step(fresh_db: Database) -> None:
     notice = await writer.confirm(ADMIN, chat_id=ADMIN, message_id=55)
     assert notice.status == "scheduled" and notice.progress_message_id == 55
     assert not await writer.may_be_writing(ADMIN) and await writer.draft(ADMIN) is None
-    with pytest.raises(NoBroadcastDraft):
+    with pytest.raises(NoNoticeDraft):
         await writer.skip_document(ADMIN)
 
 
@@ -211,16 +216,16 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     assert await notices.awaiting_comment(11) == notice.id
     with pytest.raises(UserError):
         await notices.comment(11, "no", "en")  # too short
-    comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear", "en")
+    comment = await notices.comment(11, "=cmd|' /C calc'!A0 the form is unclear\x00\x1b", "en")
     assert (comment.topic, comment.sentiment) == ("documentation", -0.6)
     assert await notices.awaiting_comment(11) is None
     clock.now += timedelta(hours=2)
     with pytest.raises(UserError) as problem:
         await notices.start_comment(notice.id, 12)
     assert problem.value.reason == "consultation.closed"
-    (closed,) = await notices.closed_consultations(clock.now)
-    assert await notices.closed_consultations(clock.now) == []  # claimed once
-    reports = ConsultationReports(notices, T, TAXONOMY, ZONE)
+    (closed,) = await notices.closed_comment_periods(clock.now)
+    assert await notices.closed_comment_periods(clock.now) == []  # claimed once
+    reports = CommentPeriodReports(notices, T, TAXONOMY, ZONE)
     summary = await reports.summary(closed)
     assert (summary.comments, summary.commenters, summary.recipients) == (1, 1, 2)
     assert summary.by_topic == (("documentation", 1),)
@@ -231,6 +236,7 @@ async def test_comments_are_sorted_like_reports_and_summarised(fresh_db: Databas
     book = openpyxl.load_workbook(io.BytesIO(data))
     rows = list(book["Comments"].iter_rows(values_only=True))
     assert count == 1 and rows[1][-1].startswith("=cmd")  # kept as text, not a formula
+    assert rows[1][-1].endswith("unclear  ")  # a NUL typed in a comment does not break the file
     assert book["Comments"].cell(row=2, column=12).data_type == "s"
     assert rows[1][9:11] == ("trader", None)  # role and organisation, never the name
 

@@ -140,8 +140,8 @@ async def test_reminders_go_once_to_recipients_who_did_not_comment(fresh_db: Dat
     reminders = [d for d in await queue.due(NOW + timedelta(days=5), 10)]
     assert reminders == [Delivery(notice_id=notice.id, kind=DeliveryKind.REMINDER, user_id=12,
                                   language="es")]  # fmt: skip
-    assert await store.closed_consultations(NOW + timedelta(days=6)) == []
-    (closed,) = await store.closed_consultations(until)
+    assert await store.closed_comment_periods(NOW + timedelta(days=6)) == []
+    (closed,) = await store.closed_comment_periods(until)
     assert await store.start_summary(closed.id, until)
     assert not await store.start_summary(closed.id, until)
     assert await store.claim_summary(closed.id, 1, until)

@@ -61,13 +61,20 @@ def test_the_image_is_multi_stage_non_root_with_a_volume_a_health_check_and_run(
     assert ("VOLUME", '["/data"]') in steps
     assert any("DATABASE_PATH=/data/" in args for keyword, args in steps if keyword == "ENV")
     health = next(args for keyword, args in steps if keyword == "HEALTHCHECK")
-    assert health.endswith('CMD ["feedback-bot", "check-db"]')
+    assert health.endswith('CMD ["feedback-bot", "health"]')
     assert steps[-1] == ("CMD", '["feedback-bot", "run"]')
 
 
 def test_the_commands_the_kit_runs_exist() -> None:
     parser = _parser()
-    for line in (["run"], ["migrate"], ["check-db"], ["restore", "x.db"], ["backup", "x.db"]):
+    for line in (
+        ["run"],
+        ["migrate"],
+        ["check-db"],
+        ["health"],
+        ["restore", "x.db"],
+        ["backup", "x.db"],
+    ):
         assert parser.parse_args(line).command == line[0]
 
 

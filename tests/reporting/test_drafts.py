@@ -141,3 +141,7 @@ def test_references_round_trip() -> None:
     assert format_reference(2026, 42) == "R-2026-00042"
     assert parse_reference(" r-2026-00042 ") == (2026, 42, "R")
     assert parse_reference("R-20x6-1") is None
+    assert parse_reference("R-²⁰²⁶-1") is None  # digits, but not ASCII ones
+    assert parse_reference("R-٢٠٢٦-00042") is None
+    assert parse_reference("R-2026-" + "9" * 20) is None
+    assert parse_reference("R-99999-1") is None

@@ -201,7 +201,7 @@ async def test_similar_open_report_offers_a_voice(service: ReportService) -> Non
     offered = await service.submit(2, "en", key)
     assert offered.report is None and offered.similar is not None
     assert offered.similar.report.id == first.id and offered.similar.size == 1
-    match = await service.add_voice(2, "en", key, first.id)
+    match = await service.add_voice(2, "en", key)
     assert match.size == 2 and await service.draft_of(2) is None
     # someone else, same thing, chooses to file their own report anyway
     key = await _complete(service, 3, "issue", again, "release_delays", "BORDER-NORTH")
@@ -210,6 +210,25 @@ async def test_similar_open_report_offers_a_voice(service: ReportService) -> Non
     # a different place is not the same thing
     key = await _complete(service, 2, "issue", text, "release_delays", "BORDER-SOUTH")
     assert (await service.submit(2, "en", key)).report is not None
+
+
+async def test_a_voice_needs_the_offer_made_for_that_draft(service: ReportService) -> None:
+    text = "Trucks are held for days at the northern border crossing without any explanation"
+    first = (
+        await service.submit(
+            1, "en", await _complete(service, 1, "issue", text, "release_delays", "BORDER-NORTH")
+        )
+    ).report
+    assert first is not None
+    # a draft that was never offered a similar report cannot back any report
+    unrelated = "Please publish the opening hours of the southern office on your website"
+    key = await _complete(service, 2, "suggestion", unrelated, "fees_payments", "BORDER-SOUTH")
+    with pytest.raises(NoDraft):
+        await service.add_voice(2, "en", key)
+    with pytest.raises(NoDraft):  # nor can another user's draft key
+        await service.add_voice(3, "en", key)
+    assert await service.group_size(first.id) == 1
+    assert await service.draft_of(2) is not None  # the trader's own draft is untouched
 
 
 async def test_correction_changes_a_later_prediction(
