@@ -153,15 +153,10 @@ def run(settings: Settings) -> int:
 
 def _serve(settings: Settings) -> int:
     """Serve updates by webhook or long polling until stopped."""
-    from telegram import Update
+    from bot.app import build_application, serve
 
-    from bot.app import build_application, run_webhook
-
-    app = build_application(settings)
-    if settings.webhook_url:
-        run_webhook(app)  # the bot's own server: secret and size checked before reading a body
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Our own polling and webhook server: each update is stored before Telegram may forget it.
+    serve(build_application(settings))
     return 0
 
 

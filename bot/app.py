@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable
@@ -56,6 +57,7 @@ from handlers.kit.flood import FloodGate
 from handlers.kit.health import start_monitoring, stop_monitoring
 from handlers.kit.metrics import instrument
 from handlers.kit.pacing import budget_limiter, budget_of
+from handlers.kit.received import UpdateInbox, poll
 from handlers.kit.webhook import WebhookServer
 from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
@@ -73,12 +75,16 @@ from storage.meetings.sends import MeetingJobRepository
 from storage.notices.queue import NoticeQueue
 from storage.notices.repository import NoticeRepository
 from storage.reporting import ReportRepository
+from storage.updates import ReceivedUpdates
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"
 CLOCK_KEY = "clock"
 DATABASE_KEY = "database"
 WEBHOOK_KEY = "webhook"
+INBOX_KEY = "inbox"
+DRAIN_SECONDS = 10.0  # at a stop, how long handlers running may take to finish
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait for an update
 UNBOUNDED = 1 << 30  # PTB's semaphore, wide open: PerChatUpdateProcessor counts its own slots
 
 
@@ -233,6 +239,7 @@ async def _post_init(app: BotApplication) -> None:
     )
     app.bot_data[DATABASE_KEY] = db
     app.bot_data[SERVICES_KEY] = services
+    app.bot_data[INBOX_KEY] = UpdateInbox(app, ReceivedUpdates(db), clock)
     await handlers.set_default_menus(app.bot, services)
     handlers.schedule_jobs(app, services)
     await start_monitoring(app, settings, HealthQueries(db), clock)  # /healthz, HEALTH/METRICS_PORT
@@ -388,53 +395,81 @@ async def _post_shutdown(app: BotApplication) -> None:
 @asynccontextmanager
 async def running(app: BotApplication, *, poll_timeout: int = 1) -> AsyncIterator[BotApplication]:
     """Run the application inside the current event loop: long polling, or the webhook server
-    when WEBHOOK_URL is set (like run_polling; PTB's own webhook server reads any body whole)."""
+    when WEBHOOK_URL is set; either way each update is stored before Telegram may forget it."""
     settings = cast(Settings, app.bot_data[SETTINGS_KEY])
-    server = webhook_server(app, settings) if settings.webhook_url else None
+    server: WebhookServer | None = None
+    polling: asyncio.Task[None] | None = None
     await app.initialize()
     try:
         await _post_init(app)
-        if server is not None:
+        await app.start()
+        inbox = inbox_of(app)
+        await inbox.replay()  # what a killed process stored but did not handle
+        if settings.webhook_url:
+            server = webhook_server(app, settings, inbox)
             app.bot_data[WEBHOOK_KEY] = server
             await server.start(settings.webhook_listen, settings.webhook_port)
         else:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-            )
-        await app.start()
+            polling = await _start_polling(app, inbox, poll_timeout)
         yield app
     finally:
-        if server is not None:
-            await server.stop()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        await _stop_receiving(app, server, polling)
         if app.running:
             await app.stop()
         await app.shutdown()
         await _post_shutdown(app)
 
 
-def webhook_server(app: BotApplication, settings: Settings) -> WebhookServer:
+def inbox_of(app: BotApplication) -> UpdateInbox:
+    """Return the application's update inbox (made when storage opened)."""
+    return cast(UpdateInbox, app.bot_data[INBOX_KEY])
+
+
+async def _start_polling(
+    app: BotApplication, inbox: UpdateInbox, poll_timeout: int
+) -> asyncio.Task[None]:
+    """Stop any webhook and start our long polling (PTB's Updater confirms before handling)."""
+    await app.bot.delete_webhook()
+    return asyncio.create_task(poll(app, inbox, wait=poll_timeout), name="polling")
+
+
+async def _stop_receiving(
+    app: BotApplication, server: WebhookServer | None, polling: asyncio.Task[None] | None
+) -> None:
+    """Stop taking updates, then let the handlers running finish (the rest run after a restart)."""
+    if server is not None:
+        await server.stop()
+    if polling is not None:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+    inbox = app.bot_data.get(INBOX_KEY)
+    if isinstance(inbox, UpdateInbox):
+        await inbox.drain(DRAIN_SECONDS)
+
+
+def webhook_server(app: BotApplication, settings: Settings, inbox: UpdateInbox) -> WebhookServer:
     """Return the webhook server for WEBHOOK_URL (its path), WEBHOOK_SECRET and the body limit."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     return WebhookServer(
         app,
+        inbox,
         url=settings.webhook_url,
         secret=settings.webhook_secret.get_secret_value(),
         max_body=settings.webhook_max_body,
     )
 
 
-def run_webhook(app: BotApplication) -> None:
-    """Serve the webhook until SIGINT or SIGTERM."""
+def serve(app: BotApplication) -> None:
+    """Serve updates (long polling, or the webhook when WEBHOOK_URL is set) until SIGINT or
+    SIGTERM."""
 
-    async def serve() -> None:
+    async def until_stopped() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with running(app):
+        async with running(app, poll_timeout=POLL_TIMEOUT):
             await stop.wait()
 
-    asyncio.run(serve())
+    asyncio.run(until_stopped())

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -20,6 +21,26 @@ log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 ERASED = "[erased]"  # what stands in for a text whose author erased their data
+
+
+@dataclass
+class Rider:
+    """A statement to run in the next write committed in this task (and those it starts)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    done: bool = False
+
+
+_RIDER: ContextVar[Rider | None] = ContextVar("rider", default=None)
+
+
+def ride_next_commit(sql: str, params: tuple[Any, ...]) -> Rider:
+    """Have the next write committed by the current task carry a statement, atomically with it
+    (e.g. "this update is handled" in the same transaction as what its handler changed)."""
+    rider = Rider(sql, params)
+    _RIDER.set(rider)
+    return rider
 
 
 @dataclass(frozen=True)
@@ -125,10 +146,15 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._conn
+                    rider = _RIDER.get()
+                    if rider is not None and not rider.done:
+                        await self._conn.execute(rider.sql, rider.params)
                 except BaseException:
                     await self._conn.execute("ROLLBACK")
                     raise
                 await self._conn.execute("COMMIT")
+                if rider is not None:
+                    rider.done = True
             finally:
                 self._no_transaction.set()
 
@@ -149,6 +175,13 @@ class Database:
         while another coroutine has a transaction open, so it never joins (or is rolled back
         with) someone else's transaction: the database thread runs requests in order.
         """
+        rider = _RIDER.get()
+        if rider is not None and not rider.done:
+            async with self.transaction() as conn:  # the rider commits with this statement
+                cursor = await conn.execute(sql, tuple(params))
+                changed = cursor.rowcount
+                await cursor.close()
+            return changed
         while not self._no_transaction.is_set():
             await self._no_transaction.wait()
         cursor = await self._conn.execute(sql, tuple(params))

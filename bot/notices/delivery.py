@@ -1,10 +1,12 @@
 """The delivery engine: drains the persistent queue at the pace Telegram allows, at most once.
 
-Each queued copy is claimed (state 'sending', committed) before its API call and settled after
-it: sent, blocked, failed, or back to pending for a retry. A copy still claimed when the bot
-starts was in flight when the process died: Telegram may or may not have delivered it, and the
-Bot API cannot tell, so it is settled as 'unconfirmed' and never sent again: nobody gets a
-notice twice, and what is sent after a restart resumes with the copies not yet claimed.
+Each queued copy is claimed (state 'sending', committed) right before its own API call, once
+its pace slot is taken, and settled after it: sent, blocked, failed, or back to pending for a
+retry. At most MAX_IN_FLIGHT copies are claimed and unsettled at any moment. A copy still
+claimed when the bot starts was in flight when the process died: Telegram may or may not have
+delivered it, and the Bot API cannot tell, so it is settled as 'unconfirmed' and not sent again
+on its own: what is sent after a restart resumes with the copies not yet claimed. The delivery
+report counts them, and the admin may send them again (a duplicate rather than a gap).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bot.notices.model import Delivery, Outgoing, QuietHours
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5  # transient errors before a copy counts as failed
 MAX_BACKOFF = 60.0  # seconds
+MAX_IN_FLIGHT = 8  # copies claimed and not yet settled: what a kill -9 may leave unconfirmed
 
 
 class Sender(Protocol):
@@ -48,6 +51,7 @@ class QueueStore(Protocol):
     async def mark_failed(self, delivery: Delivery, error: str, now: datetime) -> None: ...
     async def mark_unconfirmed(self, delivery: Delivery, error: str, now: datetime) -> None: ...
     async def mark_skipped(self, delivery: Delivery, now: datetime) -> None: ...
+    async def requeue_unconfirmed(self, notice_id: int, now: datetime) -> int: ...
     async def retry(
         self, delivery: Delivery, at: datetime, error: str, *, rate_limited: bool, now: datetime
     ) -> None: ...
@@ -89,7 +93,7 @@ class DeliveryEngine:
         zone: ZoneInfo,
         quiet: QuietHours | None = None,
         max_attempts: int = MAX_ATTEMPTS,
-        max_in_flight: int = 32,
+        max_in_flight: int = MAX_IN_FLIGHT,
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
@@ -113,6 +117,13 @@ class DeliveryEngine:
                 "copies in flight at the last stop are unconfirmed", extra={"count": released}
             )
         return released
+
+    async def send_again_unconfirmed(self, notice_id: int) -> int:
+        """Queue again a notice's unconfirmed copies (some may arrive twice); return how many."""
+        count = await self._store.requeue_unconfirmed(notice_id, self._clock())
+        if count:
+            log.info("unconfirmed copies sent again", extra={"notice": notice_id, "count": count})
+        return count
 
     def quiet_until(self, now: datetime) -> datetime | None:
         """Return when the quiet hours end if they are on now, else None."""

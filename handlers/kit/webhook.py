@@ -1,4 +1,4 @@
-"""The webhook server: checks the secret and the size before reading a body, then queues it."""
+"""The webhook server: checks the secret and the size before reading a body, then stores it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from telegram import Update
 
 from handlers.kit.context import BotApplication
 from handlers.kit.health import HEALTH_PATH, health_endpoint
+from handlers.kit.received import UpdateInbox
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +33,18 @@ class WebhookCounts:
 
 
 class WebhookServer:
-    """An aiohttp server that hands Telegram's updates to the application's update queue.
+    """An aiohttp server that hands Telegram's updates to the update inbox.
 
     Telegram's updates are small: a body is read only after the secret header matched and
     only up to `max_body` bytes, so nobody can make the bot hold a large upload in memory.
+    The 200 (after which Telegram forgets the update) is sent only once the update is stored.
     """
 
-    def __init__(self, app: BotApplication, *, url: str, secret: str, max_body: int) -> None:
+    def __init__(
+        self, app: BotApplication, inbox: UpdateInbox, *, url: str, secret: str, max_body: int
+    ) -> None:
         self._app = app
+        self._inbox = inbox
         self._url = url
         self._path = "/" + urlsplit(url).path.lstrip("/")
         self._secret_text = secret
@@ -85,11 +90,11 @@ class WebhookServer:
         if body is None:
             self.counts.too_large += 1
             return _closing(413)
-        update = self._parse(body)
-        if update is None:
+        parsed = self._parse(body)
+        if parsed is None:
             self.counts.malformed += 1
             return web.Response(status=400)
-        await self._app.update_queue.put(update)
+        await self._inbox.receive([parsed])  # stored before the 200: safe from a kill -9
         self.counts.accepted += 1
         return web.Response(status=200)
 
@@ -105,8 +110,8 @@ class WebhookServer:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _parse(self, body: bytes) -> Update | None:
-        """Return the update in a JSON body, or None if it is not one."""
+    def _parse(self, body: bytes) -> tuple[Update, str] | None:
+        """Return the update in a JSON body (and its JSON to store), or None if it is not one."""
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -114,9 +119,10 @@ class WebhookServer:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
         try:
-            return Update.de_json(data, self._app.bot)
+            update = Update.de_json(data, self._app.bot)
         except (KeyError, TypeError, ValueError):
             return None
+        return update, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _closing(status: int) -> web.Response:

@@ -23,7 +23,7 @@ from handlers.kit.pacing import chat_turn
 from handlers.kit.render import keyboard, send_text
 from handlers.kit.replies import replace
 from handlers.notices.buttons import NOTICE_DRAFT
-from handlers.notices.sending import wake_sending
+from handlers.notices.sending import send_again, wake_sending
 from handlers.notices.views import dimension_screen, office_search_screen, screen, show
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,9 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer()
             await chat_turn(context.services.notice_delivery.budget, query.message.chat.id)
             await send_reach(context, query.message.chat.id, lang, int(arg))
+            return
+        if action == "resend":  # the delivery report's "send again to the unconfirmed"
+            await send_again(context, query, lang, int(arg))
             return
         if action == "cancel":
             dropped = await context.services.notice_composer.cancel(query.from_user.id)

@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+from telegram import CallbackQuery
 from telegram.ext import ExtBot
 
 from bot.container import Services
@@ -24,7 +25,7 @@ from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
 from handlers.kit.due import DueTimer
 from handlers.kit.outbox import attempt, delivered
 from handlers.kit.pacing import BROADCASTING, chat_turn, patiently
-from handlers.kit.render import keyboard, send_text
+from handlers.kit.render import Choice, keyboard, send_text
 from handlers.notices.buttons import NOTICE_DRAFT
 
 log = logging.getLogger(__name__)
@@ -241,9 +242,7 @@ class ProgressMessages:
         self._shown.pop(notice.id, None)
         took = (notice.finished_at or datetime.now(UTC)) - (notice.started_at or notice.created_at)
         text = delivery_report(services, notice, reach, lang, took)
-        markup = keyboard(
-            [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice.id))]]
-        )
+        markup = keyboard(report_buttons(services, lang, notice.id, reach))
         chat_id = notice.chat_id or notice.author_id
         await chat_turn(services.notice_delivery.budget, chat_id)
         reported = await attempt(patiently(send_text, self._app.bot, chat_id, text, markup))
@@ -252,6 +251,36 @@ class ProgressMessages:
                 "delivery report not sent", extra={"notice": notice.id, "error": reported.error}
             )
         log.info("notice sent", extra={"notice": notice.id, **reach.model_dump()})
+
+
+def report_buttons(
+    services: Services, lang: str, notice_id: int, reach: Reach
+) -> list[list[Choice]]:
+    """Return the delivery report's buttons: the reach, and sending the unconfirmed again."""
+    t = services.translate
+    rows = [[(t(lang, "broadcast.reach_button"), encode(NOTICE_DRAFT, "reach", notice_id))]]
+    if reach.unconfirmed:
+        label = t(lang, "broadcast.resend_button", count=reach.unconfirmed)
+        rows.append([(label, encode(NOTICE_DRAFT, "resend", notice_id))])
+    return rows
+
+
+async def send_again(context: BotContext, query: CallbackQuery, lang: str, notice_id: int) -> None:
+    """Send a notice's unconfirmed copies again, as the admin chose (a duplicate is better than
+    a missing notice); a second press finds none left."""
+    services, t = context.services, context.services.translate
+    count = await services.notice_delivery.send_again_unconfirmed(notice_id)
+    if not count:
+        await query.answer(t(lang, "broadcast.resend_none", number=notice_id), show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    try:
+        await chat_turn(services.notice_delivery.budget, chat_id)
+        text = t(lang, "broadcast.resent", number=notice_id, count=count)
+        await patiently(send_text, context.bot, chat_id, text)
+    finally:  # after this message: the admin may be one of the unconfirmed
+        wake_sending(cast(BotApplication, context.application))
 
 
 def delivery_report(

@@ -40,6 +40,25 @@ class NoticeQueue:
             (at(now),),
         )
 
+    async def requeue_unconfirmed(self, notice_id: int, now: datetime) -> int:
+        """Put a notice's unconfirmed copies back in the queue (the notice goes out again, and
+        is reported again when they are settled); return how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE notice_deliveries SET state = 'pending', next_try_at = ?, error = NULL,"  # noqa: S608
+                " updated_at = ? WHERE notice_id = ? AND kind = 'notice' AND state = 'unconfirmed'"
+                f" AND user_id NOT IN ({INACTIVE})",
+                (at(now), at(now), notice_id),
+            )
+            count = cursor.rowcount
+            if count:
+                await conn.execute(
+                    "UPDATE notices SET status = 'sending', finished_at = NULL WHERE id = ?"
+                    " AND status = 'sent'",
+                    (notice_id,),
+                )
+        return count
+
     async def skip_inactive(self, now: datetime) -> int:
         """Skip pending copies for users who blocked the bot or stopped notices."""
         return await self._db.execute(

@@ -10,14 +10,16 @@ import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bot.notices.delivery import MAX_IN_FLIGHT
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from bot.sandbox.faults import Limits
 from storage.db import Database
-from tests.e2e.conftest import ADMIN_ID, Processes, T, wait_until
+from tests.e2e.conftest import ADMIN_ID, Processes, T, said, wait_until
 from tests.e2e.test_notices import write_notice
 
 pytestmark = pytest.mark.slow
@@ -73,6 +75,11 @@ def copies_by_chat(emulator: BotApiEmulator, since: int) -> Counter[int]:
     )
 
 
+def sent_at_least(emulator: BotApiEmulator, since: int, count: int) -> bool:
+    """Tell whether the emulator accepted `count` copies of the notice or more."""
+    return delivered(emulator, since) >= count
+
+
 def delivered(emulator: BotApiEmulator, since: int) -> int:
     """Return how many copies of the notice the emulator accepted."""
     return sum(copies_by_chat(emulator, since).values())
@@ -95,7 +102,7 @@ def report_figures(text: str) -> dict[str, int]:
     """Read the numbers of the delivery report (English)."""
     names = {
         "Recipients": "total", "Delivered": "sent", "Blocked the bot (now inactive)": "blocked",
-        "Failed": "failed", "Unconfirmed (in flight when the bot stopped; not sent again)":
+        "Failed": "failed", "Unconfirmed (in flight when the bot stopped; may not have arrived)":
         "unconfirmed", "Retries after errors": "retries",
     }  # fmt: skip
     found = {}
@@ -223,3 +230,59 @@ async def test_kill_while_copies_are_in_flight_never_sends_one_twice(
     assert figures["sent"] + arrived == delivered(emulator, since)
     assert figures["unconfirmed"] == len(unconfirmed)
     assert figures["sent"] + figures["unconfirmed"] == 601
+
+
+async def test_two_kills_leave_only_the_copies_in_flight_and_the_admin_sends_them_again(
+    emulator: BotApiEmulator, processes: Processes, tmp_path: Path
+) -> None:
+    """Killed twice while sending, the bot leaves unconfirmed at most the copies it had in
+    flight (each claimed right before its own call); the report offers to send them again, and
+    after that nobody is missing the notice (a duplicate is the admin's accepted price)."""
+    database = tmp_path / "feedback.db"
+    users = await subscribers(emulator, database, 500)
+    emulator.faults.method_latency["sendMessage"] = 0.02  # a few copies in flight at any time
+    env = {"NOTICE_RATE": str(RATE), "LOG_LEVEL": "INFO"}
+    bot = processes(**env)
+    try:
+        await bot.start()
+        since = await broadcast(emulator)
+        for share in (150, 300):
+            await wait_until(partial(sent_at_least, emulator, since, share), 30, "copies")
+            await bot.kill()  # while sending at full speed
+            bot = processes(**env)
+            await bot.start()
+        report = await reported(emulator, "Recipients: 501", 60)
+        everyone = [*users, emulator.user(ADMIN_ID)]
+        record = copies_by_chat(emulator, since)
+        missing = [u.id for u in everyone if record[u.id] == 0]
+        unconfirmed = report_figures(report.content)["unconfirmed"]
+        assert len(missing) <= unconfirmed <= 2 * MAX_IN_FLIGHT
+        assert len(missing) <= MAX_IN_FLIGHT
+        assert max(record.values()) == 1  # nothing sent twice on the bot's own
+        if unconfirmed:
+            admin = emulator.user(ADMIN_ID)
+            button = T("en", "broadcast.resend_button", count=unconfirmed)
+            await admin.press(button, message=report)
+            await admin.wait_for_message(
+                said("en", "broadcast.resent", number=1, count=unconfirmed)
+            )
+
+            def reports() -> int:
+                return sum("Recipients: 501" in m.content for m in emulator.sent_to(ADMIN_ID))
+
+            await wait_until(lambda: reports() == 2, 30, "the second delivery report")
+            await admin.press(button, message=report)  # again: none left, nothing sent
+            answer = await admin.wait_for_callback_answer()
+            assert answer.text == said("en", "broadcast.resend_none", number=1)
+        assert await bot.terminate() == 0
+    finally:
+        await bot.ensure_stopped()
+
+    record = copies_by_chat(emulator, since)
+    assert [u.id for u in everyone if record[u.id] == 0] == []  # 0 missing
+    with sqlite3.connect(database) as conn:
+        states = dict(conn.execute("SELECT user_id, state FROM notice_deliveries").fetchall())
+    twice = {uid for uid, n in record.items() if n > 1}
+    assert twice <= {uid for uid in states if uid not in missing}  # only those that had it
+    assert len(twice) <= unconfirmed - len(missing)
+    assert set(states.values()) == {"sent"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.e2e.conftest import ADMIN_ID, onboard, said
 SECRET = "s3cr3t_T0ken-x"
 LIMIT = 64 * 1024
 FLOOD = 5 * 1024 * 1024
+ASK = said("en", "onboarding.ask_language")
 
 
 def free_port() -> int:
@@ -170,3 +172,21 @@ async def test_twenty_parallel_floods_are_refused_unread_and_memory_stays_flat(
     user = emulator.add_user(first_name="Cy", language_code="en")
     await user.send("/start")  # the bot still answers
     await user.wait_for_message(said("en", "onboarding.ask_language"))
+
+
+async def test_a_webhook_delivery_repeated_is_answered_200_and_handled_once(
+    emulator: BotApiEmulator,
+    hooked: BotApplication,
+    hook_settings: Settings,
+    session: aiohttp.ClientSession,
+) -> None:
+    user = emulator.add_user(first_name="Ana", language_code="en")
+    await user.send("/start")
+    await user.wait_for_message(ASK)
+    url = hook_settings.webhook_url
+    assert url is not None
+    again = json.dumps(emulator.hub.history[-1]).encode()
+    assert await post(session, url, again) == 200  # stored (it was already): Telegram may forget
+    await user.send("/help")
+    await user.wait_for_message("What you can do")
+    assert sum(ASK in m.content for m in user.messages) == 1

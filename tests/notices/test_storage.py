@@ -151,3 +151,23 @@ async def test_reminders_go_once_to_recipients_who_did_not_comment(fresh_db: Dat
     assert await queue.is_recipient(notice.id, 12) and not await queue.is_recipient(notice.id, 13)
     reach = await queue.reach(notice.id)
     assert (reach.acknowledged, reach.comments, reach.commenters) == (1, 1, 1)
+
+
+async def test_unconfirmed_copies_go_again_when_the_admin_asks_and_the_notice_reopens(
+    fresh_db: Database,
+) -> None:
+    store, queue = NoticeRepository(fresh_db), NoticeQueue(fresh_db)
+    await add_users(fresh_db, (11, "en", "trader"), (12, "es", "broker"), (13, "en", "trader"))
+    notice = await confirmed(store)
+    await store.start_sending(notice, NOW, None, None)
+    for delivery in await queue.due(NOW, 10):
+        await queue.claim(delivery, NOW)  # then the process is killed
+    await queue.release_claimed(NOW)
+    assert await store.finish(notice.id, NOW)
+    await fresh_db.execute("UPDATE users SET blocked_bot = 1 WHERE id = 13")
+    assert await queue.requeue_unconfirmed(notice.id, NOW) == 2  # not to who blocked the bot
+    assert (await store.get(notice.id)).status == "sending"  # type: ignore[union-attr]
+    assert [d.user_id for d in await queue.due(NOW, 10)] == [11, 12]
+    assert await queue.requeue_unconfirmed(notice.id, NOW) == 0  # a second press: none left
+    reach = await queue.reach(notice.id)
+    assert (reach.pending, reach.unconfirmed) == (2, 1)
