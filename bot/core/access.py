@@ -33,6 +33,13 @@ class Gate(Protocol):
     async def require(self, actor_id: int, needed: Access, action: str) -> Access: ...
 
 
+async def require(gate: Gate | None, actor_id: int, needed: Access, action: str) -> None:
+    """Go on only if the gate lets the actor do this (a service without a gate refuses all)."""
+    if gate is None:
+        raise NotAllowed(action, needed)
+    await gate.require(actor_id, needed, action)
+
+
 class NotAllowed(Exception):
     """The caller may not do this (already audited).
 

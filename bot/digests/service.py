@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.core.access import Gate
+from bot.core.access import Gate, require
 from bot.core.clock import Clock, utc_now
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
@@ -113,9 +113,7 @@ class DigestService:
 
     async def period_for(self, actor_id: int, text: str) -> Period:
         """Check that the actor is an officer (refusals audited), then read the period."""
-        if self._gate is None:
-            raise RuntimeError("digests for users need the access gate")
-        await self._gate.require(actor_id, Access.OFFICER, "digest")
+        await require(self._gate, actor_id, Access.OFFICER, "digest")
         return self.period(text)
 
     async def build(self, period: Period) -> Digest:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.access import Gate, NotAllowed
+from bot.core.access import Gate, require
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
 from bot.core.users import Access, User
@@ -201,9 +201,7 @@ class MeetingService:
 
     async def require_officer(self, actor_id: int, action: str) -> None:
         """Go on only if the actor is an officer or admin now; else audit and refuse."""
-        if self._gate is None:
-            raise NotAllowed(action, Access.OFFICER)
-        await self._gate.require(actor_id, Access.OFFICER, action)
+        await require(self._gate, actor_id, Access.OFFICER, action)
 
     async def listing_for_officer(self, actor_id: int) -> list[Meeting]:
         """Return meetings to come and those waiting for minutes, to an officer only."""

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.core.access import Gate
+from bot.core.access import Gate, require
 from bot.core.users import Access
 from bot.reporting.model import Correction, Report
 from bot.sorting import Classification, Classifier, LabelledExample
@@ -99,9 +99,7 @@ class SortingService:
 
     async def report_for(self, actor_id: int, reference: str) -> Report | None:
         """Return how a report is sorted, to an officer only (refusals audited)."""
-        if self._gate is None:
-            raise RuntimeError("reports for users need the access gate")
-        await self._gate.require(actor_id, Access.OFFICER, "correct")
+        await require(self._gate, actor_id, Access.OFFICER, "correct")
         return await self._store.by_reference(reference)
 
     async def classify(self, text: str, language: str | None = None) -> Classification:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.core.access import NotAllowed
-from bot.core.errors import UserError
+from bot.core.errors import NoDraft, UserError
 from bot.core.i18n import Translator
 from handlers.kit.common import language_for
 from handlers.kit.context import BotContext
@@ -46,11 +46,36 @@ async def guarded(
         return await work
     except NotAllowed as refusal:
         log.warning("refused", extra={"action": refusal.action})
-        key = "access.admins_only" if refusal.needed and refusal.needed.value == "admin" else None
-        await send_text(context.bot, chat_id, speaker.say(key or "access.officers_only"))
+        await send_text(context.bot, chat_id, speaker.say(refusal_key(refusal)))
     except UserError as problem:
         params = {k: escape(v) if isinstance(v, str) else v for k, v in problem.params.items()}
         await send_text(context.bot, chat_id, speaker.say(problem.reason, **params))
+    return None
+
+
+def refusal_key(refusal: NotAllowed) -> str:
+    """Return the catalog key that tells a user who is refused what it takes."""
+    admin = refusal.needed is not None and refusal.needed.value == "admin"
+    return "access.admins_only" if admin else "access.officers_only"
+
+
+async def on_press(
+    query: CallbackQuery, speaker: Speaker, work: Callable[[], Awaitable[T]], *, gone: str
+) -> T | None:
+    """Run a button's work; answer a refusal, bad input, a finished form or a stale button.
+
+    Returns None when the work returned None (it answered itself) or was answered here.
+    """
+    try:
+        return await work()
+    except NotAllowed as refusal:
+        await query.answer(speaker.say(refusal_key(refusal)), show_alert=True)
+    except NoDraft:
+        await query.answer(speaker.say(gone), show_alert=True)
+    except UserError as problem:
+        await query.answer(speaker.say(problem.reason, **problem.params), show_alert=True)
+    except ValueError:  # data no button of ours carries (BadCallback, an unknown step)
+        await query.answer(speaker.say("button.stale"))
     return None
 
 

@@ -14,13 +14,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.core.access import NotAllowed
 from bot.core.errors import UserError
 from bot.core.users import User
+from bot.meetings.drafts import MeetingDraft
 from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.model import MeetingStatus, Rsvp
 from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
-from handlers.kit.replies import replace
+from handlers.kit.replies import on_press, replace
 from handlers.meetings import forms as meeting_forms
 from handlers.meetings.form_views import MEETING_FORM
 from handlers.meetings.jobs import wake
@@ -266,21 +267,17 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     if user is None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
-    try:
-        pressed = parse(ACTION_ITEM, query.data, parts=2)
+    data, actor = query.data, user.id
+
+    async def start() -> MeetingDraft:
+        """Open the outcome form of the pressed item (the flow checks the role, audited)."""
+        pressed = parse(ACTION_ITEM, data, parts=2)
         if pressed.action != "done":
             raise BadCallback(f"unknown action-item button {pressed.action!r}")
-        item_id = pressed.number(1)
-    except BadCallback:
-        await query.answer(views.say("button.stale"))
-        return
-    try:  # the flow checks the presser's role, and audits a refusal
-        draft = await context.services.meeting_flow.start_outcome(user.id, item_id)
-    except NotAllowed:
-        await query.answer(views.say("access.officers_only"), show_alert=True)
-        return
-    except UserError as problem:
-        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
+        return await context.services.meeting_flow.start_outcome(actor, pressed.number(1))
+
+    draft = await on_press(query, views, start, gone="meeting.no_form")
+    if draft is None:
         return
     await query.answer()
     await meeting_forms.ask(context, query.message.chat.id, draft)

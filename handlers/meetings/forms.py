@@ -21,7 +21,7 @@ from handlers.kit.callbacks import parse
 from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
-from handlers.kit.replies import replace
+from handlers.kit.replies import on_press, replace
 from handlers.meetings.form_views import MEETING_FORM, FormViews
 from handlers.meetings.jobs import wake
 
@@ -86,42 +86,43 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not await _officer(context, query.from_user.id, "meeting_form"):
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
-    flow, uid = context.services.meeting_flow, query.from_user.id
-    pressed = parse(MEETING_FORM, query.data, parts=2)
-    action, value = pressed.action, pressed.text(1, "")
-    try:
+    flow, uid, data, message = (
+        context.services.meeting_flow,
+        query.from_user.id,
+        query.data,
+        query.message,
+    )
+
+    async def move() -> MeetingDraft | None:
+        """Carry out the press; return the form to ask about next, or None if answered."""
+        pressed = parse(MEETING_FORM, data, parts=2)
+        action, value = pressed.action, pressed.text(1, "")
         if action == "cancel":
             dropped = await flow.cancel(uid)
             await query.answer()
             note = "meeting.form_cancelled" if dropped else "meeting.no_form"
-            await replace(context, query.message, views.say(note), None)
-            return
+            await replace(context, message, views.say(note), None)
+            return None
         if action == "submit":
             done = await flow.submit(uid)
             await query.answer()
-            await replace(context, query.message, _done_text(views, done), None)
+            await replace(context, message, _done_text(views, done), None)
             wake(cast(BotApplication, context.application))
-            return
+            return None
         if action == "opage":  # another page of the offices: the form itself does not change
             await _office_page(flow, uid)
             await query.answer()
             text, rows = views.audience_offices(pressed.number(1))
-            await replace(context, query.message, text, keyboard(rows))
-            return
+            await replace(context, message, text, keyboard(rows))
+            return None
         if action == "back":
-            draft = await flow.back(uid)
-        elif action == "edit":
-            draft = await flow.edit(uid, Step(value))
-        else:
-            draft = await flow.choose(uid, Step(action), value)
-    except NoDraft:
-        await query.answer(views.say("meeting.no_form"), show_alert=True)
-        return
-    except UserError as problem:
-        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
-        return
-    except ValueError:
-        await query.answer(views.say("button.stale"))
+            return await flow.back(uid)
+        if action == "edit":
+            return await flow.edit(uid, Step(value))
+        return await flow.choose(uid, Step(action), value)
+
+    draft = await on_press(query, views, move, gone="meeting.no_form")
+    if draft is None:
         return
     await query.answer()
     text, rows = await _question(context, views, draft)

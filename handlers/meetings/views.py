@@ -27,6 +27,7 @@ from bot.meetings.sends import Job
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
+from handlers.kit.replies import Speaker
 
 Rows = list[list[Choice]]
 RSVP = callbacks.prefix("rsvp", "an invitee's answer: attend, maybe, cannot")
@@ -41,17 +42,12 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class MeetingViews:
+class MeetingViews(Speaker):
     """Render meetings in one user's language."""
 
     def __init__(self, translate: Translator, taxonomy: Taxonomy, language: str) -> None:
-        self.t = translate
+        super().__init__(translate, language)
         self.taxonomy = taxonomy
-        self.lang = language
-
-    def say(self, key: str, **params: object) -> str:
-        """Return a catalog text in the user's language."""
-        return self.t(self.lang, key, **params)
 
     # --- pieces ---------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import escape, fits, keyboard, send_text
-from handlers.kit.replies import replace
+from handlers.kit.replies import on_press, replace
 from handlers.reporting.files import attachment_of, received_attachment
 from handlers.reporting.views import REPORT_FORM, ReportViews
 
@@ -69,46 +69,47 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    reports, uid = context.services.reports, query.from_user.id
+    reports, uid, data, message = (
+        context.services.reports,
+        query.from_user.id,
+        query.data,
+        query.message,
+    )
     views = await views_for(update, context)
-    pressed = parse(REPORT_FORM, query.data)
-    action, value = pressed.action, pressed.text(1, "")
-    try:
+
+    async def move() -> Draft | None:
+        """Carry out the press; return the draft to ask about next, or None if answered."""
+        pressed = parse(REPORT_FORM, data)
+        action, value = pressed.action, pressed.text(1, "")
         if action == "cancel":
             await query.answer()
             dropped = await reports.cancel(uid)
             note = views.say("report.cancelled" if dropped else "report.nothing_to_cancel")
-            await replace(context, query.message, note, None)
-            return
+            await replace(context, message, note, None)
+            return None
         if action in ("submit", "new"):
             await _submit(update, context, views, value, as_new=action == "new")
-            return
+            return None
         if action == "voice":
             await _add_voice(update, context, views, value)
-            return
+            return None
         if action == "offer" and value == "no":
             await query.answer()
             await reports.cancel(uid)
-            await replace(context, query.message, views.say("report.offer_declined"), None)
-            return
+            await replace(context, message, views.say("report.offer_declined"), None)
+            return None
         if action == "offer":
-            draft = await reports.accept_offer(uid)
-        elif action == "opage":
-            draft = await reports.browse_offices(uid, pressed.number(1))
-        elif action == "back":
-            draft = await reports.back(uid)
-        elif action == "edit":
-            draft = await reports.edit(uid, Step(value))
-        else:
-            draft = await reports.choose(uid, Step(action), value)
-    except NoDraft:
-        await query.answer(views.say("report.no_draft"), show_alert=True)
-        return
-    except UserError as problem:
-        await query.answer(views.say(problem.reason, **problem.params), show_alert=True)
-        return
-    except ValueError:
-        await query.answer(views.say("button.stale"))
+            return await reports.accept_offer(uid)
+        if action == "opage":
+            return await reports.browse_offices(uid, pressed.number(1))
+        if action == "back":
+            return await reports.back(uid)
+        if action == "edit":
+            return await reports.edit(uid, Step(value))
+        return await reports.choose(uid, Step(action), value)
+
+    draft = await on_press(query, views, move, gone="report.no_draft")
+    if draft is None:
         return
     await query.answer()
     text, rows = views.question(draft)
