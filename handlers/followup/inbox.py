@@ -106,7 +106,7 @@ async def show_report(
     await send_text(
         context.bot, chat_id, views.officer_card(view, assignee), keyboard(views.actions(view))
     )
-    for attachment in view.attachments:
+    for attachment in view.files:  # the report's, then its supporters'
         if attachment.kind is AttachmentKind.PHOTO:
             await context.bot.send_photo(chat_id, attachment.file_id, caption=view.reference)
         else:

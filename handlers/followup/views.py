@@ -143,6 +143,7 @@ class OfficerViews(ReportViews):
         if view.attachments:
             lines.append(f"<b>{self.say('field.attachments')}:</b> {len(view.attachments)} 📎")
         lines += ["", f"<b>{self.say('field.description')}:</b>", escape(view.description)]
+        lines += self.supporters_section(view)
         if view.thread:
             hidden = len(view.thread) - THREAD_SHOWN
             lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
@@ -160,6 +161,24 @@ class OfficerViews(ReportViews):
                     f"{escape(entry.body)}"
                 )
         return "\n".join(lines)
+
+    def supporters_section(self, view: OfficerReportView) -> list[str]:
+        """Return the card's lines on the traders who added their voice: each one's text and
+        files, named only if they chose not to stay anonymous (none: no lines)."""
+        if not view.supporters:
+            return []
+        lines = ["", self.say("followup.supporters_title", count=len(view.supporters))]
+        for supporter in view.supporters:
+            who = (
+                escape(supporter.name)
+                + (f" ({escape(supporter.organisation)})" if supporter.organisation else "")
+                if supporter.name
+                else self.say("followup.supporter_anonymous")
+            )
+            files = f" 📎 {len(supporter.attachments)}" if supporter.attachments else ""
+            text = f": {escape(supporter.comment)}" if supporter.comment else ""
+            lines.append(f"{self.when(supporter.created_at)} · <i>{who}</i>{files}{text}")
+        return lines
 
     def actions(self, view: OfficerReportView) -> list[list[Choice]]:
         """Return the buttons of what an officer may do with the report now."""
