@@ -328,6 +328,15 @@ class ReportRepository:
         reports = [await self._with_attachments(row) for row in rows]
         return reports, int(total[0]) if total else 0, supported
 
+    async def follow_counts(self, user_id: int) -> tuple[int, int]:
+        """Return how many reports the user filed, and how many they support."""
+        row = await self._db.fetch_one(
+            "SELECT (SELECT COUNT(*) FROM reports WHERE reporter_id = ?1),"
+            " (SELECT COUNT(*) FROM report_voices WHERE user_id = ?1)",
+            (user_id,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
     async def story(self, report_id: int) -> tuple[str | None, str | None, list[Outcome]]:
         """Return a report's rejection reason, the reference it duplicates, and the outcomes
         of the done action items it is linked to (oldest first)."""

@@ -24,6 +24,7 @@ class FollowedStore(ReportStore, Protocol):
     async def supports(self, report_id: int, user_id: int | None = None) -> list[Support]: ...
     async def withdraw_voice(self, report_id: int, user_id: int) -> bool: ...
     async def story(self, report_id: int) -> tuple[str | None, str | None, list[Outcome]]: ...
+    async def follow_counts(self, user_id: int) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class MyReportsService:
             duplicate_of=duplicate_of,
             outcomes=tuple(outcomes),
         )
+
+    async def counts(self, user_id: int) -> tuple[int, int]:
+        """Return how many reports the user filed and how many they support."""
+        return await self._reports.follow_counts(user_id)
 
     async def withdraw(self, user_id: int, report_id: int) -> Report:
         """Withdraw the user's support of a report (their text and files go); LookupError if
