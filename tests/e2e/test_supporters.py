@@ -38,7 +38,7 @@ async def add_voice(
     await user.wait_for_message(said(lang, "report.voice_added", reference=reference, size=0)[:20])
 
 
-async def open_card(officer: SimUser, reference: str) -> str:
+async def open_card(officer: SimUser, reference: str, lang: str = "en") -> str:
     """Open the report from the inbox and return its card's text."""
     await officer.send("/inbox")
     page = await officer.wait_for_message(
@@ -52,7 +52,7 @@ async def open_card(officer: SimUser, reference: str) -> str:
     await tap(
         officer, next(b["text"] for row in rows for b in row if b["text"].endswith(reference))
     )
-    card = await officer.wait_for_message(said("en", "followup.card_title", reference=reference))
+    card = await officer.wait_for_message(said(lang, "followup.card_title", reference=reference))
     return card.content
 
 
