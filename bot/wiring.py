@@ -92,7 +92,7 @@ async def build_services(
         supporters=Supporters(report_store),
         sorting=sorting,
         digests=DigestService(
-            await DigestRepository.open(db),
+            await DigestRepository.open(db, admin_ids=settings.admin_ids),
             taxonomy,
             translate,
             settings.timezone,
