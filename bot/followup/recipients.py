@@ -47,12 +47,17 @@ class Recipients:
         Supporters read their own version of the text, in their language; none is told who
         the others are.
         """
-        told = await self.reporter(report, key, **params)
+        return await self.reporter(report, key, **params) + await self.supporters(
+            report, key, **params
+        )
+
+    async def supporters(self, report: Report, key: str, **params: Params) -> list[Notification]:
+        """Tell the report's supporters of a public step (a reporter's key, in their words)."""
         supporter_key = SUPPORTER_KEYS.get(key)
         if self._followers is None or supporter_key is None:
-            return told
+            return []
         values: dict[str, Params] = {"reference": report.reference, **params}
-        return told + [
+        return [
             Notification(follower.user_id, supporter_key, values, follower.language, report.id)
             for follower in await self._followers.followers(report.id)
             if follower.following is Following.SUPPORTER
