@@ -8,6 +8,7 @@ from typing import TypeVar
 from telegram import Update
 
 from bot.core.access import NotAllowed
+from bot.core.audit import Action
 from bot.core.users import Access, display_name
 from bot.followup.model import InboxFilter
 from bot.reporting.model import AttachmentKind
@@ -106,7 +107,7 @@ async def show_report(
     await send_text(
         context.bot, chat_id, views.officer_card(view, assignee), keyboard(views.actions(view))
     )
-    for attachment in view.attachments:
+    for attachment in view.files:  # the report's, then its supporters'
         if attachment.kind is AttachmentKind.PHOTO:
             await context.bot.send_photo(chat_id, attachment.file_id, caption=view.reference)
         else:
@@ -170,9 +171,12 @@ async def show_history(
     if view is None:
         return
     entries = await services.inbox.history(officer_id, view.id)
-    names = {
-        entry.actor_id: await staff_name(context, entry.actor_id)
-        for entry in entries
-        if entry.actor_id is not None  # staff only: a reporter's steps never carry an id
-    }
-    await send_text(context.bot, chat_id, views.history(view.reference, entries, names))
+    staff = {entry.actor_id for entry in entries if entry.actor_id is not None}  # never reporters
+    for entry in entries:  # and whom reports were assigned to, from and to
+        if entry.action is Action.ASSIGN:
+            staff |= {
+                v for v in (entry.detail.get("from"), entry.detail.get("to")) if isinstance(v, int)
+            }
+    names = {user_id: await staff_name(context, user_id) for user_id in staff}
+    text = views.history(view.reference, entries, names, anonymous=view.anonymous)
+    await send_text(context.bot, chat_id, text)

@@ -148,24 +148,28 @@ async def onboard(
     organisation: str | None = "Acme Trading",
     size: str = "small",
     women_led: str = "undisclosed",
+    staff: bool = False,
 ) -> None:
-    """Take a simulated user through onboarding, checking each question arrives."""
+    """Take a simulated user through onboarding, checking each question arrives (staff who
+    joined through an invite are not asked the trader's business questions)."""
     preselected = (user.language_code or "en").split("-")[0]
     preselected = preselected if preselected in T.languages else "en"
     await user.send("/start")
     await user.wait_for_message(said(preselected, "onboarding.ask_language"))
     await user.press(language_label(lang, preselected))
-    await user.wait_for_message(said(lang, "onboarding.ask_role"))
-    await user.press(T(lang, f"role.{role}"))
+    if not staff:
+        await user.wait_for_message(said(lang, "onboarding.ask_role"))
+        await user.press(T(lang, f"role.{role}"))
     await user.wait_for_message(said(lang, "onboarding.ask_organisation"))
     if organisation is None:
         await user.press(T(lang, "button.skip"))
     else:
         await user.send(organisation)
-    await user.wait_for_message(said(lang, "onboarding.ask_size"))
-    await user.press(T(lang, f"size.{size}"))
-    await user.wait_for_message(said(lang, "onboarding.ask_women_led"))
-    await user.press(T(lang, f"women_led.{women_led}"))
+    if not staff:
+        await user.wait_for_message(said(lang, "onboarding.ask_size"))
+        await user.press(T(lang, f"size.{size}"))
+        await user.wait_for_message(said(lang, "onboarding.ask_women_led"))
+        await user.press(T(lang, f"women_led.{women_led}"))
     await user.wait_for_message(said(lang, "onboarding.privacy_notice"))
     await user.press(T(lang, "onboarding.privacy_accept"))
     await user.wait_for_message(said(lang, "onboarding.done"))
