@@ -64,6 +64,7 @@ async def _fill(db: Database, rng: random.Random, reports: int) -> None:
 
 async def _change(db: Database, rng: random.Random, reports: int) -> None:
     """Move statuses, reopen, correct sorting and erase, as officers and traders do."""
+    params: tuple[Any, ...]
     for number in rng.sample(range(1, reports + 1), reports // 2):
         action = rng.randrange(5)
         if action == 0:  # a status change
@@ -164,3 +165,16 @@ def test_a_period_is_cut_into_days_hours_and_parts_of_hours(
 
 def _at(span: str) -> datetime:
     return datetime.fromisoformat(span + ("" if "T" in span else "T00") + ":00:00+00:00")
+
+
+async def test_demo_data_tallies_its_reports_at_the_end(fresh_db: Database) -> None:
+    from bot.digests.demo_data import generate
+    from storage.digests.demo_data import DemoDataWriter
+
+    await _fill(fresh_db, random.Random(3), 50)  # a real report or two before the demo's
+    await generate(DemoDataWriter(fresh_db), load_taxonomy(), 600, 5, NOW)
+    triggers = await fresh_db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'reports_tally_*'"
+    )
+    assert len(triggers) == 3  # put back after the load
+    await _assert_same_digests(fresh_db)
