@@ -295,3 +295,7 @@ ON reports BEGIN
         sentiment_sum = sentiment_sum + excluded.sentiment_sum,
         sentiment_count = sentiment_count + excluded.sentiment_count;
 END;
+
+-- The backlog (open reports by age and urgency) reads this index alone, not the table.
+DROP INDEX reports_status;
+CREATE INDEX reports_status ON reports(status, created_at, urgency);
