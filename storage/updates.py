@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.audit import stamp
-from storage.db import Database, ride_next_commit
+from storage.db import Database, current_rider, ride_next_commit
 
 HANDLED = "UPDATE received_updates SET handled_at = ?, body = '' WHERE update_id = ?"
 
@@ -48,7 +48,18 @@ class ReceivedUpdates:
         )
 
     async def mark_handled(self, update_id: int, now: datetime) -> None:
-        """Record that the update's handlers have run; forget its body."""
+        """Record that the update's handlers have run; forget its body.
+
+        Nothing to do when the mark rode the handler's first commit (mark_with_next_commit).
+        """
+        rider = current_rider()
+        if (
+            rider is not None
+            and rider.done
+            and rider.sql == HANDLED
+            and rider.params[1:] == (update_id,)
+        ):
+            return
         await self._db.execute(HANDLED, (stamp(now), update_id))
 
     def mark_with_next_commit(self, update_id: int, now: datetime) -> None:
