@@ -27,13 +27,16 @@ class ReceivedUpdates:
         self._db = db
 
     async def keep(self, updates: list[tuple[int, str]], now: datetime) -> list[int]:
-        """Store updates (id, JSON) in one transaction; return the ids not seen before."""
+        """Store updates (id, JSON) in one transaction; return the ids not seen before.
+
+        Each new one counts one try begun: it is handled at once (no write of its own for it).
+        """
         fresh: list[int] = []
         async with self._db.transaction() as conn:
             for update_id, body in updates:
                 cursor = await conn.execute(
-                    "INSERT INTO received_updates (update_id, body, received_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
+                    "INSERT INTO received_updates (update_id, body, received_at, attempts)"
+                    " VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
                     (update_id, body, stamp(now)),
                 )
                 if cursor.rowcount == 1:
@@ -41,7 +44,7 @@ class ReceivedUpdates:
         return fresh
 
     async def begin(self, update_id: int) -> None:
-        """Count one more try at handling the update (a poison update is given up)."""
+        """Count one more try at handling a replayed update (a poison update is given up)."""
         await self._db.execute(
             "UPDATE received_updates SET attempts = attempts + 1 WHERE update_id = ?",
             (update_id,),

@@ -26,8 +26,9 @@ async def test_a_handled_update_is_not_replayed_and_its_body_is_forgotten(
 ) -> None:
     updates = ReceivedUpdates(fresh_db)
     await updates.keep([(7, '{"update_id":7,"message":{"text":"secret"}}')], NOW)
-    await updates.begin(7)
     assert [(k.update_id, k.attempts) for k in await updates.unhandled()] == [(7, 1)]
+    await updates.begin(7)  # replayed after a stop
+    assert [(k.update_id, k.attempts) for k in await updates.unhandled()] == [(7, 2)]
     await updates.mark_handled(7, NOW)
     assert await updates.unhandled() == []
     row = await fresh_db.fetch_one("SELECT body FROM received_updates WHERE update_id = 7")
