@@ -132,10 +132,10 @@ class DemoDataWriter:
     async def end_bulk(self) -> None:
         """Tally the new reports, put the indexes and triggers back, refresh the statistics."""
         async with self._db.transaction() as conn:
+            for sql in self._set_aside:  # indexes first: the tallies then read one, not rows
+                await conn.execute(sql)
             for table, length in (("digest_days", 10), ("digest_hours", 13)):
                 await conn.execute(_tally_sql(table, length), {"first": self._first_new})
-            for sql in self._set_aside:
-                await conn.execute(sql)
         self._set_aside.clear()
         await self._db.execute("ANALYZE")
 
