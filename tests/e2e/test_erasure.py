@@ -3,6 +3,8 @@ trader is left in any table or database file; the report stays for Customs, with
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import DATABASE_KEY
 from bot.sandbox import BotApiEmulator
 from handlers.kit.context import BotApplication
@@ -11,6 +13,8 @@ from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit
 from tests.e2e.test_followup import open_from_inbox
 from tests.erasure_scan import found_in_files, found_in_tables
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 ORGANISATION = "Quillfeather Logistics"
 DESCRIPTION = "The container has been held at the port for nine days without a reason."

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 import sqlite3
 
+import pytest
+
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 
 async def _invite_link(admin: SimUser, role: str, lang: str = "en") -> str:
