@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox", help="run the bot and a web chat against a built-in Telegram emulator (no token)"
     )
-    from bot.sandbox.runner import add_arguments
+    from bot.sandbox.options import add_arguments
 
     add_arguments(sandbox)
     return parser

@@ -35,6 +35,11 @@ class Rider:
 _RIDER: ContextVar[Rider | None] = ContextVar("rider", default=None)
 
 
+def current_rider() -> Rider | None:
+    """Return the statement set to ride the current task's next commit, if any."""
+    return _RIDER.get()
+
+
 def ride_next_commit(sql: str, params: tuple[Any, ...]) -> Rider:
     """Have the next write committed by the current task carry a statement, atomically with it
     (e.g. "this update is handled" in the same transaction as what its handler changed)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.audit import stamp
-from storage.db import Database, ride_next_commit
+from storage.db import Database, current_rider, ride_next_commit
 
 HANDLED = "UPDATE received_updates SET handled_at = ?, body = '' WHERE update_id = ?"
 
@@ -27,13 +27,16 @@ class ReceivedUpdates:
         self._db = db
 
     async def keep(self, updates: list[tuple[int, str]], now: datetime) -> list[int]:
-        """Store updates (id, JSON) in one transaction; return the ids not seen before."""
+        """Store updates (id, JSON) in one transaction; return the ids not seen before.
+
+        Each new one counts one try begun: it is handled at once (no write of its own for it).
+        """
         fresh: list[int] = []
         async with self._db.transaction() as conn:
             for update_id, body in updates:
                 cursor = await conn.execute(
-                    "INSERT INTO received_updates (update_id, body, received_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
+                    "INSERT INTO received_updates (update_id, body, received_at, attempts)"
+                    " VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
                     (update_id, body, stamp(now)),
                 )
                 if cursor.rowcount == 1:
@@ -41,14 +44,25 @@ class ReceivedUpdates:
         return fresh
 
     async def begin(self, update_id: int) -> None:
-        """Count one more try at handling the update (a poison update is given up)."""
+        """Count one more try at handling a replayed update (a poison update is given up)."""
         await self._db.execute(
             "UPDATE received_updates SET attempts = attempts + 1 WHERE update_id = ?",
             (update_id,),
         )
 
     async def mark_handled(self, update_id: int, now: datetime) -> None:
-        """Record that the update's handlers have run; forget its body."""
+        """Record that the update's handlers have run; forget its body.
+
+        Nothing to do when the mark rode the handler's first commit (mark_with_next_commit).
+        """
+        rider = current_rider()
+        if (
+            rider is not None
+            and rider.done
+            and rider.sql == HANDLED
+            and rider.params[1:] == (update_id,)
+        ):
+            return
         await self._db.execute(HANDLED, (stamp(now), update_id))
 
     def mark_with_next_commit(self, update_id: int, now: datetime) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import Literal
@@ -16,12 +15,12 @@ from bot.digests.model import (
     SMALL_CELL,
     Backlog,
     CountRow,
-    CubeCell,
     FollowUp,
     InclusionRow,
     Period,
     SentimentRow,
     Share,
+    Tally,
     Timing,
     suppress_table,
 )
@@ -31,49 +30,43 @@ WOMEN_LED = ("yes", "no", "undisclosed", "unknown")
 OUTCOMES = ("resolved", "rejected", "duplicate")
 
 
-def _fold(cells: Iterable[CubeCell], field: str) -> Counter[str | None]:
-    counts: Counter[str | None] = Counter()
-    for cell in cells:
-        counts[getattr(cell, field)] += cell.reports
-    return counts
-
-
-def breakdown(
-    current: list[CubeCell], previous: list[CubeCell], field: str
-) -> tuple[CountRow, ...]:
+def breakdown(current: Tally, previous: Tally, field: str) -> tuple[CountRow, ...]:
     """Return counts by one field now and before, largest first."""
-    now, before = _fold(current, field), _fold(previous, field)
+    now, before = Counter(current.counts(field)), Counter(previous.counts(field))
     keys = sorted(set(now) | set(before), key=lambda k: (-now[k], -before[k], k or ""))
     return tuple(CountRow(key=key, current=now[key], previous=before[key]) for key in keys)
 
 
-def topic_status(cells: list[CubeCell]) -> tuple[tuple[str | None, str, int], ...]:
+def topic_status(tally: Tally) -> tuple[tuple[str | None, str, int], ...]:
     """Return report counts by topic and status, ordered by topic code then status."""
-    pairs: Counter[tuple[str | None, str]] = Counter()
-    for cell in cells:
-        pairs[(cell.topic, cell.status)] += cell.reports
-    ordered = sorted(pairs.items(), key=lambda item: (item[0][0] or "", item[0][1]))
-    return tuple((topic, status, count) for (topic, status), count in ordered)
+    pairs = tally.pairs("topic_status")
+    ordered = sorted(pairs.items(), key=lambda item: (item[0][0] or "", item[0][1] or ""))
+    return tuple((topic, str(status), count) for (topic, status), count in ordered)
 
 
-def sentiment(current: list[CubeCell], previous: list[CubeCell]) -> tuple[SentimentRow, ...]:
+def _statuses(tally: Tally) -> Counter[str | None]:
+    counts: Counter[str | None] = Counter()
+    for (_, status), reports in tally.pairs("kind_status").items():
+        counts[status] += reports
+    return counts
+
+
+def sentiment(current: Tally, previous: Tally) -> tuple[SentimentRow, ...]:
     """Return the average sentiment by topic now and before, most reported topics first."""
-    sums: dict[str | None, list[float]] = {}  # topic -> [sum now, n now, sum before, n before]
-    for offset, cells in ((0, current), (2, previous)):
-        for cell in cells:
-            entry = sums.setdefault(cell.topic, [0.0, 0, 0.0, 0])
-            entry[offset] += cell.sentiment_sum
-            entry[offset + 1] += cell.sentiment_count
+    now, before = current.sentiment(), previous.sentiment()
     rows = [
         SentimentRow(
             topic=topic,
-            current=now_sum / now_n if now_n else None,
-            previous=old_sum / old_n if old_n else None,
-            reports=int(now_n),
+            current=total / counted,
+            previous=before[topic][0] / before[topic][1]
+            if before.get(topic, (0.0, 0))[1]
+            else None,
+            reports=counted,
         )
-        for topic, (now_sum, now_n, old_sum, old_n) in sums.items()
+        for topic, (total, counted) in now.items()
+        if counted
     ]
-    return tuple(sorted((row for row in rows if row.reports), key=lambda r: -r.reports))
+    return tuple(sorted(rows, key=lambda r: (-r.reports, r.topic or "")))
 
 
 def per_day(
@@ -185,8 +178,8 @@ class Targets:
 
 
 def follow_up(
-    current: list[CubeCell],
-    previous: list[CubeCell],
+    current: Tally,
+    previous: Tally,
     timings: list[Timing],
     *,
     backlog: Backlog,
@@ -196,15 +189,19 @@ def follow_up(
     now: datetime,
 ) -> FollowUp:
     """Return the follow-up KPIs the recorded data supports; the rest stay None."""
-    status_now, status_before = _fold(current, "status"), _fold(previous, "status")
-    suggestions = [cell for cell in current if cell.kind == "suggestion"]
-    decided = sum(cell.reports for cell in suggestions if cell.status in OUTCOMES)
+    status_now, status_before = _statuses(current), _statuses(previous)
+    suggestions = {
+        status: n
+        for (kind, status), n in current.pairs("kind_status").items()
+        if kind == "suggestion"
+    }
+    decided = sum(n for status, n in suggestions.items() if status in OUTCOMES)
     figures = FollowUp(
         history_available=history,
         service_levels=describe_levels(levels),
         resolved=Share(part=status_now["resolved"], whole=sum(status_now.values())),
         previous_resolved=Share(part=status_before["resolved"], whole=sum(status_before.values())),
-        suggestions_with_outcome=Share(part=decided, whole=sum(c.reports for c in suggestions)),
+        suggestions_with_outcome=Share(part=decided, whole=sum(suggestions.values())),
         backlog=backlog,
         **satisfaction(timings),
     )

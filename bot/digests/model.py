@@ -216,6 +216,66 @@ class CubeCell(NamedTuple):
     sentiment_count: int
 
 
+TALLY_DIMENSIONS = ("kind", "topic", "office", "language", "urgency")
+TALLY_PAIRS = ("topic_status", "kind_status", "topic_office")
+TallyKey = tuple[str, str | None, str | None]  # dimension, value, second value of a pair
+
+
+class Tally:
+    """Reports (and topics' sentiment sums) by each dimension and by the pairs digests read.
+
+    What a digest reads of a period's reports: kind, topic, office, language and urgency,
+    topic and status, kind and status, topic and office. Built from per-day tallies, or from a
+    cube of the reports (`of`); both give the same figures.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[TallyKey, list[float]] = {}  # [reports, sentiment sum, sentiment count]
+
+    def add(self, key: TallyKey, reports: int, total: float = 0.0, counted: int = 0) -> None:
+        """Add reports (and a topic's sentiment sum and count) under a key."""
+        row = self.rows.setdefault(key, [0, 0.0, 0])
+        row[0] += reports
+        row[1] += total
+        row[2] += counted
+
+    @classmethod
+    def of(cls, cells: list[CubeCell]) -> Tally:
+        """Return the tally of a cube of reports."""
+        tally = cls()
+        for c in cells:
+            for dimension in TALLY_DIMENSIONS:
+                tally.add((dimension, getattr(c, dimension), None), c.reports)
+            tally.add(("topic", c.topic, None), 0, c.sentiment_sum, c.sentiment_count)
+            tally.add(("topic_status", c.topic, c.status), c.reports)
+            tally.add(("kind_status", c.kind, c.status), c.reports)
+            tally.add(("topic_office", c.topic, c.office), c.reports)
+        return tally
+
+    def merge(self, other: Tally) -> Tally:
+        """Add another tally's rows to this one; return this one."""
+        for key, (reports, total, counted) in other.rows.items():
+            self.add(key, int(reports), total, int(counted))
+        return self
+
+    def counts(self, dimension: str) -> dict[str | None, int]:
+        """Return reports by a dimension's value (values with reports only)."""
+        return {k[1]: int(v[0]) for k, v in self.rows.items() if k[0] == dimension and v[0]}
+
+    def pairs(self, pair: str) -> dict[tuple[str | None, str | None], int]:
+        """Return reports by a pair's values (pairs with reports only)."""
+        return {(k[1], k[2]): int(v[0]) for k, v in self.rows.items() if k[0] == pair and v[0]}
+
+    def sentiment(self) -> dict[str | None, tuple[float, int]]:
+        """Return each topic's sentiment sum and how many reports have one."""
+        return {k[1]: (v[1], int(v[2])) for k, v in self.rows.items() if k[0] == "topic" and v[0]}
+
+    @property
+    def total(self) -> int:
+        """Return how many reports."""
+        return sum(self.counts("kind").values())
+
+
 class Timing(NamedTuple):
     """One report's reporter profile, status, filing time and seconds to acknowledge/resolve.
 

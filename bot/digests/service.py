@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
@@ -35,13 +34,13 @@ from bot.digests.files import Cells
 from bot.digests.model import (
     Backlog,
     CountRow,
-    CubeCell,
     Digest,
     PartnershipFigures,
     Period,
     QuoteSource,
     RecurringIssue,
     ReportRow,
+    Tally,
     Timing,
     mask_personal,
     short_quote,
@@ -55,7 +54,7 @@ QUOTES_PER_ISSUE = 2
 class DigestStore(Protocol):
     """What building digests needs from storage."""
 
-    async def cube(self, start: str, end: str) -> list[CubeCell]: ...
+    async def tally(self, start: str, end: str) -> Tally: ...
     async def buckets(
         self, start: str, end: str, minutes: bool = False
     ) -> list[tuple[str, int]]: ...
@@ -123,8 +122,8 @@ class DigestService:
         history = await store.history_available()
         timings, current, before, buckets, voices, backlog = await asyncio.gather(
             store.timings(*bounds),  # the longest query first: the others share the readers
-            store.cube(*bounds),
-            store.cube(*previous.iso_bounds(zone)),
+            store.tally(*bounds),
+            store.tally(*previous.iso_bounds(zone)),
             store.buckets(*bounds, minutes=not whole_hour_offsets(period, zone)),
             store.voices(*bounds),
             store.backlog(now, late_before(now, self._levels, zone)),
@@ -149,8 +148,8 @@ class DigestService:
             zone=str(zone),
             total=CountRow(
                 key=None,
-                current=sum(c.reports for c in current),
-                previous=sum(c.reports for c in before),
+                current=current.total,
+                previous=before.total,
             ),
             by_kind=breakdown(current, before, "kind"),
             by_topic=breakdown(current, before, "topic"),
@@ -167,7 +166,7 @@ class DigestService:
 
     async def _recurring(
         self,
-        cells: list[CubeCell],
+        tally: Tally,
         voices: dict[tuple[str | None, str | None], int],
         bounds: tuple[str, str],
     ) -> tuple[RecurringIssue, ...]:
@@ -175,9 +174,7 @@ class DigestService:
 
         Quotes (up to two each) come only from non-anonymous reports.
         """
-        reports: Counter[tuple[str | None, str | None]] = Counter()
-        for cell in cells:
-            reports[(cell.topic, cell.office)] += cell.reports
+        reports = tally.pairs("topic_office")
         ranked = sorted(
             (key for key in reports if reports[key] + voices.get(key, 0) > 1),
             key=lambda k: (-reports[k] - voices.get(k, 0), -reports[k], k[0] or "", k[1] or ""),

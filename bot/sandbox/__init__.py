@@ -23,17 +23,45 @@ Module map: ``emulator`` (HTTP server), ``core`` (calls, records, people),
 people and what they read), ``state``/``files`` (the emulated world).
 """
 
-from bot.sandbox.core import SandboxCore
-from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.errors import ApiError
-from bot.sandbox.faults import ApiCall, Fault, Faults, Limits, Rejection, Stats
-from bot.sandbox.files import StoredFile, make_png
-from bot.sandbox.inbox import Inbox
-from bot.sandbox.registry import BotIdentity
-from bot.sandbox.rules import Rules
-from bot.sandbox.updates import WebhookDelivery
-from bot.sandbox.users import SimChat, SimUser
-from bot.sandbox.views import BotMessage, CallbackAnswer, DocumentView, PhotoView
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.sandbox.core import SandboxCore
+    from bot.sandbox.emulator import BotApiEmulator
+    from bot.sandbox.errors import ApiError
+    from bot.sandbox.faults import ApiCall, Fault, Faults, Limits, Rejection, Stats
+    from bot.sandbox.files import StoredFile, make_png
+    from bot.sandbox.inbox import Inbox
+    from bot.sandbox.registry import BotIdentity
+    from bot.sandbox.rules import Rules
+    from bot.sandbox.updates import WebhookDelivery
+    from bot.sandbox.users import SimChat, SimUser
+    from bot.sandbox.views import BotMessage, CallbackAnswer, DocumentView, PhotoView
+
+_WHERE = {
+    "ApiCall": "bot.sandbox.faults",
+    "ApiError": "bot.sandbox.errors",
+    "BotApiEmulator": "bot.sandbox.emulator",
+    "BotIdentity": "bot.sandbox.registry",
+    "BotMessage": "bot.sandbox.views",
+    "CallbackAnswer": "bot.sandbox.views",
+    "DocumentView": "bot.sandbox.views",
+    "Fault": "bot.sandbox.faults",
+    "Faults": "bot.sandbox.faults",
+    "Inbox": "bot.sandbox.inbox",
+    "Limits": "bot.sandbox.faults",
+    "PhotoView": "bot.sandbox.views",
+    "Rejection": "bot.sandbox.faults",
+    "Rules": "bot.sandbox.rules",
+    "SandboxCore": "bot.sandbox.core",
+    "SimChat": "bot.sandbox.users",
+    "SimUser": "bot.sandbox.users",
+    "Stats": "bot.sandbox.faults",
+    "StoredFile": "bot.sandbox.files",
+    "WebhookDelivery": "bot.sandbox.updates",
+    "make_png": "bot.sandbox.files",
+}
 
 __all__ = [
     "ApiCall",
@@ -58,3 +86,11 @@ __all__ = [
     "WebhookDelivery",
     "make_png",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use, so `bot.sandbox.options` stays light."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bot.sandbox' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

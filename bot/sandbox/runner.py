@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.options import add_arguments
 from bot.sandbox.personas import ADMIN_PERSONA, PersonaBook
 from bot.sandbox.web import SandboxWeb
 from config.settings import SettingsError, settings_from
 
 TOKEN = "123456:SANDBOX-token"  # noqa: S105  (the emulator accepts only this one)
-DEFAULT_PORT = 8080
 EXIT_SETTINGS = 2
 
 
@@ -107,23 +107,6 @@ def _announce(
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(lines), flush=True)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the sandbox's options to a parser (shared with ``feedback-bot sandbox``)."""
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="web page port (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--db", type=Path, default=None, help="SQLite file to keep (default: a temporary one)"
-    )
-    parser.add_argument(
-        "--demo-data",
-        type=int,
-        default=0,
-        metavar="N",
-        help="file N synthetic reports by demo traders at start (default: none)",
-    )
 
 
 def run_from_args(args: argparse.Namespace) -> int:

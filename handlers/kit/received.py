@@ -42,7 +42,9 @@ class Kept(Protocol):
 class UpdateStore(Protocol):
     """Where updates are kept until handled (storage.updates.ReceivedUpdates)."""
 
-    async def keep(self, updates: list[tuple[int, str]], now: datetime) -> list[int]: ...
+    async def keep(
+        self, updates: list[tuple[int, str]], now: datetime
+    ) -> list[int]: ...  # 1 try each
     async def begin(self, update_id: int) -> None: ...
     async def mark_handled(self, update_id: int, now: datetime) -> None: ...
     def mark_with_next_commit(self, update_id: int, now: datetime) -> None: ...
@@ -68,7 +70,7 @@ class UpdateInbox:
         )
         for update, _ in updates:
             if update.update_id in fresh:
-                self._start(update)
+                self._start(update, counted=True)
         self._received += len(fresh)
         if self._received >= PRUNE_EVERY:
             self._received = 0
@@ -85,7 +87,7 @@ class UpdateInbox:
                 await self._store.mark_handled(kept.update_id, self._now())
                 continue
             update = Update.de_json(json.loads(kept.body), self._app.bot)
-            self._start(update)
+            self._start(update, counted=False)
             replayed += 1
         if replayed:
             log.warning(
@@ -103,16 +105,18 @@ class UpdateInbox:
         if late:
             await asyncio.wait(late)
 
-    def _start(self, update: Update) -> None:
-        task = asyncio.create_task(self._handle(update), name=f"update:{update.update_id}")
+    def _start(self, update: Update, *, counted: bool) -> None:
+        """Handle an update in a task of its own; `counted` when keep counted its try."""
+        task = asyncio.create_task(self._handle(update, counted), name=f"update:{update.update_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update, counted: bool) -> None:
         """Run the update's handlers (one chat's in order), then mark it handled."""
         app = self._app
         try:
-            await self._store.begin(update.update_id)
+            if not counted:  # a replay: count this try (a new update's was counted when kept)
+                await self._store.begin(update.update_id)
             # The first write the handler commits records the update handled in the same
             # transaction: once its effect is stored, a restart never runs it again.
             self._store.mark_with_next_commit(update.update_id, self._now())

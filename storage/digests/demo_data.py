@@ -55,12 +55,42 @@ def _insert(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> str:
     return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
+_TALLIES = {  # dimension: its value and a pair's second value, as the tally triggers write them
+    "kind": ("kind", "''"),
+    "topic": ("COALESCE(topic, '')", "''"),
+    "office": ("COALESCE(office, '')", "''"),
+    "language": ("language", "''"),
+    "urgency": ("COALESCE(urgency, '')", "''"),
+    "topic_status": ("COALESCE(topic, '')", "status"),
+    "kind_status": ("kind", "status"),
+    "topic_office": ("COALESCE(topic, '')", "COALESCE(office, '')"),
+}
+
+
+def _tally_sql(table: str, length: int) -> str:
+    """Return SQL adding the reports from id ? on to a tally table (migration 0014's shape)."""
+    parts = [  # constants only: no value from outside reaches this text
+        f"SELECT '{name}', substr(created_at, 1, {length}), {a}, {b}, COUNT(*),"  # noqa: S608
+        f" {'TOTAL(sentiment), COUNT(sentiment)' if name == 'topic' else '0, 0'}"
+        " FROM reports WHERE id >= :first GROUP BY 2, 3, 4"
+        for name, (a, b) in _TALLIES.items()
+    ]
+    return (
+        f"INSERT INTO {table} (dimension, span, a, b, reports, sentiment_sum, sentiment_count) "  # noqa: S608
+        "SELECT * FROM (" + " UNION ALL ".join(parts) + ") WHERE true "
+        "ON CONFLICT (dimension, span, a, b) DO UPDATE SET reports = reports + excluded.reports,"
+        " sentiment_sum = sentiment_sum + excluded.sentiment_sum,"
+        " sentiment_count = sentiment_count + excluded.sentiment_count"
+    )
+
+
 class DemoDataWriter:
     """Write synthetic data in large batches, one transaction per batch."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._set_aside: list[str] = []
+        self._first_new = 0
 
     async def real_reports(self) -> int:
         """Return how many reports were not made by the generator (a real database's)."""
@@ -80,27 +110,32 @@ class DemoDataWriter:
         return {int(row[0]): int(row[1]) for row in rows}
 
     async def begin_bulk(self) -> None:
-        """Prepare a bulk load: a 256 MB page cache, and the secondary indexes set aside.
+        """Prepare a bulk load: a 256 MB page cache, secondary indexes and tally triggers aside.
 
-        Building an index once at the end is faster than updating it row by row; end_bulk
-        builds them again (an interrupted load must still call it, see generate's finally).
+        Building an index once at the end is faster than updating it row by row, and so is
+        tallying the new reports at once; end_bulk does both (an interrupted load must still
+        call it, see generate's finally).
         """
         await self._db.execute("PRAGMA cache_size = -262144")
+        self._first_new = await self.next_report_id()
         rows = await self._db.fetch_all(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('reports', 'report_events', 'report_voices')"
-            " AND sql NOT LIKE 'CREATE UNIQUE%'"
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            " AND ((type = 'index' AND tbl_name IN ('reports', 'report_events', 'report_voices')"
+            " AND sql NOT LIKE 'CREATE UNIQUE%') OR (type = 'trigger' AND tbl_name = 'reports'"
+            " AND name GLOB 'reports_tally_*'))"
         )
         async with self._db.transaction() as conn:
-            for name, sql in rows:
-                await conn.execute(f'DROP INDEX "{name}"')
+            for kind, name, sql in rows:
+                await conn.execute(f'DROP {kind.upper()} "{name}"')
                 self._set_aside.append(sql)
 
     async def end_bulk(self) -> None:
-        """Build the indexes set aside again and refresh the query planner's statistics."""
+        """Tally the new reports, put the indexes and triggers back, refresh the statistics."""
         async with self._db.transaction() as conn:
-            for sql in self._set_aside:
+            for sql in self._set_aside:  # indexes first: the tallies then read one, not rows
                 await conn.execute(sql)
+            for table, length in (("digest_days", 10), ("digest_hours", 13)):
+                await conn.execute(_tally_sql(table, length), {"first": self._first_new})
         self._set_aside.clear()
         await self._db.execute("ANALYZE")
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from bot.digests.model import (
+    TALLY_DIMENSIONS,
+    TALLY_PAIRS,
     Backlog,
     CubeCell,
     PartnershipFigures,
     QuoteSource,
     ReportRow,
+    Tally,
     Timing,
 )
 from storage.claims import DIGEST, Claims
@@ -86,6 +89,14 @@ SELECT
 """  # held meetings and attendance, action items done in the period and overdue at its end,
 # reminders missed (one per person a reminder due while the bot was down did not reach),
 # notices that started going out in the period and the copies of them delivered
+TALLY_SQL = """
+SELECT dimension, a, b, SUM(reports), TOTAL(sentiment_sum), SUM(sentiment_count)
+FROM {table} WHERE dimension IN ({dimensions}) AND span >= ? AND span < ? GROUP BY 1, 2, 3
+"""  # each dimension's rows are one range of the primary key (dimension, span, a, b)
+HOURS_SQL = """
+SELECT span, SUM(reports) FROM digest_hours
+WHERE dimension = 'kind' AND span >= ? AND span < ? GROUP BY 1
+"""
 HISTORY_SQL = "SELECT EXISTS (SELECT 1 FROM report_events)"
 ROWS_FIRST_SQL = """
 SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r.urgency,
@@ -101,6 +112,45 @@ SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r
 FROM reports r WHERE (r.created_at, r.id) > (?, ?) AND r.created_at < ?
 ORDER BY r.created_at, r.id LIMIT ?
 """
+
+
+TALLY_SQL_DIMENSIONS = ", ".join(f"'{name}'" for name in (*TALLY_DIMENSIONS, *TALLY_PAIRS))
+Span = tuple[str, str]  # first (inclusive) and last (exclusive) span or ISO moment
+
+
+def _whole_hour(moment: datetime) -> bool:
+    return moment.minute == moment.second == moment.microsecond == 0
+
+
+def _hour(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def cover(start: datetime, end: datetime) -> tuple[list[Span], list[Span], list[Span]]:
+    """Cut [start, end) into whole UTC days, whole UTC hours at either end, and the parts of
+    an hour left at either end (ISO moments, read from the reports)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return [], [], []
+    hour_in = (start + timedelta(hours=1, microseconds=-1)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    hour_out = end.replace(minute=0, second=0, microsecond=0)
+    if hour_out <= hour_in:  # within one hour
+        return [], [], [(_iso(start), _iso(end))]
+    raw = [(_iso(a), _iso(b)) for a, b in ((start, hour_in), (hour_out, end)) if a < b]
+    day_in = (hour_in + timedelta(days=1, microseconds=-1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    day_out = hour_out.replace(hour=0)
+    if day_out <= day_in:  # no whole day
+        return [], [(_hour(hour_in), _hour(hour_out))], raw
+    hours = [(_hour(a), _hour(b)) for a, b in ((hour_in, day_in), (day_out, hour_out)) if a < b]
+    return [(f"{day_in:%Y-%m-%d}", f"{day_out:%Y-%m-%d}")], hours, raw
 
 
 def _read_only_uri(path: Path) -> str:
@@ -177,8 +227,39 @@ class DigestRepository:
         """
         return list(map(CubeCell._make, await self._all(CUBE_SQL, (start, end))))
 
+    async def tally(self, start: str, end: str) -> Tally:
+        """Return the tally of reports filed in [start, end) from the per-day and per-hour
+        tallies; only the parts of an hour at either end (a half-hour time zone) are counted
+        from the reports themselves."""
+        tally = Tally()
+        days, hours, raw = cover(datetime.fromisoformat(start), datetime.fromisoformat(end))
+        spans = [("digest_days", first, last) for first, last in days]
+        spans += [("digest_hours", first, last) for first, last in hours]
+        sql = {
+            table: TALLY_SQL.format(table=table, dimensions=TALLY_SQL_DIMENSIONS)
+            for table in ("digest_days", "digest_hours")
+        }
+        found = await asyncio.gather(
+            *(self._all(sql[table], (first, last)) for table, first, last in spans),
+            *(self.cube(first, last) for first, last in raw),
+        )
+        for rows in found[: len(spans)]:
+            for dimension, a, b, reports, total, counted in rows:
+                key = (str(dimension), a or None, b or None)
+                tally.add(key, int(reports), float(total), int(counted))
+        for cells in found[len(spans) :]:
+            tally.merge(Tally.of(cells))
+        return tally
+
     async def buckets(self, start: str, end: str, minutes: bool = False) -> list[tuple[str, int]]:
-        """Return report counts by UTC hour ('2026-11-28T21'), or minute ('…T21:05')."""
+        """Return report counts by UTC hour ('2026-11-28T21'), or minute ('…T21:05').
+
+        Hours come from the per-hour tallies when the bounds are whole hours.
+        """
+        first, last = datetime.fromisoformat(start), datetime.fromisoformat(end)
+        if not minutes and _whole_hour(first) and _whole_hour(last):
+            rows = await self._all(HOURS_SQL, (_hour(first), _hour(last)))
+            return [(str(bucket), int(count)) for bucket, count in rows if count]
         rows = await self._all(BUCKETS_SQL, (16 if minutes else 13, start, end))
         return [(str(bucket), int(count)) for bucket, count in rows]
 

@@ -26,8 +26,9 @@ async def test_a_handled_update_is_not_replayed_and_its_body_is_forgotten(
 ) -> None:
     updates = ReceivedUpdates(fresh_db)
     await updates.keep([(7, '{"update_id":7,"message":{"text":"secret"}}')], NOW)
-    await updates.begin(7)
     assert [(k.update_id, k.attempts) for k in await updates.unhandled()] == [(7, 1)]
+    await updates.begin(7)  # replayed after a stop
+    assert [(k.update_id, k.attempts) for k in await updates.unhandled()] == [(7, 2)]
     await updates.mark_handled(7, NOW)
     assert await updates.unhandled() == []
     row = await fresh_db.fetch_one("SELECT body FROM received_updates WHERE update_id = 7")
@@ -51,6 +52,33 @@ async def test_the_handlers_first_write_marks_the_update_handled_in_its_transact
 
     await asyncio.gather(asyncio.create_task(handler(7, False)), handler(8, True))
     assert [kept.update_id for kept in await updates.unhandled()] == [8]  # 8's write rolled back
+
+
+async def test_marking_after_a_handler_that_carried_the_mark_writes_nothing_more(
+    fresh_db: Database,
+) -> None:
+    updates = ReceivedUpdates(fresh_db)
+    await updates.keep([(7, "{}"), (8, "{}")], NOW)
+    later = NOW + timedelta(seconds=5)
+
+    async def handler(update_id: int, writes: bool) -> None:
+        updates.mark_with_next_commit(update_id, NOW)
+        if writes:
+            await fresh_db.execute(
+                "INSERT INTO claims (kind, key, recipient_id, claimed_at) VALUES ('t', 'k', 1, 'x')"
+            )
+        await updates.mark_handled(update_id, later)
+
+    await asyncio.gather(
+        asyncio.create_task(handler(7, True)), asyncio.create_task(handler(8, False))
+    )
+    rows = await fresh_db.fetch_all(
+        "SELECT update_id, handled_at FROM received_updates ORDER BY update_id"
+    )
+    assert [tuple(row) for row in rows] == [
+        (7, NOW.isoformat(timespec="seconds")),  # marked once, with the handler's write
+        (8, NOW.isoformat(timespec="seconds")),  # nothing written: the mark's own commit
+    ]
 
 
 async def test_pruning_forgets_old_handled_updates_but_the_newest_one(fresh_db: Database) -> None:
