@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -117,8 +118,16 @@ class Period(BaseModel):
             return cls.between(due - timedelta(days=7), due - timedelta(days=1))
         return cls.between(due - timedelta(days=1), due - timedelta(days=1))
 
+    @property
+    def whole_month(self) -> bool:
+        """Tell whether the period is exactly one calendar month."""
+        return self.start.day == 1 and self.end == _next_month(self.start)
+
     def previous(self) -> Period:
-        """Return the period of the same length just before this one."""
+        """Return the calendar month before a whole month, else the same length just before."""
+        if self.whole_month:
+            start = (self.start - timedelta(days=1)).replace(day=1)
+            return Period(start=start, end=self.start, kind="month")
         kind: PeriodKind = "week" if self.kind == "week" else "range"
         return Period(start=self.start - timedelta(days=self.days), end=self.start, kind=kind)
 
@@ -134,6 +143,10 @@ class Period(BaseModel):
     def dates(self) -> list[date]:
         """Return every day of the period, in order."""
         return [self.start + timedelta(days=offset) for offset in range(self.days)]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _utc_midnight(day: date, zone: tzinfo) -> datetime:
@@ -164,6 +177,8 @@ _MENTION = re.compile(r"(?<!\w)@\w{3,}")
 _NUMBER = re.compile(r"(?<![\w+])\+?(?:\(\d+\) ?)?\d+(?:[ ./-]\d+)*(?!\w)")  # phones, ids
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 MASK = "[…]"
+_DOMAINS = ("com", "org", "net", "ru", "es")
+_DIGIT = re.compile(r"\d")
 
 
 def _mask_number(match: re.Match[str]) -> str:
@@ -179,13 +194,26 @@ def mask_personal(text: str, names: tuple[str, ...] = ()) -> str:
 
     The names are the reporter's own (first, last, username, organisation).
     """
-    masked = _EMAIL.sub(MASK, text)
-    masked = _URL.sub(MASK, masked)
-    masked = _MENTION.sub(MASK, masked)
-    masked = _NUMBER.sub(_mask_number, masked)
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True):
-        masked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", MASK, masked, flags=re.IGNORECASE)
-    return masked
+    masked = text
+    if "@" in masked:  # cheap checks first: most texts have no address, link or number
+        masked = _MENTION.sub(MASK, _EMAIL.sub(MASK, masked))
+    lowered = masked.lower()
+    if "www." in lowered or "://" in lowered or any(f".{end}" in lowered for end in _DOMAINS):
+        masked = _URL.sub(MASK, masked)
+    if _DIGIT.search(masked):
+        masked = _NUMBER.sub(_mask_number, masked)
+    pattern = _names_pattern(names)
+    return pattern.sub(MASK, masked) if pattern else masked
+
+
+@lru_cache(maxsize=4096)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Return one pattern for the names (3+ characters), longest first; None without any."""
+    kept = sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True)
+    if not kept:
+        return None
+    either = "|".join(re.escape(name) for name in kept)
+    return re.compile(rf"(?<!\w)(?:{either})(?!\w)", re.IGNORECASE)
 
 
 def short_quote(text: str, limit: int = QUOTE_LENGTH) -> str:
@@ -241,7 +269,10 @@ class QuoteSource(NamedTuple):
 
 
 class ReportRow(NamedTuple):
-    """One report as exported: never its text, its reporter or anything naming them."""
+    """One report as exported: never its reporter; its text only as a masked excerpt.
+
+    `names` are the reporter's own names, only to mask them out of the excerpt.
+    """
 
     id: int
     reference: str
@@ -255,6 +286,8 @@ class ReportRow(NamedTuple):
     status: str
     anonymous: bool
     voices: int
+    excerpt: str = ""  # the start of the description, before masking
+    names: tuple[str, ...] = ()
 
 
 class PartnershipFigures(NamedTuple):

@@ -22,6 +22,7 @@ from bot.core.taxonomy import Taxonomy
 from bot.core.users import Access
 from bot.digests import files as digest_files
 from bot.digests import text as digest_text
+from bot.digests import workbook as digest_workbook
 from bot.digests.figures import (
     breakdown,
     follow_up,
@@ -231,8 +232,10 @@ class DigestService:
 
     async def write_xlsx(self, digest: Digest, path: Path, language: str) -> int:
         """Write the workbook (KPIs and one row per report); return how many reports."""
-        rows = self.export_rows(digest.period, language)
-        return await digest_files.write_xlsx(digest, rows, path, self.wording(language))
+        rows = self._store.report_rows(*digest.period.iso_bounds(self._zone))
+        return await digest_workbook.write_xlsx(
+            digest, rows, path, self.wording(language), self._zone
+        )
 
     async def write_csv(self, period: Period, target: Path | TextIO, language: str) -> int:
         """Write one CSV row per report of the period; return how many."""

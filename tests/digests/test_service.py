@@ -542,23 +542,58 @@ async def test_exports_hold_every_report_of_the_period(
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["KPIs", "Reports"]
     rows = list(book["Reports"].iter_rows(values_only=True))
-    assert rows[0] == EXPORT_COLUMNS
+    assert rows[0][:3] == ("Reference", "Filed (local time)", "Kind")
+    assert rows[0][-1] == "Text (excerpt)"
     now = [r for r in fixtures() if in_period(r, OCTOBER)]
-    assert [(row[0], row[11], row[13]) for row in rows[1:]] == [
-        (f"R-2026-{r.id:05d}", r.status, len(r.voices)) for r in now
+    assert [(row[0], row[9], row[11]) for row in rows[1:]] == [
+        (f"R-2026-{r.id:05d}", service.wording("en").name("status", r.status), len(r.voices))
+        for r in now
     ]
     assert rows[1][1] == datetime(2026, 10, 1, 0, 30)  # local time, Madrid
+    assert rows[1][3] == "Release and clearance times" and rows[1][8] == "negative"
+    assert rows[1][12] == "Write to […] or call […]: […] waited 9 days at the port."
+    assert rows[2][10] == "yes" and rows[2][12] is None  # an anonymous report's text stays out
     assert not any("Ana" in str(cell) for row in rows for cell in row)
-    kpis = {(row[0], row[1]): row[3] for row in book["KPIs"].iter_rows(values_only=True)}
-    assert kpis[("reports", "total")] == 15
-    assert kpis[("follow-up", "satisfaction_average")] == pytest.approx(3.25)
-    assert kpis[("by topic", "Release and clearance times")] == 4
+    kpis = {row[0]: row[1:] for row in book["KPIs"].iter_rows(values_only=True)}
+    assert kpis["Reports"][0] == 15
+    assert kpis["Average rating (1–5)"][0] == pytest.approx(3.2)  # rounded: 3.25
+    assert kpis["Release and clearance times (Art. 7)"][0] == 4
     book.close()
     stream = io.StringIO()
     assert await service.write_csv(OCTOBER, stream, "en") == 15
     lines = list(csv.reader(io.StringIO(stream.getvalue())))
     assert lines[0] == list(EXPORT_COLUMNS) and lines[1][0] == "R-2026-00001"
     assert lines[1][1] == "2026-10-01 00:30:00"
+
+
+async def test_the_kpi_sheet_reads_like_a_report_in_the_officers_language(
+    service: DigestService, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    digest = await service.build(OCTOBER)
+    path = tmp_path / "digest.xlsx"
+    await service.write_xlsx(digest, path, "es")
+    book = load_workbook(path)  # not read-only: formats, widths and panes
+    sheet = book["KPIs"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["Indicador", "Octubre de 2026", "frente a Septiembre de 2026", "Variación",
+                      "Nota"]  # fmt: skip
+    assert sheet.freeze_panes == "B2" and sheet.column_dimensions["A"].width > 40
+    lines = {row[0].value: row for row in sheet.iter_rows(min_row=2) if row[0].value}
+    total = lines["Informes"]
+    assert (total[1].value, total[1].number_format) == (15, "#,##0")
+    assert total[3].number_format == "+0%;−0%;0%" and total[3].value == (15 - 3) / 3
+    resolved = lines["Resueltos hasta ahora"]
+    assert resolved[1].number_format == "0%" and 0 <= resolved[1].value <= 1
+    assert resolved[4].value == f"{digest.follow_up.resolved.part} de 15"
+    median = lines["Mediana del tiempo hasta resolver (horas)"][1].value
+    assert median == round(median, 1) and any(str(name).startswith("Por tema") for name in lines)
+    assert not [c for row in sheet.iter_rows() for c in row if "ack_within" in str(c.value)]
+    reports = book["Reports"]
+    assert [c.value for c in reports[1]][-1] == "Texto (extracto)" and reports.freeze_panes
+    assert reports["B2"].number_format == "yyyy-mm-dd hh:mm" and reports["J2"].value == "Resuelto"
+    book.close()
 
 
 async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
