@@ -60,7 +60,8 @@ class DemoUser(NamedTuple):
 DemoReport = tuple[Any, ...]  # in the column order of storage.digests.demo_data.REPORT_COLUMNS
 Voice = tuple[int, int, None, str, str]  # report_id, user_id, comment, language, created_at
 Event = tuple[int, str, str]  # report_id, status, at
-Survey = tuple[int, str, int | None, int | None, str | None]  # report, asked, rating, fixed, at
+# report, asked, re-asked, rating, fixed, answered at
+Survey = tuple[int, str, str | None, int | None, int | None, str | None]
 Batch = tuple[list[DemoReport], list[Voice], list[Event], dict[int, int], list[Survey]]
 
 
@@ -266,15 +267,18 @@ class Generator:
         return reports, voices, events, dict(counters), surveys
 
     def _survey(self, report_id: int, created: float, resolved: float) -> Survey:
-        """Return the "Is it fixed?" survey of a resolved report: slower, less satisfied."""
+        """Return the "Is it fixed?" survey of a resolved report: slower, less satisfied.
+
+        An unanswered one counts as re-asked already: a demo trader is never sent a reminder.
+        """
         rng = self.rng
         answered = resolved + _hours(rng, 6)
         if rng.random() > 0.6 or answered >= self.now:
-            return (report_id, _iso(resolved), None, None, None)
+            return (report_id, _iso(resolved), _iso(resolved), None, None, None)
         score = 4.3 - min((resolved - created) / (12 * DAY), 2.0) + rng.gauss(0, 0.9)
         rating = max(1, min(5, round(score)))
         fixed = int(rng.random() < (0.92 if rating >= 3 else 0.35))
-        return (report_id, _iso(resolved), rating, fixed, _iso(answered))
+        return (report_id, _iso(resolved), None, rating, fixed, _iso(answered))
 
     def _text(self, topic: str, language: str, user: DemoUser, kind: str) -> str:
         rng, variants = self.rng, self.variants[(topic, language, kind)]

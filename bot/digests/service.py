@@ -21,6 +21,7 @@ from bot.core.service_levels import (
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Access
 from bot.digests import files as digest_files
+from bot.digests import printable as digest_printable
 from bot.digests import text as digest_text
 from bot.digests import workbook as digest_workbook
 from bot.digests.figures import (
@@ -219,6 +220,11 @@ class DigestService:
     def html(self, digest: Digest, language: str, chart: bytes | None = None) -> str:
         """Return the digest as a standalone HTML page."""
         return digest_text.html_page(digest, self.wording(language), chart)
+
+    async def pdf(self, digest: Digest, language: str, picture: bytes | None = None) -> bytes:
+        """Return the printable digest as PDF, made in a worker thread."""
+        wording = self.wording(language)
+        return await asyncio.to_thread(digest_printable.render_pdf, digest, wording, picture)
 
     async def chart(self, digest: Digest, language: str) -> bytes:
         """Return the PNG chart, drawn in a worker thread."""

@@ -625,6 +625,24 @@ async def test_html_page_is_standalone(service: DigestService) -> None:
     assert not re.search(r"(src|href)=\"https?:", page)
 
 
+async def test_printable_digest_as_html_and_pdf_carries_the_figures(
+    service: DigestService,
+) -> None:
+    from pypdf import PdfReader
+
+    digest = await service.build(OCTOBER)
+    picture = await service.chart(digest, "ru")
+    page = service.html(digest, "ru", picture)
+    assert "Обращений: <b>15</b>" in page and "Сроки выпуска и оформления" in page
+    assert '<html lang="ru">' in page and "Ana" not in page
+    pdf = await service.pdf(digest, "ru", picture)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2 and reader.pages[-1].images  # the picture on its own page
+    words = " ".join(page.extract_text() for page in reader.pages)
+    assert "Обращений: 15" in words and "Сроки выпуска и оформления" in words
+    assert "2026-10-01" in words and "<b>" not in words and "Ana" not in words
+
+
 async def test_a_scheduled_digest_is_claimed_once_per_officer(service: DigestService) -> None:
     week = Period.week(date(2026, 11, 28))
     assert await service.claim_delivery(week, 42)
