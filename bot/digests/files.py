@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
 from collections.abc import AsyncIterable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.digests.model import Digest, ReportRow, mask_personal, short_quote
-from bot.digests.text import Wording, plain
+from bot.digests.model import ReportRow, mask_personal, short_quote
+from bot.digests.text import Wording
 
 EXPORT_COLUMNS = (
     "reference", "created_at_local", "kind", "topic", "topic_name", "tfa_article", "office",
@@ -73,40 +72,3 @@ async def write_csv(rows: AsyncIterable[Cells], target: Path | TextIO) -> int:
         await asyncio.to_thread(writer.writerows, chunk)
         written += len(chunk)
     return written
-
-
-def render_png(digest: Digest, w: Wording) -> bytes:
-    """Return a PNG: reports per topic stacked by status, and reports per day (Agg backend)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(10, 9), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)  # the Agg backend, set here, never pyplot's global state
-    bars, line = figure.subplots(2, 1, height_ratios=(3, 2))
-    counts = {(topic, status): n for topic, status, n in digest.topic_status}
-    totals: dict[str | None, int] = {}
-    for topic, _, n in digest.topic_status:
-        totals[topic] = totals.get(topic, 0) + n
-    topics = sorted(totals, key=lambda topic: (-totals[topic], topic or ""))
-    names = [w.topic(topic) for topic in topics]
-    left = [0] * len(topics)
-    for status, colour in STATUS_COLOURS.items():
-        values = [counts.get((topic, status), 0) for topic in topics]
-        if any(values):
-            bars.barh(names, values, left=left, color=colour, label=w.name("status", status))
-            left = [a + b for a, b in zip(left, values, strict=True)]
-    bars.invert_yaxis()
-    bars.set_title(plain(w("digest.chart.by_status")))
-    if topics:
-        figure.legend(loc="outside upper center", ncols=6, fontsize="small", frameon=False)
-    days = [day for day, _ in digest.per_day]
-    line.plot(days, [n for _, n in digest.per_day], marker="o" if len(days) <= 31 else "")
-    line.set_title(plain(w("digest.chart.per_day")))
-    line.set_ylim(bottom=0)
-    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
-    line.xaxis.set_major_locator(locator)
-    line.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

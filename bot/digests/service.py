@@ -21,6 +21,7 @@ from bot.core.service_levels import (
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Access
 from bot.digests import files as digest_files
+from bot.digests import picture as digest_picture
 from bot.digests import printable as digest_printable
 from bot.digests import text as digest_text
 from bot.digests import workbook as digest_workbook
@@ -228,7 +229,7 @@ class DigestService:
 
     async def chart(self, digest: Digest, language: str) -> bytes:
         """Return the PNG chart, drawn in a worker thread."""
-        return await asyncio.to_thread(digest_files.render_png, digest, self.wording(language))
+        return await asyncio.to_thread(digest_picture.render_png, digest, self.wording(language))
 
     async def export_rows(self, period: Period, language: str) -> AsyncIterator[Cells]:
         """Yield the period's reports as export cells, streamed from storage."""

@@ -608,14 +608,29 @@ async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
     assert "Сроки выпуска и оформления" in data.decode("utf-8-sig")
 
 
-async def test_chart_is_a_png_that_loads(service: DigestService) -> None:
+async def test_the_picture_is_one_phone_wide_page_of_headline_figures(
+    service: DigestService,
+) -> None:
     import matplotlib.image
+
+    from bot.digests.picture import headline
 
     digest = await service.build(OCTOBER)
     png = await service.chart(digest, "ru")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = matplotlib.image.imread(io.BytesIO(png), format="png")
-    assert image.shape[0] > 500 and image.shape[1] > 500
+    assert image.shape[1] == 1080 and image.shape[0] > image.shape[1]  # portrait, phone width
+    assert image[:, :, :3].std() > 0.1  # drawn, not blank
+    figures = {
+        label: (value, change)
+        for label, value, change, _ in headline(digest, service.wording("es"))
+    }
+    resolved = digest.follow_up.resolved
+    assert figures["Informes recibidos"] == ("15", "+400%")  # 15 against 3 in September
+    assert figures["Resueltos"][0] == str(resolved.part)
+    assert figures["Resueltos dentro del nivel de servicio"][0].endswith("%")
+    assert figures["Mediana hasta resolver"][0].endswith(("h", "d"))
+    assert figures["Satisfacción"][0] == "3,2/5"  # rounded, in Spanish notation
 
 
 async def test_html_page_is_standalone(service: DigestService) -> None:
