@@ -56,8 +56,8 @@ def _tiles(axes: Any, figures: list[tuple[str, str, str, str]]) -> None:
         axes.add_patch(_box(axes, width * index + 0.006, width - 0.012))
         axes.text(middle, 0.68, value, ha="center", va="center", fontsize=16, weight="bold")
         axes.text(middle, 0.38, change, ha="center", va="center", fontsize=11, color=colour)
-        label = textwrap.fill(label, 15, break_long_words=False)
-        axes.text(middle, 0.16, label, ha="center", va="center",
+        wrapped = textwrap.fill(label, 15, break_long_words=False)
+        axes.text(middle, 0.16, wrapped, ha="center", va="center",
                   fontsize=8.5, color="#333333", linespacing=1.1)  # fmt: skip
 
 
