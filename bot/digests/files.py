@@ -9,7 +9,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.digests.model import ReportRow, mask_personal, short_quote
+from bot.core.masking import mask_personal, short_quote
+from bot.digests.model import ReportRow
 from bot.digests.text import Wording
 
 EXPORT_COLUMNS = (

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.access import Gate, require
 from bot.core.clock import Clock, utc_now
+from bot.core.masking import mask_personal, short_quote
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
@@ -46,8 +47,6 @@ from bot.digests.model import (
     RecurringIssue,
     ReportRow,
     Timing,
-    mask_personal,
-    short_quote,
 )
 from bot.digests.text import Translate, Wording
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.masking import mask_personal, short_quote
 from bot.digests.model import (
     MAX_DAYS,
     CountRow,
@@ -14,8 +15,6 @@ from bot.digests.model import (
     PeriodError,
     SentimentRow,
     Share,
-    mask_personal,
-    short_quote,
     suppress,
     suppress_table,
 )
