@@ -85,7 +85,7 @@ class DemoStore(Protocol):
 
 @dataclass(frozen=True)
 class Plan:
-    """What to generate: reports over the year before now, ids and references after first_id."""
+    """What to generate: reports over the days before now, ids and references after first_id."""
 
     taxonomy: Taxonomy
     reports: int
@@ -93,6 +93,7 @@ class Plan:
     now: datetime
     first_id: int
     counters: dict[int, int]
+    days: int = 365
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class DemoSummary:
     events: int
     first: datetime | None
     last: datetime | None
+    surveys: int = 0  # "Is it fixed?" surveys of resolved reports
+    answered: int = 0  # of them, answered with a rating
 
 
 @functools.cache
@@ -167,12 +170,13 @@ def make_users(rng: random.Random, count: int, now: datetime) -> list[DemoUser]:
     return users
 
 
-def _timestamps(rng: random.Random, count: int, now: datetime) -> list[float]:
-    """Return sorted report times over the year before now: growing use, busy on weekdays."""
-    start = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = range(366)
+def _timestamps(rng: random.Random, count: int, now: datetime, span: int = 365) -> list[float]:
+    """Return sorted report times over the span of days before now: growing use, busy on
+    weekdays."""
+    start = (now - timedelta(days=span)).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = range(span + 1)
     weights = [
-        (1 + 1.5 * day / 365) * (0.2 if (start + timedelta(days=day)).weekday() >= 5 else 1)
+        (1 + 1.5 * day / span) * (0.2 if (start + timedelta(days=day)).weekday() >= 5 else 1)
         for day in days
     ]
     hours = [0.2] * 6 + [1, 2, 3, 3, 3, 2, 2, 3, 3, 2, 2, 1, 0.6, 0.4, 0.3, 0.3, 0.2, 0.2]
@@ -194,7 +198,7 @@ class Generator:
         self.seed, self.now, self.first_id = plan.seed, plan.now.timestamp(), plan.first_id
         self.counters = dict(plan.counters)
         self.users = make_users(rng, max(20, plan.reports // 40), plan.now)
-        self.times = _timestamps(rng, plan.reports, plan.now)
+        self.times = _timestamps(rng, plan.reports, plan.now, plan.days)
         taxonomy = plan.taxonomy
         # a few very active traders; cumulative weights, picked with bisect on one random()
         self.reporter_weights = list(
@@ -211,7 +215,7 @@ class Generator:
             favoured = _PLACES.get(code, "").split()
             weights = itertools.accumulate(1 + 2 * favoured.count(kind) for _, kind in offices)
             self.places[code] = ([office for office, _ in offices], list(weights))
-        self.start = plan.now.timestamp() - 365 * DAY
+        self.start, self.span = plan.now.timestamp() - plan.days * DAY, plan.days
         texts = sentences()
         self.variants = {
             key: [
@@ -249,7 +253,7 @@ class Generator:
             places, weights = self.places[topic]
             office = places[bisect.bisect(weights, rng.random() * weights[-1])]
             tone = low + (high - low) * rng.random() + _MOOD.get(topic, 0.0)
-            tone += _DRIFT.get(topic, 0.0) * (created - self.start) / (365 * DAY)
+            tone += _DRIFT.get(topic, 0.0) * (created - self.start) / (self.span * DAY)
             reports.append((
                 report_id, format_reference(year, counters[year]), user.id,
                 f"demo:{self.seed}:{report_id:010d}", kind, self._text(topic, language, user, kind),
@@ -317,15 +321,15 @@ def _worker_batch(begin: int, size: int) -> Batch:
 
 async def generate(
     store: DemoStore, taxonomy: Taxonomy, reports: int, seed: int, now: datetime, *,
-    batch: int = BATCH, parallel: bool | None = None,
+    batch: int = BATCH, parallel: bool | None = None, days: int = 365,
 ) -> DemoSummary:  # fmt: skip
-    """Fill the store with users and `reports` reports over the year before now, by seed.
+    """Fill the store with users and `reports` reports over the days before now, by seed.
 
     The same seed gives the same data. With `parallel` (default: more than one batch) a worker
     process makes the next batches while this one writes.
     """
     first_id, counters = await store.next_report_id(), await store.reference_counters()
-    plan = Plan(taxonomy, reports, seed, now, first_id, counters)
+    plan = Plan(taxonomy, reports, seed, now, first_id, counters, days)
     loop = asyncio.get_running_loop()
     await store.begin_bulk()
     async with contextlib.AsyncExitStack() as stack:
@@ -350,7 +354,7 @@ async def generate(
         await store.add_users(users)
         starts = list(range(0, reports, batch))
         upcoming = [make(begin) for begin in starts[:2]]  # two batches ahead of the writes
-        voices = events = 0
+        voices = events = surveys = answered = 0
         moments: list[str] = []
         for index in range(len(starts)):
             rows, new_voices, new_events, counters, new_surveys = await upcoming.pop(0)
@@ -358,9 +362,12 @@ async def generate(
                 upcoming.append(make(starts[index + 2]))
             await store.add_batch(rows, new_voices, new_events, counters, new_surveys)
             voices, events = voices + len(new_voices), events + len(new_events)
+            surveys += len(new_surveys)
+            answered += sum(1 for survey in new_surveys if survey[3] is not None)
             moments = [*moments[:1], rows[0][-2], rows[-1][-2]]  # created_at of first and last
     return DemoSummary(
         users=len(users), reports=reports, voices=voices, events=events,
         first=datetime.fromisoformat(moments[0]) if moments else None,
         last=datetime.fromisoformat(moments[-1]) if moments else None,
+        surveys=surveys, answered=answered,
     )  # fmt: skip
