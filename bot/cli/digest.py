@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.core.i18n import Translator
 from bot.core.service_levels import with_holidays
@@ -18,9 +18,6 @@ from bot.digests.model import MAX_DAYS, Period, PeriodError
 from bot.digests.service import DigestService
 from bot.digests.text import plain
 from config.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.digests.demo_data import DemoSummary
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -139,19 +136,6 @@ async def demo_data_command(
         summary = await generate(writer, load_taxonomy(), reports, seed, datetime.now(UTC))
     finally:
         await db.close()
-    sink.write(describe_demo(summary, db_path, time.perf_counter() - started, seed))
+    took = time.perf_counter() - started
+    sink.write(f"{db_path}: {summary.describe()} In {took:.1f} s (seed {seed}).\n")
     return EXIT_OK
-
-
-def describe_demo(summary: DemoSummary, where: Path | str, seconds: float, seed: int) -> str:
-    """Say what demo data was generated, where, and what it is good for."""
-    span = f" filed {summary.first:%Y-%m-%d} – {summary.last:%Y-%m-%d}" if summary.first else ""
-    return (
-        f"{where}: {summary.reports:,} reports{span} by {summary.users:,} demo traders"
-        f" (ids from 10^12, not real Telegram users; no reminder is due to them),"
-        f" {summary.voices:,} voices added,"
-        f' {summary.events:,} status changes, {summary.surveys:,} "Is it fixed?" surveys'
-        f" ({summary.answered:,} answered with a rating), in {seconds:.1f} s (seed {seed}).\n"
-        "Digests (/digest week, /digest month, feedback-bot digest) now have figures; meetings"
-        " and notices are not generated: create them in the bot (/newmeeting, /broadcast).\n"
-    )

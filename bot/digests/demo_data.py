@@ -109,6 +109,18 @@ class DemoSummary:
     surveys: int = 0  # "Is it fixed?" surveys of resolved reports
     answered: int = 0  # of them, answered with a rating
 
+    def describe(self) -> str:
+        """Say what was generated and what it is good for (English, for the command line)."""
+        span = f" filed {self.first:%Y-%m-%d} – {self.last:%Y-%m-%d}" if self.first else ""
+        return (
+            f"{self.reports:,} reports{span} by {self.users:,} demo traders (ids from 10^12,"
+            f" not real Telegram users; no reminder is due to them), {self.voices:,} voices"
+            f' added, {self.events:,} status changes, {self.surveys:,} "Is it fixed?" surveys'
+            f" ({self.answered:,} answered with a rating).\nDigests (/digest week, /digest month,"
+            " feedback-bot digest) now have figures; meetings and notices are not generated:"
+            " create them in the bot (/newmeeting, /broadcast)."
+        )
+
 
 @functools.cache
 def _day(number: int) -> str:

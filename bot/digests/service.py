@@ -213,6 +213,10 @@ class DigestService:
         """Return the names, numbers and texts of digests in a language."""
         return Wording(self._t, self._taxonomy, language)
 
+    def period_name(self, period: Period, language: str) -> str:
+        """Return a period as people say it ("October 2026") in a language."""
+        return self.wording(language).period_name(period)
+
     def text(self, digest: Digest, language: str) -> str:
         """Return the summary in Telegram HTML; paragraphs apart by blank lines, for splitting."""
         return "\n\n".join(digest_text.summary(digest, self.wording(language)))

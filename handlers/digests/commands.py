@@ -58,7 +58,7 @@ async def send_digest(app: BotApplication, chat_id: int, language: str, period: 
     await bot.send_photo(
         chat_id,
         picture,
-        caption=t(language, "digest.caption_chart", start=start, end=end),
+        caption=t(language, "digest.caption_picture", period=digests.period_name(period, language)),
         filename=f"digest-{period.key}.png",
     )
     with tempfile.TemporaryDirectory(prefix="digest-") as folder:
