@@ -4,6 +4,7 @@ and a workshop's digest after demo data has figures and a chart."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -37,31 +38,13 @@ REFERENCE = re.compile(r"R-\d{4}-\d{5}")
 PROBLEM = "Nuestro camión refrigerado lleva 3 días esperando en el paso fronterizo norte."
 
 
-@pytest.fixture
-async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def running_sandbox(database: Path, demo_data: int) -> AsyncIterator[str]:
     """Run the whole sandbox (emulator, bot, web chat) in this event loop; yield its URL."""
     stop = asyncio.Event()
     started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
-        run_sandbox(0, tmp_path / "sandbox.db", 0, stop=stop, ready=started.set_result)
-    )
-    done, _ = await asyncio.wait(
-        {cast("asyncio.Future[Any]", task), started}, timeout=30, return_when="FIRST_COMPLETED"
-    )
-    if started not in done:
-        raise AssertionError(f"the sandbox did not start: {task.exception() if done else ''}")
-    yield started.result()
-    stop.set()
-    await asyncio.wait_for(task, 30)
-
-
-@pytest.fixture
-async def demo_sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
-    """Run the sandbox as a workshop does: `--demo-data 2`; yield its URL."""
-    stop = asyncio.Event()
-    started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_sandbox(0, tmp_path / "demo.db", 2, stop=stop, ready=started.set_result, env_file=None)
+        run_sandbox(0, database, demo_data, stop=stop, ready=started.set_result, env_file=None)
     )
     done, _ = await asyncio.wait(
         {cast("asyncio.Future[Any]", task), started}, timeout=60, return_when="FIRST_COMPLETED"
@@ -71,6 +54,20 @@ async def demo_sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
     yield started.result()
     stop.set()
     await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture
+async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Run the sandbox on a fresh database; yield its URL."""
+    async with running_sandbox(tmp_path / "sandbox.db", 0) as url:
+        yield url
+
+
+@pytest.fixture
+async def demo_sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Run the sandbox as a workshop does, with `--demo-data 2`; yield its URL."""
+    async with running_sandbox(tmp_path / "demo.db", 2) as url:
+        yield url
 
 
 @pytest.fixture
