@@ -432,8 +432,12 @@ async def test_the_command_stops_cleanly_on_signals_and_keeps_the_database(
 
     first = await run_until(signal.SIGTERM)
     assert "Demo data: 3 new report(s)" in first and "Stopping the sandbox" in first
+    assert f"{3 * HISTORY_PER_REPORT} reports filed" in first and "surveys" in first
     assert not database.with_name("kept.db-wal").exists()  # post_shutdown closed the database
     second = await run_until(signal.SIGINT)
     assert "Demo data: 0 new report(s)" in second
     with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM reports").fetchone() == (3,)
+        live = "SELECT COUNT(*) FROM reports WHERE draft_key NOT GLOB 'demo:*'"
+        assert conn.execute(live).fetchone() == (3,)
+        history = "SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'"
+        assert conn.execute(history).fetchone() == (3 * HISTORY_PER_REPORT,)  # made once
