@@ -1,22 +1,32 @@
 """Digest workbook for meetings: a KPI sheet that reads like a report, one row per report.
 
-Written with xlsxwriter in constant-memory mode: each row goes to disk as it is written, so
-memory stays flat however many reports the period has (a month of 111k reports in seconds).
+xlsxwriter (constant-memory mode) writes the workbook: the KPI sheet, the styles, and each
+Reports sheet's widths, frozen header and header row. The report rows themselves are written
+as sheet XML to a temporary file as they stream in, and go into their sheet when the file is
+zipped again: xlsxwriter's per-cell work was most of the time. Memory stays flat however many
+reports the period has.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Callable
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import AsyncIterable
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 from bot.digests.files import excerpt
 from bot.digests.model import Digest, ReportRow, Share
 from bot.digests.text import Wording, plain
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows; the header takes one
+LETTERS = "ABCDEFGHIJKLM"  # the Reports sheet's columns
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML
 CHUNK = 1000
 EXCEL_EPOCH = datetime(1899, 12, 30)
 REPORT_COLUMNS = (
@@ -178,7 +188,13 @@ class _Book:
             kind: self.book.add_format({"num_format": f}) for kind, f in FORMATS.items()
         }
         self.when = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        self.reports: Any = None
+        # The style index the filing time's cells name in the rows written by hand below.
+        self.when_style: int = self.when._get_xf_index()
+        self._temporary = tempfile.TemporaryDirectory(prefix="digest-rows-")
+        self._folder = Path(self._temporary.name)
+        self._part: TextIO | None = None
+        self.parts: list[Path] = []  # one temporary file of rows per Reports sheet
+        self.counts: list[int] = []
         self.written = 0
 
     def kpis(self, digest: Digest) -> None:
@@ -208,46 +224,85 @@ class _Book:
             if line.note:
                 sheet.write_string(number, 4, line.note)
 
-    def _new_reports_sheet(self) -> None:
-        number = self.written // XLSX_MAX_ROWS + 1
-        self.reports = self.book.add_worksheet("Reports" if number == 1 else f"Reports {number}")
+    def _reports_sheet(self, number: int) -> None:
+        """Add a Reports sheet with its widths, frozen header and header row (rows come later)."""
+        sheet = self.book.add_worksheet("Reports" if number == 1 else f"Reports {number}")
         for column, (_, width) in enumerate(REPORT_COLUMNS):
-            self.reports.set_column(column, column, width)
-        self.reports.freeze_panes(1, 1)
+            sheet.set_column(column, column, width)
+        sheet.freeze_panes(1, 1)
         names = [self.w(f"digest.col.{name}") for name, _ in REPORT_COLUMNS]
-        self.reports.write_row(0, 0, names, self.header)
+        sheet.write_row(0, 0, names, self.header)
 
     def append(self, chunk: list[ReportRow], to_cells: ReportCells) -> None:
-        """Write reports as cells, starting a new sheet every XLSX_MAX_ROWS."""
-        text, number, when = self._text if self.reports else None, None, self.when
-        number = self._number if self.reports else None
+        """Write reports as sheet rows to the current part, a new part every XLSX_MAX_ROWS."""
         for report in chunk:
-            cells = to_cells(report)
             if self.written % XLSX_MAX_ROWS == 0:
-                self._new_reports_sheet()
-                text, number = self._text, self._number
-            assert text is not None and number is not None
-            row = self.written % XLSX_MAX_ROWS + 1
-            number(row, 1, cells[1], when)
-            number(row, 11, cells[11], None)
-            for column in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12):
-                if cells[column]:
-                    text(row, column, cells[column], None)
+                self.parts.append(self._folder / f"part{len(self.parts) + 1}.xml")
+                self.counts.append(0)
+                if self._part is not None:
+                    self._part.close()
+                self._part = self.parts[-1].open("w", encoding="utf-8")
+            assert self._part is not None
+            self._part.write(_row_xml(self.written % XLSX_MAX_ROWS + 2, to_cells(report),
+                                      self.when_style))  # fmt: skip
+            self.counts[-1] += 1
             self.written += 1
 
-    @property
-    def _text(self) -> Callable[..., Any]:
-        return self.reports.write_string  # type: ignore[no-any-return]
-
-    @property
-    def _number(self) -> Callable[..., Any]:
-        return self.reports.write_number  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        """Finish the file (zips the sheets written to disk)."""
-        if self.reports is None:
-            self._new_reports_sheet()
+    def close(self, path: Path) -> None:
+        """Finish the file: the Reports sheets' rows go in as the workbook is zipped again."""
+        if self._part is not None:
+            self._part.close()
+        for number in range(1, max(len(self.parts), 1) + 1):
+            self._reports_sheet(number)
         self.book.close()
+        sheets = {
+            f"xl/worksheets/sheet{index + 2}.xml": (part, count)  # sheet1 is the KPIs
+            for index, (part, count) in enumerate(zip(self.parts, self.counts, strict=True))
+        }
+        _splice(path, sheets)
+        self._temporary.cleanup()
+
+
+def _row_xml(row: int, cells: tuple[Any, ...], when_style: int) -> str:
+    """Return one report as a sheet row: inline strings, numbers, the filing time styled."""
+    out = [f'<row r="{row}">']
+    for letter, value in zip(LETTERS, cells, strict=True):
+        if isinstance(value, str):
+            if value:
+                text = _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;")
+                text = text.replace(">", "&gt;")
+                out.append(f'<c r="{letter}{row}" t="inlineStr"><is><t>'
+                           f"{text}</t></is></c>")  # fmt: skip
+        elif value is not None:
+            style = f' s="{when_style}"' if letter == "B" else ""
+            out.append(f'<c r="{letter}{row}"{style}><v>{value!r}</v></c>')
+    out.append("</row>")
+    return "".join(out)
+
+
+def _splice(path: Path, sheets: dict[str, tuple[Path, int]]) -> None:
+    """Copy the workbook, streaming each part's rows into its sheet before </sheetData>."""
+    staged = path.with_name(path.name + ".part")
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename not in sheets:
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                continue
+            part, count = sheets[info.filename]
+            head, tail = data.decode("utf-8").split("</sheetData>", 1)
+            dimension = f'<dimension ref="A1:M{count + 1}"/>'
+            head = re.sub(r'<dimension ref="[^"]*"/>', dimension, head)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(entry, "w", force_zip64=True) as sheet, part.open("rb") as rows:
+                sheet.write(head.encode("utf-8"))
+                shutil.copyfileobj(rows, sheet, 1 << 20)
+                sheet.write(("</sheetData>" + tail).encode("utf-8"))
+    os.replace(staged, path)
 
 
 async def write_xlsx(
@@ -265,5 +320,5 @@ async def write_xlsx(
             chunk = []
     if chunk:
         await asyncio.to_thread(book.append, chunk, cells)
-    await asyncio.to_thread(book.close)
+    await asyncio.to_thread(book.close, path)
     return book.written

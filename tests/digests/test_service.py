@@ -597,6 +597,34 @@ async def test_the_kpi_sheet_reads_like_a_report_in_the_officers_language(
     book.close()
 
 
+async def test_reports_fill_as_many_sheets_as_needed_and_text_stays_text(
+    service: DigestService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xml.etree import ElementTree
+
+    from openpyxl import load_workbook
+
+    from bot.digests import workbook
+
+    monkeypatch.setattr(workbook, "XLSX_MAX_ROWS", 10)
+    digest = await service.build(OCTOBER)
+    path = tmp_path / "digest.xlsx"
+    assert await service.write_xlsx(digest, path, "en") == 15
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["KPIs", "Reports", "Reports 2"]
+    first, second = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[1:])
+    assert (len(first), len(second)) == (11, 6) and first[0] == second[0]  # a header on each
+    assert [row[0] for row in first[1:] + second[1:]] == [
+        f"R-2026-{r.id:05d}" for r in fixtures() if in_period(r, OCTOBER)
+    ]
+    book.close()
+    cells_in = ("=1+1 & <b>\x00", None, 3, *[""] * 10)  # markup, a NUL, a formula's start
+    row = workbook._row_xml(2, cells_in, 5)
+    cells = ElementTree.fromstring(row)
+    assert [c.get("r") for c in cells] == ["A2", "C2"]
+    assert "".join(cells[0].itertext()) == "=1+1 & <b>" and cells[0].get("t") == "inlineStr"
+
+
 async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
     service: DigestService, tmp_path: Path
 ) -> None:
