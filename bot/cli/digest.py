@@ -136,11 +136,6 @@ async def demo_data_command(
         summary = await generate(writer, load_taxonomy(), reports, seed, datetime.now(UTC))
     finally:
         await db.close()
-    span = f"{summary.first:%Y-%m-%d} – {summary.last:%Y-%m-%d}" if summary.first else ""
-    sink.write(
-        f"{db_path}: {summary.reports} reports {span}, {summary.users} traders,"
-        f" {summary.voices} voices, {summary.events} status changes"
-        f" in {time.perf_counter() - started:.1f} s (seed {seed}).\n"
-        "Meetings and notices are not generated: the bot has no such features yet.\n"
-    )
+    took = time.perf_counter() - started
+    sink.write(f"{db_path}: {summary.describe()} In {took:.1f} s (seed {seed}).\n")
     return EXIT_OK

@@ -60,7 +60,8 @@ class DemoUser(NamedTuple):
 DemoReport = tuple[Any, ...]  # in the column order of storage.digests.demo_data.REPORT_COLUMNS
 Voice = tuple[int, int, None, str, str]  # report_id, user_id, comment, language, created_at
 Event = tuple[int, str, str]  # report_id, status, at
-Survey = tuple[int, str, int | None, int | None, str | None]  # report, asked, rating, fixed, at
+# report, asked, re-asked, rating, fixed, answered at
+Survey = tuple[int, str, str | None, int | None, int | None, str | None]
 Batch = tuple[list[DemoReport], list[Voice], list[Event], dict[int, int], list[Survey]]
 
 
@@ -84,7 +85,7 @@ class DemoStore(Protocol):
 
 @dataclass(frozen=True)
 class Plan:
-    """What to generate: reports over the year before now, ids and references after first_id."""
+    """What to generate: reports over the days before now, ids and references after first_id."""
 
     taxonomy: Taxonomy
     reports: int
@@ -92,6 +93,7 @@ class Plan:
     now: datetime
     first_id: int
     counters: dict[int, int]
+    days: int = 365
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,20 @@ class DemoSummary:
     events: int
     first: datetime | None
     last: datetime | None
+    surveys: int = 0  # "Is it fixed?" surveys of resolved reports
+    answered: int = 0  # of them, answered with a rating
+
+    def describe(self) -> str:
+        """Say what was generated and what it is good for (English, for the command line)."""
+        span = f" filed {self.first:%Y-%m-%d} – {self.last:%Y-%m-%d}" if self.first else ""
+        return (
+            f"{self.reports:,} reports{span} by {self.users:,} demo traders (ids from 10^12,"
+            f" not real Telegram users; no reminder is due to them), {self.voices:,} voices"
+            f' added, {self.events:,} status changes, {self.surveys:,} "Is it fixed?" surveys'
+            f" ({self.answered:,} answered with a rating).\nDigests (/digest week, /digest month,"
+            " feedback-bot digest) now have figures; meetings and notices are not generated:"
+            " create them in the bot (/newmeeting, /broadcast)."
+        )
 
 
 @functools.cache
@@ -166,12 +182,13 @@ def make_users(rng: random.Random, count: int, now: datetime) -> list[DemoUser]:
     return users
 
 
-def _timestamps(rng: random.Random, count: int, now: datetime) -> list[float]:
-    """Return sorted report times over the year before now: growing use, busy on weekdays."""
-    start = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = range(366)
+def _timestamps(rng: random.Random, count: int, now: datetime, span: int = 365) -> list[float]:
+    """Return sorted report times over the span of days before now: growing use, busy on
+    weekdays."""
+    start = (now - timedelta(days=span)).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = range(span + 1)
     weights = [
-        (1 + 1.5 * day / 365) * (0.2 if (start + timedelta(days=day)).weekday() >= 5 else 1)
+        (1 + 1.5 * day / span) * (0.2 if (start + timedelta(days=day)).weekday() >= 5 else 1)
         for day in days
     ]
     hours = [0.2] * 6 + [1, 2, 3, 3, 3, 2, 2, 3, 3, 2, 2, 1, 0.6, 0.4, 0.3, 0.3, 0.2, 0.2]
@@ -193,7 +210,7 @@ class Generator:
         self.seed, self.now, self.first_id = plan.seed, plan.now.timestamp(), plan.first_id
         self.counters = dict(plan.counters)
         self.users = make_users(rng, max(20, plan.reports // 40), plan.now)
-        self.times = _timestamps(rng, plan.reports, plan.now)
+        self.times = _timestamps(rng, plan.reports, plan.now, plan.days)
         taxonomy = plan.taxonomy
         # a few very active traders; cumulative weights, picked with bisect on one random()
         self.reporter_weights = list(
@@ -210,7 +227,7 @@ class Generator:
             favoured = _PLACES.get(code, "").split()
             weights = itertools.accumulate(1 + 2 * favoured.count(kind) for _, kind in offices)
             self.places[code] = ([office for office, _ in offices], list(weights))
-        self.start = plan.now.timestamp() - 365 * DAY
+        self.start, self.span = plan.now.timestamp() - plan.days * DAY, plan.days
         texts = sentences()
         self.variants = {
             key: [
@@ -248,7 +265,7 @@ class Generator:
             places, weights = self.places[topic]
             office = places[bisect.bisect(weights, rng.random() * weights[-1])]
             tone = low + (high - low) * rng.random() + _MOOD.get(topic, 0.0)
-            tone += _DRIFT.get(topic, 0.0) * (created - self.start) / (365 * DAY)
+            tone += _DRIFT.get(topic, 0.0) * (created - self.start) / (self.span * DAY)
             reports.append((
                 report_id, format_reference(year, counters[year]), user.id,
                 f"demo:{self.seed}:{report_id:010d}", kind, self._text(topic, language, user, kind),
@@ -266,15 +283,18 @@ class Generator:
         return reports, voices, events, dict(counters), surveys
 
     def _survey(self, report_id: int, created: float, resolved: float) -> Survey:
-        """Return the "Is it fixed?" survey of a resolved report: slower, less satisfied."""
+        """Return the "Is it fixed?" survey of a resolved report: slower, less satisfied.
+
+        An unanswered one counts as re-asked already: a demo trader is never sent a reminder.
+        """
         rng = self.rng
         answered = resolved + _hours(rng, 6)
         if rng.random() > 0.6 or answered >= self.now:
-            return (report_id, _iso(resolved), None, None, None)
+            return (report_id, _iso(resolved), _iso(resolved), None, None, None)
         score = 4.3 - min((resolved - created) / (12 * DAY), 2.0) + rng.gauss(0, 0.9)
         rating = max(1, min(5, round(score)))
         fixed = int(rng.random() < (0.92 if rating >= 3 else 0.35))
-        return (report_id, _iso(resolved), rating, fixed, _iso(answered))
+        return (report_id, _iso(resolved), None, rating, fixed, _iso(answered))
 
     def _text(self, topic: str, language: str, user: DemoUser, kind: str) -> str:
         rng, variants = self.rng, self.variants[(topic, language, kind)]
@@ -313,15 +333,15 @@ def _worker_batch(begin: int, size: int) -> Batch:
 
 async def generate(
     store: DemoStore, taxonomy: Taxonomy, reports: int, seed: int, now: datetime, *,
-    batch: int = BATCH, parallel: bool | None = None,
+    batch: int = BATCH, parallel: bool | None = None, days: int = 365,
 ) -> DemoSummary:  # fmt: skip
-    """Fill the store with users and `reports` reports over the year before now, by seed.
+    """Fill the store with users and `reports` reports over the days before now, by seed.
 
     The same seed gives the same data. With `parallel` (default: more than one batch) a worker
     process makes the next batches while this one writes.
     """
     first_id, counters = await store.next_report_id(), await store.reference_counters()
-    plan = Plan(taxonomy, reports, seed, now, first_id, counters)
+    plan = Plan(taxonomy, reports, seed, now, first_id, counters, days)
     loop = asyncio.get_running_loop()
     await store.begin_bulk()
     async with contextlib.AsyncExitStack() as stack:
@@ -346,7 +366,7 @@ async def generate(
         await store.add_users(users)
         starts = list(range(0, reports, batch))
         upcoming = [make(begin) for begin in starts[:2]]  # two batches ahead of the writes
-        voices = events = 0
+        voices = events = surveys = answered = 0
         moments: list[str] = []
         for index in range(len(starts)):
             rows, new_voices, new_events, counters, new_surveys = await upcoming.pop(0)
@@ -354,9 +374,12 @@ async def generate(
                 upcoming.append(make(starts[index + 2]))
             await store.add_batch(rows, new_voices, new_events, counters, new_surveys)
             voices, events = voices + len(new_voices), events + len(new_events)
+            surveys += len(new_surveys)
+            answered += sum(1 for survey in new_surveys if survey[3] is not None)
             moments = [*moments[:1], rows[0][-2], rows[-1][-2]]  # created_at of first and last
     return DemoSummary(
         users=len(users), reports=reports, voices=voices, events=events,
         first=datetime.fromisoformat(moments[0]) if moments else None,
         last=datetime.fromisoformat(moments[-1]) if moments else None,
+        surveys=surveys, answered=answered,
     )  # fmt: skip

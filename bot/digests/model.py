@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict
 MAX_DAYS = 366
 SMALL_CELL = 5
 SUPPRESSED = "<5"
-QUOTE_LENGTH = 120
 EARLIEST = date(2000, 1, 1)  # no digest reaches further back (nor over a year ahead)
 _RANGE = re.compile(r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*\.\.\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*$")
 
@@ -117,8 +116,16 @@ class Period(BaseModel):
             return cls.between(due - timedelta(days=7), due - timedelta(days=1))
         return cls.between(due - timedelta(days=1), due - timedelta(days=1))
 
+    @property
+    def whole_month(self) -> bool:
+        """Tell whether the period is exactly one calendar month."""
+        return self.start.day == 1 and self.end == _next_month(self.start)
+
     def previous(self) -> Period:
-        """Return the period of the same length just before this one."""
+        """Return the calendar month before a whole month, else the same length just before."""
+        if self.whole_month:
+            start = (self.start - timedelta(days=1)).replace(day=1)
+            return Period(start=start, end=self.start, kind="month")
         kind: PeriodKind = "week" if self.kind == "week" else "range"
         return Period(start=self.start - timedelta(days=self.days), end=self.start, kind=kind)
 
@@ -134,6 +141,10 @@ class Period(BaseModel):
     def dates(self) -> list[date]:
         """Return every day of the period, in order."""
         return [self.start + timedelta(days=offset) for offset in range(self.days)]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _utc_midnight(day: date, zone: tzinfo) -> datetime:
@@ -156,45 +167,6 @@ def suppress_table(counts: list[int]) -> list[int | str]:
     if len(hidden) == 1 and visible:
         shown[min(visible, key=lambda index: counts[index])] = SUPPRESSED
     return shown
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|es)\b\S*")
-_MENTION = re.compile(r"(?<!\w)@\w{3,}")
-_NUMBER = re.compile(r"(?<![\w+])\+?(?:\(\d+\) ?)?\d+(?:[ ./-]\d+)*(?!\w)")  # phones, ids
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-MASK = "[…]"
-
-
-def _mask_number(match: re.Match[str]) -> str:
-    """Mask a phone or a long number (7+ digits), not a date."""
-    text = match.group(0)
-    if _DATE.fullmatch(text.strip()) or sum(char.isdigit() for char in text) < 7:
-        return text
-    return MASK
-
-
-def mask_personal(text: str, names: tuple[str, ...] = ()) -> str:
-    """Replace e-mails, URLs, @mentions, phones, long numbers and the given names by [...].
-
-    The names are the reporter's own (first, last, username, organisation).
-    """
-    masked = _EMAIL.sub(MASK, text)
-    masked = _URL.sub(MASK, masked)
-    masked = _MENTION.sub(MASK, masked)
-    masked = _NUMBER.sub(_mask_number, masked)
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True):
-        masked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", MASK, masked, flags=re.IGNORECASE)
-    return masked
-
-
-def short_quote(text: str, limit: int = QUOTE_LENGTH) -> str:
-    """Return text on one line, cut at a word boundary to at most limit characters."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1].rsplit(" ", 1)[0] if " " in flat[: limit - 1] else flat[: limit - 1]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def change_percent(current: float, previous: float) -> float | None:
@@ -302,7 +274,10 @@ class QuoteSource(NamedTuple):
 
 
 class ReportRow(NamedTuple):
-    """One report as exported: never its text, its reporter or anything naming them."""
+    """One report as exported: never its reporter; its text only as a masked excerpt.
+
+    `names` are the reporter's own names, only to mask them out of the excerpt.
+    """
 
     id: int
     reference: str
@@ -316,6 +291,8 @@ class ReportRow(NamedTuple):
     status: str
     anonymous: bool
     voices: int
+    excerpt: str = ""  # the start of the description, before masking
+    names: tuple[str, ...] = ()
 
 
 class PartnershipFigures(NamedTuple):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.access import Gate, require
 from bot.core.clock import Clock, utc_now
+from bot.core.masking import mask_personal, short_quote
 from bot.core.service_levels import (
     DEFAULT_SERVICE_LEVELS,
     ServiceLevel,
@@ -20,7 +21,10 @@ from bot.core.service_levels import (
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Access
 from bot.digests import files as digest_files
+from bot.digests import picture as digest_picture
+from bot.digests import printable as digest_printable
 from bot.digests import text as digest_text
+from bot.digests import workbook as digest_workbook
 from bot.digests.figures import (
     breakdown,
     follow_up,
@@ -42,8 +46,6 @@ from bot.digests.model import (
     ReportRow,
     Tally,
     Timing,
-    mask_personal,
-    short_quote,
 )
 from bot.digests.text import Translate, Wording
 
@@ -208,6 +210,10 @@ class DigestService:
         """Return the names, numbers and texts of digests in a language."""
         return Wording(self._t, self._taxonomy, language)
 
+    def period_name(self, period: Period, language: str) -> str:
+        """Return a period as people say it ("October 2026") in a language."""
+        return self.wording(language).period_name(period)
+
     def text(self, digest: Digest, language: str) -> str:
         """Return the summary in Telegram HTML; paragraphs apart by blank lines, for splitting."""
         return "\n\n".join(digest_text.summary(digest, self.wording(language)))
@@ -216,9 +222,14 @@ class DigestService:
         """Return the digest as a standalone HTML page."""
         return digest_text.html_page(digest, self.wording(language), chart)
 
+    async def pdf(self, digest: Digest, language: str, picture: bytes | None = None) -> bytes:
+        """Return the printable digest as PDF, made in a worker thread."""
+        wording = self.wording(language)
+        return await asyncio.to_thread(digest_printable.render_pdf, digest, wording, picture)
+
     async def chart(self, digest: Digest, language: str) -> bytes:
         """Return the PNG chart, drawn in a worker thread."""
-        return await asyncio.to_thread(digest_files.render_png, digest, self.wording(language))
+        return await asyncio.to_thread(digest_picture.render_png, digest, self.wording(language))
 
     async def export_rows(self, period: Period, language: str) -> AsyncIterator[Cells]:
         """Yield the period's reports as export cells, streamed from storage."""
@@ -228,8 +239,10 @@ class DigestService:
 
     async def write_xlsx(self, digest: Digest, path: Path, language: str) -> int:
         """Write the workbook (KPIs and one row per report); return how many reports."""
-        rows = self.export_rows(digest.period, language)
-        return await digest_files.write_xlsx(digest, rows, path, self.wording(language))
+        rows = self._store.report_rows(*digest.period.iso_bounds(self._zone))
+        return await digest_workbook.write_xlsx(
+            digest, rows, path, self.wording(language), self._zone
+        )
 
     async def write_csv(self, period: Period, target: Path | TextIO, language: str) -> int:
         """Write one CSV row per report of the period; return how many."""

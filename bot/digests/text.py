@@ -8,10 +8,13 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from babel.dates import format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
-from bot.digests.model import CountRow, Digest, Share
+from bot.digests.model import CountRow, Digest, Period, Share
+
+NEUTRAL_BAND = 0.1  # sentiment scores within ±0.1 read as neutral
 
 
 class Translate(Protocol):
@@ -110,6 +113,28 @@ class Wording:
     def rating(self, value: float | None) -> str:
         """Return an average 1-5 rating ("3.4/5"), or a dash when there is none to show."""
         return "—" if value is None else f"{self.number(value, 1)}/5"
+
+    def period_name(self, period: Period) -> str:
+        """Return a period as people say it: "October 2026", or "17–23 Nov 2026"."""
+        if period.whole_month:
+            name = str(format_skeleton("yMMMM", period.start, locale=self.language))
+            return name[:1].upper() + name[1:]
+        if period.days == 1:
+            return str(format_skeleton("yMMMd", period.start, locale=self.language))
+        return str(format_interval(period.start, period.last, "yMMMd", locale=self.language))
+
+    def sentiment_word(self, score: float | None) -> str:
+        """Return a -1..1 sentiment score in words: negative, neutral or positive."""
+        if score is None:
+            return "—"
+        tone = (
+            "negative"
+            if score < -NEUTRAL_BAND
+            else "positive"
+            if score > NEUTRAL_BAND
+            else "neutral"
+        )
+        return self(f"digest.sentiment.{tone}")
 
     def optional(self, value: float | None) -> str:
         """Return a count, or 'not available yet' when the bot does not record it yet."""

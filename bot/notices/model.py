@@ -233,6 +233,7 @@ class Comment(BaseModel):
     business_role: str | None = None
     organisation: str | None = None
     created_at: datetime
+    author_names: tuple[str, ...] = ()  # only to mask them out of quotes, never shown
 
 
 def telegram_length(text: str) -> int:

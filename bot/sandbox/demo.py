@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from bot.accounts import onboarding
 from bot.container import Services
 from bot.core.users import TelegramProfile
@@ -9,7 +13,13 @@ from bot.reporting.drafts import Draft, Step
 from bot.sandbox.core import SandboxCore
 from handlers.kit.context import SERVICES_KEY, BotApplication
 
+if TYPE_CHECKING:
+    from bot.digests.demo_data import DemoSummary
+
 FIRST_DEMO_ID = 6_000_001
+HISTORY_DAYS = 70  # the last complete week and month, and the periods they are compared with
+HISTORY_PER_REPORT = 15  # earlier reports per live demo report
+HISTORY_SEED = 16
 DEMO_ORGANISATION = "Demo Trading {number}"
 # language, kind, topic, office, description
 DEMO_REPORTS = (
@@ -133,3 +143,35 @@ async def _answer(
     if draft.step not in answers:
         raise RuntimeError(f"demo data cannot answer report step {draft.step}")
     return await services.reports.choose(user_id, draft.step, answers[draft.step])
+
+
+async def add_demo_history(database: Path, emulator: SandboxCore, count: int) -> DemoSummary | None:
+    """Fill the weeks before today with earlier reports by demo traders, once per database.
+
+    They are what /digest week and /digest month show. Each demo trader also gets a chat in
+    the emulator, so whatever the bot sends them arrives there and goes no further. Returns
+    what was generated, or None when the database has its history already.
+    """
+    from bot.digests.demo_data import USER_ID_BASE, generate
+    from config.reference_data import load_taxonomy
+    from storage.db import Database
+    from storage.digests.demo_data import DemoDataWriter
+
+    db = await Database.open(database)
+    try:
+        made = await db.fetch_one("SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'")
+        summary = None
+        if not made or not made[0]:
+            summary = await generate(
+                DemoDataWriter(db), load_taxonomy(), count * HISTORY_PER_REPORT, HISTORY_SEED,
+                datetime.now(UTC), days=HISTORY_DAYS, parallel=False,
+            )  # fmt: skip
+        traders = await db.fetch_all(
+            "SELECT id, first_name, last_name, language FROM users WHERE id >= ?", (USER_ID_BASE,)
+        )
+    finally:
+        await db.close()
+    for trader in traders:
+        if trader[0] not in emulator.sim_users:
+            emulator.add_user(trader[1], trader[2], language_code=trader[3], id=trader[0])
+    return summary

@@ -19,7 +19,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.options import add_arguments
 from bot.sandbox.personas import ADMIN_PERSONA, PersonaBook
 from bot.sandbox.web import SandboxWeb
-from config.settings import SettingsError, settings_from
+from config.settings import Settings, SettingsError, load_settings
 
 TOKEN = "123456:SANDBOX-token"  # noqa: S105  (the emulator accepts only this one)
 EXIT_SETTINGS = 2
@@ -32,10 +32,15 @@ async def run_sandbox(
     *,
     stop: asyncio.Event | None = None,
     ready: Callable[[str], None] | None = None,
+    env_file: Path | None = Path(".env"),
 ) -> None:
-    """Run the sandbox on 127.0.0.1:port until ``stop`` is set or SIGINT/SIGTERM arrives."""
+    """Run the sandbox on 127.0.0.1:port until ``stop`` is set or SIGINT/SIGTERM arrives.
+
+    Settings come from the environment and ``env_file`` (TIMEZONE, LANGUAGES, schedules…),
+    except what ties the bot to the emulator: token, API address, database, admin, polling.
+    """
     from bot.app import build_application, running
-    from bot.sandbox.demo import add_demo_reports
+    from bot.sandbox.demo import add_demo_history, add_demo_reports
 
     stop = stop or asyncio.Event()
     with _stop_on_signals(stop), tempfile.TemporaryDirectory(prefix="feedback-sandbox-") as tmp:
@@ -45,17 +50,11 @@ async def run_sandbox(
             web = SandboxWeb(personas, bot_name=emulator.bot_first_name)
             await web.start("127.0.0.1", port)
             try:
-                settings = settings_from(
-                    {
-                        "bot_token": TOKEN,
-                        "bot_api_url": emulator.base_url,
-                        "bot_api_file_url": emulator.file_base_url,
-                        "database_path": database,
-                        "admin_ids": str(ADMIN_PERSONA.id),
-                        "api_rate_limit": 0,
-                        "log_format": "text",
-                    }
-                )
+                settings = sandbox_settings(emulator, database, env_file)
+                if demo_data > 0:
+                    history = await add_demo_history(database, emulator, demo_data)
+                    if history is not None:
+                        print(f"Demo data: {history.describe()}", flush=True)
                 async with running(build_application(settings)) as app:
                     if demo_data > 0:
                         created = await add_demo_reports(app, emulator, demo_data)
@@ -68,6 +67,22 @@ async def run_sandbox(
                     await web.stop()
             finally:
                 await web.stop()
+
+
+def sandbox_settings(emulator: BotApiEmulator, database: Path, env_file: Path | None) -> Settings:
+    """Return the environment's and env_file's settings, tied to the emulator and database."""
+    return load_settings(
+        env_file,
+        bot_token=TOKEN,
+        bot_api_url=emulator.base_url,
+        bot_api_file_url=emulator.file_base_url,
+        database_path=database,
+        admin_ids=str(ADMIN_PERSONA.id),
+        api_rate_limit=0,
+        log_format="text",
+        webhook_url=None,
+        metrics_port=None,
+    )
 
 
 def _persona_file(db: Path | None) -> Path | None:

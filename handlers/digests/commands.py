@@ -1,4 +1,4 @@
-"""/digest for officers, and the scheduled digests: summary, chart, XLSX and CSV in a chat."""
+"""/digest for officers, and the scheduled digests: summary, picture, XLSX, CSV, HTML and PDF."""
 
 from __future__ import annotations
 
@@ -48,16 +48,17 @@ async def digest_command(update: Update, context: BotContext) -> None:
 
 
 async def send_digest(app: BotApplication, chat_id: int, language: str, period: Period) -> None:
-    """Send a period's summary, chart, workbook and CSV to one chat."""
+    """Send a period's summary, picture, workbook, CSV and the printable digest to one chat."""
     services: Services = app.bot_data["services"]
     digests, t, bot = services.digests, services.translate, app.bot
     digest = await digests.build(period)
     start, end = period.start.isoformat(), period.last.isoformat()
     await send_text(bot, chat_id, digests.text(digest, language))
+    picture = await digests.chart(digest, language)
     await bot.send_photo(
         chat_id,
-        await digests.chart(digest, language),
-        caption=t(language, "digest.caption_chart", start=start, end=end),
+        picture,
+        caption=t(language, "digest.caption_picture", period=digests.period_name(period, language)),
         filename=f"digest-{period.key}.png",
     )
     with tempfile.TemporaryDirectory(prefix="digest-") as folder:
@@ -73,6 +74,11 @@ async def send_digest(app: BotApplication, chat_id: int, language: str, period: 
                 await bot.send_document(
                     chat_id, file, filename=path.name, caption=t(language, key, count=count)
                 )
+    printable = t(language, "digest.caption_printable", start=start, end=end)
+    page = digests.html(digest, language, picture).encode()
+    await bot.send_document(chat_id, page, filename=f"digest-{period.key}.html", caption=printable)
+    pdf = await digests.pdf(digest, language, picture)
+    await bot.send_document(chat_id, pdf, filename=f"digest-{period.key}.pdf", caption=printable)
 
 
 def schedule_digests(app: BotApplication, services: Services, now: datetime) -> None:

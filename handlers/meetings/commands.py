@@ -196,7 +196,7 @@ async def _send_ics(
             query.message.chat.id,
             calendar_file(card.meeting, domain=domain),
             filename=file_name(card.meeting),
-            caption=views.say("meeting.ics_caption"),
+            caption=views.ics_caption(card.meeting),
         )
 
 

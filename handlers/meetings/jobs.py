@@ -172,7 +172,7 @@ async def _calendar_file(
             recipient.user_id,
             calendar_file(meeting, domain=domain),
             filename=file_name(meeting),
-            caption=views.say("meeting.ics_caption"),
+            caption=views.ics_caption(meeting),
         ),
     )
     if not result.ok:

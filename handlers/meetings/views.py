@@ -234,6 +234,11 @@ class MeetingViews(Speaker):
             lines.append(self.say("meeting.was", when=before))
         return "\n".join(lines) + "\n\n" + self.card(meeting, None, with_answer=False)
 
+    def ics_caption(self, meeting: Meeting) -> str:
+        """Return the calendar file's caption: add the meeting, or remove a cancelled one."""
+        cancelled = meeting.status is MeetingStatus.CANCELLED
+        return self.say("meeting.ics_caption_cancelled" if cancelled else "meeting.ics_caption")
+
     def cancelled(self, meeting: Meeting) -> str:
         """Return the notice that a meeting is cancelled."""
         lines = [

@@ -167,7 +167,7 @@ async def _add_voice(update: Update, context: BotContext, views: ReportViews, va
         await query.answer(views.say("button.stale"), show_alert=True)
         return
     await query.answer()
-    text = views.say("report.voice_added", reference=match.report.reference, size=match.size)
+    text = views.say("report.voice_added", reference=match.report.reference, count=match.size)
     await replace(context, query.message, text, None)
 
 

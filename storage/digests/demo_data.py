@@ -45,7 +45,7 @@ REPORT_COLUMNS = (
 )
 VOICE_COLUMNS = ("report_id", "user_id", "comment", "language", "created_at")
 EVENT_COLUMNS = ("report_id", "status", "at")
-SURVEY_COLUMNS = ("report_id", "asked_at", "rating", "fixed", "answered_at")
+SURVEY_COLUMNS = ("report_id", "asked_at", "reasked_at", "rating", "fixed", "answered_at")
 
 Row = Sequence[object]
 

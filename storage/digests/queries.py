@@ -101,15 +101,19 @@ HISTORY_SQL = "SELECT EXISTS (SELECT 1 FROM report_events)"
 ROWS_FIRST_SQL = """
 SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r.urgency,
        r.sentiment, r.status, r.anonymous,
-       (SELECT COUNT(*) FROM report_voices v WHERE v.report_id = r.id)
-FROM reports r WHERE r.created_at >= ? AND r.created_at < ?
+       (SELECT COUNT(*) FROM report_voices v WHERE v.report_id = r.id),
+       substr(r.description, 1, 400), u.first_name, u.last_name, u.username, u.organisation
+FROM reports r LEFT JOIN users u ON u.id = r.reporter_id
+WHERE r.created_at >= ? AND r.created_at < ?
 ORDER BY r.created_at, r.id LIMIT ?
 """
 ROWS_NEXT_SQL = """
 SELECT r.id, r.reference, r.created_at, r.kind, r.topic, r.office, r.language, r.urgency,
        r.sentiment, r.status, r.anonymous,
-       (SELECT COUNT(*) FROM report_voices v WHERE v.report_id = r.id)
-FROM reports r WHERE (r.created_at, r.id) > (?, ?) AND r.created_at < ?
+       (SELECT COUNT(*) FROM report_voices v WHERE v.report_id = r.id),
+       substr(r.description, 1, 400), u.first_name, u.last_name, u.username, u.organisation
+FROM reports r LEFT JOIN users u ON u.id = r.reporter_id
+WHERE (r.created_at, r.id) > (?, ?) AND r.created_at < ?
 ORDER BY r.created_at, r.id LIMIT ?
 """
 
@@ -166,7 +170,8 @@ def _report_row(row: Any) -> ReportRow:
     return ReportRow(
         id=row[0], reference=row[1], created_at=row[2], kind=row[3], topic=row[4], office=row[5],
         language=row[6], urgency=row[7], sentiment=row[8], status=row[9],
-        anonymous=bool(row[10]), voices=int(row[11]),
+        anonymous=bool(row[10]), voices=int(row[11]), excerpt=row[12] or "",
+        names=tuple(str(name) for name in row[13:] if name),
     )  # fmt: skip
 
 

@@ -78,6 +78,12 @@ def audience_filter(audience: Audience) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+def _names(row: Any) -> tuple[str, ...]:
+    """Return a commenter's names (to mask in quotes), those the row has."""
+    names = (row["author_first"], row["author_last"], row["author_username"])
+    return tuple(str(name) for name in names if name)
+
+
 class NoticeRepository:
     """Store and read notices, their recipients, comments and users' subscriptions."""
 
@@ -298,9 +304,13 @@ class NoticeRepository:
     async def comments(self, notice_id: int) -> list[Comment]:
         """Return a notice's comments, oldest first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM notice_comments WHERE notice_id = ? ORDER BY id", (notice_id,)
+            "SELECT c.*, u.first_name AS author_first, u.last_name AS author_last,"
+            " u.username AS author_username"
+            " FROM notice_comments c LEFT JOIN users u ON u.id = c.user_id"
+            " WHERE c.notice_id = ? ORDER BY c.id",
+            (notice_id,),
         )
-        return [Comment.model_validate(dict(row)) for row in rows]
+        return [Comment.model_validate({**dict(row), "author_names": _names(row)}) for row in rows]
 
     # --- subscriptions ------------------------------------------------------------------
 

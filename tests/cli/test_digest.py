@@ -28,6 +28,8 @@ def test_demo_data_then_digest_as_text_and_xlsx(tmp_path: Path) -> None:
     made = _cli(tmp_path, "demo-data", "--reports", "200", "--seed", "5")
     assert made.returncode == 0, made.stderr
     assert "200 reports" in made.stdout
+    assert "surveys" in made.stdout and "/digest month" in made.stdout  # says what it made
+    assert "no such features" not in made.stdout
     last = datetime.now(UTC).date()
     first = last - timedelta(days=60)
     text = _cli(tmp_path, "digest", "--from", f"{first}", "--to", f"{last}", "--language", "es")

@@ -122,12 +122,16 @@ async def test_a_digest_of_demo_data_recounts_exactly(tmp_path: Path) -> None:
         surveys = await db.fetch_all(
             "SELECT report_id, rating, fixed FROM satisfaction WHERE rating IS NOT NULL"
         )
+        pending = await db.fetch_all(  # what the bot would remind ("Is it really fixed?")
+            "SELECT id FROM satisfaction WHERE answered_at IS NULL AND reasked_at IS NULL"
+        )
     finally:
         await store.close()
         await db.close()
     start, end = period.iso_bounds(zone)
     now = [dict(row) for row in rows if start <= row["created_at"] < end]
     assert digest.total.current == len(now) > 50
+    assert not pending  # a demo trader is never sent a reminder
     for name in ("kind", "topic", "office", "language", "urgency"):
         shown = {row.key: row.current for row in getattr(digest, f"by_{name}")}
         assert shown == Counter(r[name] for r in now)

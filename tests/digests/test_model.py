@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.masking import mask_personal, short_quote
 from bot.digests.model import (
     MAX_DAYS,
     CountRow,
@@ -14,8 +15,6 @@ from bot.digests.model import (
     PeriodError,
     SentimentRow,
     Share,
-    mask_personal,
-    short_quote,
     suppress,
     suppress_table,
 )
@@ -82,11 +81,23 @@ def test_parse_rejects_bad_periods_with_a_catalog_key(text: str, key: str) -> No
 
 
 def test_previous_has_the_same_length_just_before() -> None:
-    november = Period.between(date(2026, 11, 1), date(2026, 11, 30))
+    november = Period.between(date(2026, 11, 2), date(2026, 12, 1))
     before = november.previous()
-    assert (before.start, before.end, before.days) == (date(2026, 10, 2), date(2026, 11, 1), 30)
+    assert (before.start, before.end, before.days) == (date(2026, 10, 3), date(2026, 11, 2), 30)
     week = Period.week(date(2026, 11, 25))
     assert week.previous().kind == "week" and week.previous().key == "2026-W46"
+
+
+def test_a_whole_month_is_compared_with_the_calendar_month_before() -> None:
+    for october in (
+        Period.month(date(2026, 11, 28)),
+        Period.between(date(2026, 10, 1), date(2026, 10, 31)),
+    ):
+        before = october.previous()
+        assert (before.start, before.end) == (date(2026, 9, 1), date(2026, 10, 1))
+        assert before.whole_month and before.previous().start == date(2026, 8, 1)
+    march = Period.month(date(2026, 4, 2)).previous()
+    assert (march.start, march.days) == (date(2026, 2, 1), 28)
 
 
 def test_bounds_are_local_midnights_in_utc_across_a_dst_change() -> None:

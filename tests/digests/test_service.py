@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.i18n import Translator
+from bot.core.masking import mask_personal, short_quote
 from bot.core.service_levels import parse_service_levels
 from bot.digests.figures import inclusion
 from bot.digests.files import EXPORT_COLUMNS
-from bot.digests.model import Period, Timing, mask_personal, short_quote
+from bot.digests.model import Period, Timing
 from bot.digests.service import DigestService
 from config.reference_data import load_taxonomy
 from storage.db import Database
@@ -542,23 +543,86 @@ async def test_exports_hold_every_report_of_the_period(
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["KPIs", "Reports"]
     rows = list(book["Reports"].iter_rows(values_only=True))
-    assert rows[0] == EXPORT_COLUMNS
+    assert rows[0][:3] == ("Reference", "Filed (local time)", "Kind")
+    assert rows[0][-1] == "Text (excerpt)"
     now = [r for r in fixtures() if in_period(r, OCTOBER)]
-    assert [(row[0], row[11], row[13]) for row in rows[1:]] == [
-        (f"R-2026-{r.id:05d}", r.status, len(r.voices)) for r in now
+    assert [(row[0], row[9], row[11]) for row in rows[1:]] == [
+        (f"R-2026-{r.id:05d}", service.wording("en").name("status", r.status), len(r.voices))
+        for r in now
     ]
     assert rows[1][1] == datetime(2026, 10, 1, 0, 30)  # local time, Madrid
+    assert rows[1][3] == "Release and clearance times" and rows[1][8] == "negative"
+    assert rows[1][12] == "Write to […] or call […]: […] waited 9 days at the port."
+    assert rows[2][10] == "yes" and rows[2][12] is None  # an anonymous report's text stays out
     assert not any("Ana" in str(cell) for row in rows for cell in row)
-    kpis = {(row[0], row[1]): row[3] for row in book["KPIs"].iter_rows(values_only=True)}
-    assert kpis[("reports", "total")] == 15
-    assert kpis[("follow-up", "satisfaction_average")] == pytest.approx(3.25)
-    assert kpis[("by topic", "Release and clearance times")] == 4
+    kpis = {row[0]: row[1:] for row in book["KPIs"].iter_rows(values_only=True)}
+    assert kpis["Reports"][0] == 15
+    assert kpis["Average rating (1–5)"][0] == pytest.approx(3.2)  # rounded: 3.25
+    assert kpis["Release and clearance times (Art. 7)"][0] == 4
     book.close()
     stream = io.StringIO()
     assert await service.write_csv(OCTOBER, stream, "en") == 15
     lines = list(csv.reader(io.StringIO(stream.getvalue())))
     assert lines[0] == list(EXPORT_COLUMNS) and lines[1][0] == "R-2026-00001"
     assert lines[1][1] == "2026-10-01 00:30:00"
+
+
+async def test_the_kpi_sheet_reads_like_a_report_in_the_officers_language(
+    service: DigestService, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    digest = await service.build(OCTOBER)
+    path = tmp_path / "digest.xlsx"
+    await service.write_xlsx(digest, path, "es")
+    book = load_workbook(path)  # not read-only: formats, widths and panes
+    sheet = book["KPIs"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["Indicador", "Octubre de 2026", "frente a Septiembre de 2026", "Variación",
+                      "Nota"]  # fmt: skip
+    assert sheet.freeze_panes == "B2" and sheet.column_dimensions["A"].width > 40
+    lines = {row[0].value: row for row in sheet.iter_rows(min_row=2) if row[0].value}
+    total = lines["Informes"]
+    assert (total[1].value, total[1].number_format) == (15, "#,##0")
+    assert total[3].number_format == "+0%;−0%;0%" and total[3].value == (15 - 3) / 3
+    resolved = lines["Resueltos hasta ahora"]
+    assert resolved[1].number_format == "0%" and 0 <= resolved[1].value <= 1
+    assert resolved[4].value == f"{digest.follow_up.resolved.part} de 15"
+    median = lines["Mediana del tiempo hasta resolver (horas)"][1].value
+    assert median == round(median, 1) and any(str(name).startswith("Por tema") for name in lines)
+    assert not [c for row in sheet.iter_rows() for c in row if "ack_within" in str(c.value)]
+    reports = book["Reports"]
+    assert [c.value for c in reports[1]][-1] == "Texto (extracto)" and reports.freeze_panes
+    assert reports["B2"].number_format == "yyyy-mm-dd hh:mm" and reports["J2"].value == "Resuelto"
+    book.close()
+
+
+async def test_reports_fill_as_many_sheets_as_needed_and_text_stays_text(
+    service: DigestService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xml.etree import ElementTree
+
+    from openpyxl import load_workbook
+
+    from bot.digests import workbook
+
+    monkeypatch.setattr(workbook, "XLSX_MAX_ROWS", 10)
+    digest = await service.build(OCTOBER)
+    path = tmp_path / "digest.xlsx"
+    assert await service.write_xlsx(digest, path, "en") == 15
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["KPIs", "Reports", "Reports 2"]
+    first, second = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[1:])
+    assert (len(first), len(second)) == (11, 6) and first[0] == second[0]  # a header on each
+    assert [row[0] for row in first[1:] + second[1:]] == [
+        f"R-2026-{r.id:05d}" for r in fixtures() if in_period(r, OCTOBER)
+    ]
+    book.close()
+    cells_in = ("=1+1 & <b>\x00", None, 3, *[""] * 10)  # markup, a NUL, a formula's start
+    row = workbook._row_xml(2, cells_in, 5)
+    cells = ElementTree.fromstring(row)
+    assert [c.get("r") for c in cells] == ["A2", "C2"]
+    assert "".join(cells[0].itertext()) == "=1+1 & <b>" and cells[0].get("t") == "inlineStr"
 
 
 async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
@@ -573,14 +637,29 @@ async def test_csv_file_starts_with_a_byte_order_mark_for_excel(
     assert "Сроки выпуска и оформления" in data.decode("utf-8-sig")
 
 
-async def test_chart_is_a_png_that_loads(service: DigestService) -> None:
+async def test_the_picture_is_one_phone_wide_page_of_headline_figures(
+    service: DigestService,
+) -> None:
     import matplotlib.image
+
+    from bot.digests.picture import headline
 
     digest = await service.build(OCTOBER)
     png = await service.chart(digest, "ru")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = matplotlib.image.imread(io.BytesIO(png), format="png")
-    assert image.shape[0] > 500 and image.shape[1] > 500
+    assert image.shape[1] == 1080 and image.shape[0] > image.shape[1]  # portrait, phone width
+    assert image[:, :, :3].std() > 0.1  # drawn, not blank
+    figures = {
+        label: (value, change)
+        for label, value, change, _ in headline(digest, service.wording("es"))
+    }
+    resolved = digest.follow_up.resolved
+    assert figures["Informes recibidos"] == ("15", "+400%")  # 15 against 3 in September
+    assert figures["Resueltos"][0] == str(resolved.part)
+    assert figures["Resueltos dentro del nivel de servicio"][0].endswith("%")
+    assert figures["Mediana hasta resolver"][0].endswith(("h", "d"))
+    assert figures["Satisfacción"][0] == "3,2/5"  # rounded, in Spanish notation
 
 
 async def test_html_page_is_standalone(service: DigestService) -> None:
@@ -588,6 +667,24 @@ async def test_html_page_is_standalone(service: DigestService) -> None:
     page = service.html(digest, "en", b"\x89PNG fake")
     assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64," in page
     assert not re.search(r"(src|href)=\"https?:", page)
+
+
+async def test_printable_digest_as_html_and_pdf_carries_the_figures(
+    service: DigestService,
+) -> None:
+    from pypdf import PdfReader
+
+    digest = await service.build(OCTOBER)
+    picture = await service.chart(digest, "ru")
+    page = service.html(digest, "ru", picture)
+    assert "Обращений: <b>15</b>" in page and "Сроки выпуска и оформления" in page
+    assert '<html lang="ru">' in page and "Ana" not in page.split("<figure>")[0]
+    pdf = await service.pdf(digest, "ru", picture)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2 and reader.pages[-1].images  # the picture on its own page
+    words = " ".join(page.extract_text() for page in reader.pages)
+    assert "Обращений: 15" in words and "Сроки выпуска и оформления" in words
+    assert "2026-10-01" in words and "<b>" not in words and "Ana" not in words
 
 
 async def test_a_scheduled_digest_is_claimed_once_per_officer(service: DigestService) -> None:

@@ -1,15 +1,19 @@
-"""The sandbox in a real headless Chromium: a trader reports anonymously, an officer answers."""
+"""The sandbox in a real headless Chromium: a trader reports anonymously, an officer answers,
+and a workshop's digest after demo data has figures and a chart."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from bot.digests.model import Period
 from bot.sandbox.personas import LUCIA, SAM
 from bot.sandbox.runner import run_sandbox
 from tests.e2e.conftest import T, language_label, said
@@ -34,22 +38,36 @@ REFERENCE = re.compile(r"R-\d{4}-\d{5}")
 PROBLEM = "Nuestro camión refrigerado lleva 3 días esperando en el paso fronterizo norte."
 
 
-@pytest.fixture
-async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def running_sandbox(database: Path, demo_data: int) -> AsyncIterator[str]:
     """Run the whole sandbox (emulator, bot, web chat) in this event loop; yield its URL."""
     stop = asyncio.Event()
     started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
-        run_sandbox(0, tmp_path / "sandbox.db", 0, stop=stop, ready=started.set_result)
+        run_sandbox(0, database, demo_data, stop=stop, ready=started.set_result, env_file=None)
     )
     done, _ = await asyncio.wait(
-        {cast("asyncio.Future[Any]", task), started}, timeout=30, return_when="FIRST_COMPLETED"
+        {cast("asyncio.Future[Any]", task), started}, timeout=60, return_when="FIRST_COMPLETED"
     )
     if started not in done:
         raise AssertionError(f"the sandbox did not start: {task.exception() if done else ''}")
     yield started.result()
     stop.set()
     await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture
+async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Run the sandbox on a fresh database; yield its URL."""
+    async with running_sandbox(tmp_path / "sandbox.db", 0) as url:
+        yield url
+
+
+@pytest.fixture
+async def demo_sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Run the sandbox as a workshop does, with `--demo-data 2`; yield its URL."""
+    async with running_sandbox(tmp_path / "demo.db", 2) as url:
+        yield url
 
 
 @pytest.fixture
@@ -257,4 +275,34 @@ async def test_new_persona_uses_the_command_menu_and_sends_a_photo(
     await expect(chat.locator(".msg.user").last).to_contain_text("Mi camión")
     assert "persona=" in page.url
     await page.screenshot(path=ARTIFACTS / "sandbox-new-persona.png")
+    assert problems == []
+
+
+async def test_a_workshop_digest_after_demo_data_has_figures_and_a_chart(
+    demo_sandbox_url: str, browser: Browser
+) -> None:
+    from playwright.async_api import expect
+
+    problems: list[str] = []
+    page = await open_page(browser, f"{demo_sandbox_url}/?persona={SAM.id}", problems)
+    officer = page.locator(f'section.chat[data-persona="{SAM.id}"]')
+    await onboard(officer, "en", "other", None)
+    box = officer.locator(".text-input")  # a multi-line box: Shift+Enter for a new line
+    await box.fill("Agenda:")
+    await box.press("Shift+Enter")
+    await box.type("1. Release times")
+    await box.press("Enter")
+    await expect(officer.locator(".msg.user").last).to_have_text(
+        re.compile(r"^Agenda:\n1\. Release times")
+    )
+    assert await box.input_value() == ""
+    await type_text(officer, "/digest week")
+    week = Period.week(datetime.now(UTC).date())
+    title = said("en", "digest.title", start=week.start.isoformat(), end=week.last.isoformat())
+    summary = officer.locator(".msg.bot").filter(has_text=title)
+    await expect(summary).to_contain_text(re.compile(r"Reports: [1-9]"), timeout=30_000)
+    chart = officer.locator(".msg.bot img.photo").last
+    await expect(chart).to_be_visible(timeout=30_000)
+    assert await chart.evaluate("image => image.naturalWidth") == 1080
+    await page.screenshot(path=ARTIFACTS / "sandbox-digest.png")
     assert problems == []

@@ -1,5 +1,5 @@
-"""Digests in Telegram: /digest for officers (summary, chart, workbook, CSV), refused to traders,
-and the scheduled digest delivered once across restarts."""
+"""Digests in Telegram: /digest for officers (summary, picture, workbook, CSV, HTML, PDF),
+refused to traders, and the scheduled digest delivered once across restarts."""
 
 from __future__ import annotations
 
@@ -59,18 +59,24 @@ async def test_officer_gets_summary_chart_workbook_and_csv(
     assert follow_up.text is not None and len(follow_up.text) <= 4096  # split, not cut
     chart = await officer.wait_for_message(predicate=lambda m: m.photo is not None, timeout=30)
     assert chart.photo is not None and chart.photo.data.startswith(PNG_MAGIC)
-    xlsx, table = await _documents(officer, 2)
+    xlsx, table, page, pdf = await _documents(officer, 4)
     assert xlsx.document is not None and xlsx.document.filename == f"digest-{week.key}.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(xlsx.document.data), read_only=True)
     assert {"KPIs", "Reports"} <= set(book.sheetnames)  # the figures, one row per report
     expected = _ids_in(bot_settings.database_path, week)
     assert expected, "the demo data has reports in the last complete week"
     header, *rows = book["Reports"].iter_rows(values_only=True)
-    assert header[0] == "reference"
+    assert header[0] == said("es", "digest.col.reference")
     assert [row[0] for row in rows] == expected
     assert table.document is not None
     header, *lines = csv.reader(io.StringIO(table.document.data.decode("utf-8-sig")))
     assert header[0] == "reference" and [line[0] for line in lines] == expected
+    printable = said("es", "digest.caption_printable", start=week.start.isoformat(),
+                     end=week.last.isoformat())  # fmt: skip
+    assert page.document is not None and page.document.filename == f"digest-{week.key}.html"
+    assert page.caption == printable and title.split("</b>")[0][-10:] in page.document.data.decode()
+    assert pdf.document is not None and pdf.document.data.startswith(b"%PDF-")
+    assert pdf.document.filename == f"digest-{week.key}.pdf" and pdf.caption == printable
 
 
 async def test_a_range_and_bad_periods(emulator: BotApiEmulator, bot: BotApplication) -> None:

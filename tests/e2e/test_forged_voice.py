@@ -81,7 +81,7 @@ async def test_a_voice_goes_to_the_offered_report_only(
         if b["callback_data"].startswith("rep:voice:")
     )
     await tom.press_forged(f"rep:voice:{offered_key}-{named_id}")  # names another report
-    await tom.wait_for_message(said("en", "report.voice_added", reference=anonymous, size=2))
+    await tom.wait_for_message(said("en", "report.voice_added", reference=anonymous, count=2))
     voices = _rows(bot, "SELECT r.reference, v.user_id FROM report_voices v JOIN reports r"
                         " ON r.id = v.report_id")  # fmt: skip
     assert voices == [(anonymous, tom.id)]

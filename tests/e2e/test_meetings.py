@@ -215,6 +215,9 @@ async def test_schedule_answer_change_and_cancel(
         await user.wait_for_message(
             said(lang, "meeting.cancelled_notice", title="Release times at the port"), timeout=10
         )
+        cancelled = await user.wait_for_document(timeout=10)
+        assert cancelled.caption == T(lang, "meeting.ics_caption_cancelled")
+        assert event_of(cancelled)["status"] == "CANCELLED"
     await lucia.press(f"❌ {T('es', 'rsvp.button_cannot')}", message=invitation)  # an old button
     late = await lucia.wait_for_callback_answer()
     assert late.text == T("es", "rsvp.cancelled")

@@ -83,7 +83,7 @@ async def test_add_my_voice_to_a_matching_open_report(
     assert office_label("en", "BORDER-NORTH") in offer.content
     assert "Ann" not in offer.content  # nothing about who filed it
     await tap(second, T("en", "report.voice_add"))
-    await second.wait_for_message(said("en", "report.voice_added", reference=reference, size=2))
+    await second.wait_for_message(said("en", "report.voice_added", reference=reference, count=2))
     assert _rows(bot, "SELECT COUNT(*) FROM reports") == [(1,)]
     assert _rows(bot, "SELECT user_id FROM report_voices") == [(second.id,)]
 
@@ -137,7 +137,7 @@ async def test_officer_sees_sorting_and_group_size(
     await answer_until_summary(second, "en", "issue", text, office="PORT-MAIN")
     await tap(second, T("en", "report.submit"))
     await tap(second, T("en", "report.voice_add"))
-    await second.wait_for_message(said("en", "report.voice_added", reference=reference, size=2))
+    await second.wait_for_message(said("en", "report.voice_added", reference=reference, count=2))
     await officer.send(f"/correct {reference}")
     view = await officer.wait_for_message(reference)
     assert "Comerciantes que lo respaldan: 2." in view.content

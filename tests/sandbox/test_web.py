@@ -20,8 +20,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEnt
 
 from bot.app import build_application, running
 from bot.sandbox import BotApiEmulator, make_png
+from bot.sandbox.demo import HISTORY_PER_REPORT
 from bot.sandbox.personas import LUCIA, SAM, PersonaBook
-from bot.sandbox.runner import TOKEN, run_sandbox
+from bot.sandbox.runner import TOKEN, run_sandbox, sandbox_settings
 from bot.sandbox.web import SandboxWeb
 from bot.sandbox.webview import sanitise_html
 from tests.conftest import SettingsFactory
@@ -339,7 +340,9 @@ async def test_run_sandbox_keeps_data_across_restarts(tmp_path: Path) -> None:
     async def session(check: Callable[[aiohttp.ClientSession], Any]) -> None:
         stop = asyncio.Event()
         started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(run_sandbox(0, database, 2, stop=stop, ready=started.set_result))
+        task = asyncio.create_task(
+            run_sandbox(0, database, 2, stop=stop, ready=started.set_result, env_file=None)
+        )
         done, _ = await asyncio.wait(
             {cast("asyncio.Future[Any]", task), started}, timeout=30, return_when="FIRST_COMPLETED"
         )
@@ -363,8 +366,25 @@ async def test_run_sandbox_keeps_data_across_restarts(tmp_path: Path) -> None:
     await session(create)
     await session(still_there)
     with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM reports").fetchone() == (2,)  # not 4
+        live = "SELECT COUNT(*) FROM reports WHERE draft_key NOT GLOB 'demo:*'"
+        assert conn.execute(live).fetchone() == (2,)  # not 4
+        history = "SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'"
+        assert conn.execute(history).fetchone() == (2 * HISTORY_PER_REPORT,)  # made once
     assert TOKEN.startswith("123456:")
+
+
+async def test_the_sandbox_reads_the_environment_and_env_file_but_keeps_its_ties(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("TIMEZONE=Europe/Madrid\nBOT_TOKEN=42:real\nADMIN_IDS=7\n")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "ru")
+    async with BotApiEmulator(tokens=[TOKEN]) as emulator:
+        settings = sandbox_settings(emulator, tmp_path / "s.db", env_file)
+    assert str(settings.timezone) == "Europe/Madrid" and settings.default_language.value == "ru"
+    token = settings.bot_token
+    assert token is not None and token.get_secret_value() == TOKEN and settings.webhook_url is None
+    assert settings.bot_api_url == emulator.base_url and SAM.id in settings.admin_ids
 
 
 @pytest.mark.slow
@@ -412,8 +432,12 @@ async def test_the_command_stops_cleanly_on_signals_and_keeps_the_database(
 
     first = await run_until(signal.SIGTERM)
     assert "Demo data: 3 new report(s)" in first and "Stopping the sandbox" in first
+    assert f"{3 * HISTORY_PER_REPORT} reports filed" in first and "surveys" in first
     assert not database.with_name("kept.db-wal").exists()  # post_shutdown closed the database
     second = await run_until(signal.SIGINT)
     assert "Demo data: 0 new report(s)" in second
     with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM reports").fetchone() == (3,)
+        live = "SELECT COUNT(*) FROM reports WHERE draft_key NOT GLOB 'demo:*'"
+        assert conn.execute(live).fetchone() == (3,)
+        history = "SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'"
+        assert conn.execute(history).fetchone() == (3 * HISTORY_PER_REPORT,)  # made once

@@ -67,6 +67,13 @@ class ChatColumn {
       event.preventDefault();
       this.sendText(this.input.value);
     });
+    this.input.addEventListener("keydown", (event) => {  // Enter sends; Shift+Enter: a new line
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendText(this.input.value);
+      }
+    });
+    this.input.addEventListener("input", () => this.fitInput());
     root.querySelector(".file-input").addEventListener("change", (event) => this.sendFile(event.target));
     root.querySelector(".menu-button").addEventListener("click", () => {
       const menu = root.querySelector(".commands");
@@ -100,10 +107,16 @@ class ChatColumn {
     }
   }
 
+  fitInput() {
+    this.input.style.height = "auto";
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 160)}px`;
+  }
+
   sendText(text) {
     const trimmed = text.trim();
     if (!trimmed) return;
     this.input.value = "";
+    this.fitInput();
     this.root.querySelector(".commands").hidden = true;
     this.run(() => postJson(`/api/chats/${this.persona.id}/messages`, { text: trimmed }));
   }
