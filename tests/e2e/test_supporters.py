@@ -35,7 +35,7 @@ async def add_voice(
     )
     await user.wait_for_message(heading.split("\n")[0])
     await tap(user, T(lang, "report.voice_add"))
-    await user.wait_for_message(said(lang, "report.voice_added", reference=reference, size=0)[:20])
+    await user.wait_for_message(said(lang, "report.voice_added", reference=reference, count=2)[:20])
 
 
 async def open_card(officer: SimUser, reference: str, lang: str = "en") -> str:
