@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,13 @@ from tests.e2e.conftest import T
 from tests.e2e.test_browser import browser, chromium  # noqa: F401 - the browser fixtures
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, Request
 
 OUTCOME = "A second inspection lane now opens at 06:00 at the port."
+
+
+def _record(seen: list[str], request: Request) -> None:
+    seen.append(request.url)
 
 
 async def _published(database: Path) -> None:
@@ -56,7 +61,7 @@ async def test_the_pages_render_offline_in_each_language(
     for lang in ("en", "es", "ru"):
         page = await browser.new_page()
         requests: list[str] = []
-        page.on("request", lambda request, seen=requests: seen.append(request.url))
+        page.on("request", partial(_record, requests))
         await page.goto((out / f"bulletin.{lang}.html").as_uri())
         assert await page.locator("h1").inner_text() == T(lang, "bulletin.page_title")
         articles = page.locator("article")
