@@ -381,3 +381,10 @@ class BulletinRepository:
     async def claim(self, kind: str, key: str, recipient_id: int, at: datetime) -> bool:
         """Claim one send before making it; False if it was claimed before."""
         return await self._claims.claim(kind, key, recipient_id, at)
+
+
+async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
+    """Forget which admin published a bulletin (their switch goes with their user row)."""
+    await conn.execute(
+        "UPDATE bulletins SET published_by = ? WHERE published_by = ?", (pseudonym, user_id)
+    )

@@ -32,10 +32,15 @@ async def _published(database: Path) -> None:
         store = BulletinRepository(db)
         for first, reports in ((date(2026, 10, 1), 41), (date(2026, 11, 1), 57)):
             items = [
-                Item(kind=ItemKind.ISSUE, topic="release_delays", office="PORT-MAIN", traders=7,
-                     outcome=OUTCOME),
+                Item(
+                    kind=ItemKind.ISSUE,
+                    topic="release_delays",
+                    office="PORT-MAIN",
+                    traders=7,
+                    outcome=OUTCOME,
+                ),
                 Item(kind=ItemKind.NOTICE, outcome="New rules", texts={"es": "Nuevas reglas"}),
-            ]  # fmt: skip
+            ]
             figures = Headline(reports=reports, resolved_in_time=9, resolved_measured=12)
             made = await store.create(Month(first=first), figures, items, datetime.now(UTC))
             assert await store.publish(made.id, 1, datetime.now(UTC))
@@ -55,9 +60,14 @@ async def test_the_pages_render_offline_in_each_language(
     assert await asyncio.to_thread(main, command) == 0  # the CLI runs its own event loop
     names = sorted(p.name for p in out.iterdir())
     assert names == [
-        "bulletin.en.html", "bulletin.es.html", "bulletin.ru.html",
-        "chart.en.png", "chart.es.png", "chart.ru.png", "index.html",
-    ]  # fmt: skip
+        "bulletin.en.html",
+        "bulletin.es.html",
+        "bulletin.ru.html",
+        "chart.en.png",
+        "chart.es.png",
+        "chart.ru.png",
+        "index.html",
+    ]
     for lang in ("en", "es", "ru"):
         page = await browser.new_page()
         requests: list[str] = []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
+from handlers.bulletins.sending import send_out
 from tests.conftest import SettingsFactory
 from tests.e2e.conftest import ADMIN_ID, T, onboard, run_due_jobs, said, tap
 from tests.fakes import Clock
@@ -187,6 +188,10 @@ async def test_a_month_drafted_reviewed_published_and_told(
                 said(languages[key], "bulletin.mention", reference=reference)
             )
     assert not [m for m in people["pia"].messages if "R-2026-0900" in m.content]
+
+    # Sending again (as after a restart) sends nothing twice: every copy was claimed.
+    assert await send_out(app, 1) == 0
+    assert len(channel.messages) == 3 and len(_bulletins(people["tom"], "en")) == 1
 
     # Nothing published names anyone: names, usernames, ids, organisations, typed texts.
     published = [m.content for m in channel.messages]
