@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.errors import UserError
+from bot.core.text import typed_line
 
 SMALL_GROUP = 5  # no figure is published for a group of fewer traders
 MAX_OUTCOME = 600  # characters of an item's published text
@@ -142,12 +143,7 @@ class Bulletin(BaseModel):
 
 def clean_outcome(text: str) -> str:
     """Return an admin's rewrite of an item, or raise UserError when empty or too long."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise UserError("bulletin.error_empty")
-    if len(cleaned) > MAX_OUTCOME:
-        raise UserError("bulletin.error_long", limit=MAX_OUTCOME)
-    return cleaned
+    return typed_line(text, MAX_OUTCOME, "bulletin.error_empty", "bulletin.error_long")
 
 
 def first_line(text: str, limit: int = 200) -> str:

@@ -17,10 +17,11 @@ from bot.bulletins.model import (
     clean_outcome,
     identifying,
 )
-from bot.bulletins.text import Translate, Words, message
+from bot.bulletins.text import Words, message
 from bot.core.access import Gate, require
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import UserError
+from bot.core.i18n import Translator
 from bot.core.taxonomy import Taxonomy
 from bot.core.users import Access
 
@@ -63,7 +64,7 @@ class BulletinService:
         self,
         store: BulletinStore,
         headline: HeadlineSource,
-        translate: Translate,
+        translate: Translator,
         taxonomy: Taxonomy,
         *,
         admin_ids: frozenset[int],

@@ -7,25 +7,19 @@ import html as markup
 import io
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from bot.bulletins.model import Bulletin, Item, ItemKind, public_count, public_share
+from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
-
-
-class Translate(Protocol):
-    """Look up a catalog text (bot.core.i18n.Translator)."""
-
-    def __call__(self, language: str, key: str, /, **params: object) -> str: ...
 
 
 class Words:
     """A bulletin's catalog texts, names and numbers in one language."""
 
-    def __init__(self, translate: Translate, taxonomy: Taxonomy, language: str) -> None:
+    def __init__(self, translate: Translator, taxonomy: Taxonomy, language: str) -> None:
         self._t = translate
         self._taxonomy = taxonomy
         self.language = language
