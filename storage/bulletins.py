@@ -315,6 +315,21 @@ class BulletinRepository:
         )
         return tuple(str(value) for row in rows for value in row if value)
 
+    async def typed_behind(self, report_ids: tuple[int, ...]) -> tuple[str, ...]:
+        """Return what traders typed on some reports: descriptions, voices' comments, answers."""
+        if not report_ids:
+            return ()
+        marks = _marks(len(report_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT description FROM reports WHERE id IN ({marks})"  # noqa: S608
+            f" UNION ALL SELECT office_other FROM reports WHERE id IN ({marks})"
+            f" UNION ALL SELECT comment FROM report_voices WHERE report_id IN ({marks})"
+            f" UNION ALL SELECT body FROM report_messages WHERE report_id IN ({marks})"
+            " AND author = 'reporter'",
+            report_ids * 4,
+        )
+        return tuple(str(row[0]) for row in rows if row[0])
+
     async def people_behind(self, report_ids: tuple[int, ...]) -> list[tuple[int, str, str]]:
         """Return (user, language, reference) of reporters and supporters who can be told."""
         people = await self._people(report_ids)

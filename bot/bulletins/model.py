@@ -153,6 +153,20 @@ def first_line(text: str, limit: int = 200) -> str:
 
 
 _NUMBER = re.compile(r"\d{6,}")
+_WORD = re.compile(r"\w+")
+QUOTED_WORDS = 5  # this many words in a row from what a trader typed make a quote
+
+
+def quotes(text: str, typed: tuple[str, ...]) -> bool:
+    """Tell whether a text repeats QUOTED_WORDS words in a row of something a trader typed."""
+    words = _WORD.findall(text.casefold())
+    runs = {tuple(words[i : i + QUOTED_WORDS]) for i in range(len(words) - QUOTED_WORDS + 1)}
+    for source in typed:
+        said = _WORD.findall(source.casefold())
+        for i in range(len(said) - QUOTED_WORDS + 1):
+            if tuple(said[i : i + QUOTED_WORDS]) in runs:
+                return True
+    return False
 
 
 def identifying(text: str, names: tuple[str, ...]) -> bool:

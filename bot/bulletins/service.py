@@ -16,6 +16,7 @@ from bot.bulletins.model import (
     Status,
     clean_outcome,
     identifying,
+    quotes,
 )
 from bot.bulletins.text import Words, message
 from bot.core.access import Gate, require
@@ -49,6 +50,7 @@ class BulletinStore(Protocol):
     async def published(self, limit: int = 24) -> list[Bulletin]: ...
     async def published_since(self, since: datetime) -> list[Bulletin]: ...
     async def names_behind(self, report_ids: tuple[int, ...]) -> tuple[str, ...]: ...
+    async def typed_behind(self, report_ids: tuple[int, ...]) -> tuple[str, ...]: ...
     async def people_behind(self, report_ids: tuple[int, ...]) -> list[tuple[int, str, str]]: ...
     async def audience(self) -> list[tuple[int, str]]: ...
     async def admins(self, configured: frozenset[int]) -> list[tuple[int, str]]: ...
@@ -168,8 +170,9 @@ class BulletinService:
             if item.dropped:
                 continue
             names = await self._store.names_behind(item.report_ids)
+            typed = await self._store.typed_behind(item.report_ids)
             texts = {item.outcome, *item.texts.values()} if not item.edited else {item.outcome}
-            if any(identifying(text, names) for text in texts):
+            if any(identifying(text, names) or quotes(text, typed) for text in texts):
                 raise UserError("bulletin.error_identifying", number=number)
         if not await self._store.publish(bulletin.id, actor_id, self._clock()):
             raise UserError("bulletin.already_published", month=bulletin.month.key)

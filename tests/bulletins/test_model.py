@@ -17,6 +17,7 @@ from bot.bulletins.model import (
     identifying,
     public_count,
     public_share,
+    quotes,
 )
 from bot.bulletins.text import Words, figures, message
 from bot.core.errors import UserError
@@ -63,6 +64,12 @@ def test_what_names_someone() -> None:
     assert identifying("Trader 5000123 was called", names)
     assert not identifying("Customs raised the portal limit.", ("Tom",))  # not inside a word
     assert not identifying("All lanes open; R-2026-00012 closed.", names)  # 2-letter names skip
+
+
+def test_what_quotes_a_trader() -> None:
+    typed = ("Our reefer truck waited three days at the northern border post",)
+    assert quotes("Officers saw that the reefer truck waited three days at the post.", typed)
+    assert not quotes("Trucks now wait less than a day at the northern post.", typed)
 
 
 def test_an_admins_text_and_a_notices_first_line() -> None:

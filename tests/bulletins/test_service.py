@@ -58,7 +58,7 @@ async def _report(
         cursor = await conn.execute(
             "INSERT INTO reports (reference, reporter_id, draft_key, kind, description, topic,"
             " office, language, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'issue', 'typed by a trader', ?, ?, 'en', ?, ?, ?)",
+            " VALUES (?, ?, ?, 'issue', 'typed by a trader at the port', ?, ?, 'en', ?, ?, ?)",
             (reference, reporter, reference, topic, office, status, IN_NOVEMBER, IN_NOVEMBER),
         )
         report_id = cursor.lastrowid
@@ -210,6 +210,9 @@ async def test_only_an_admin_reviews_and_nothing_naming_anyone_is_published(db: 
         await service.drop(TOM, bulletin.id, port.id)
     with pytest.raises(UserError, match=r"bulletin\.error_identifying"):
         await service.publish(ADMIN, bulletin.id)  # the reply names Tom's organisation
+    await service.edit(ADMIN, bulletin.id, port.id, "As typed by a trader at the port: done")
+    with pytest.raises(UserError, match=r"bulletin\.error_identifying"):
+        await service.publish(ADMIN, bulletin.id)  # it quotes what the reporter typed
     await service.edit(ADMIN, bulletin.id, port.id, "Lane 2 opens at 06:00.")
     await service.drop(ADMIN, bulletin.id, portal.id)
     published = await service.publish(ADMIN, bulletin.id)
