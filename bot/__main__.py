@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--format", dest="fmt", default="text", help="text, html, csv, xlsx or png")
     digest.add_argument("--out", type=Path, help="output file (default: standard output)")
     digest.add_argument("--language", choices=tuple(Language), help="language of the summary")
+    publish = commands.add_parser(
+        "publish", help="write the published bulletins as static HTML pages, one per language"
+    )
+    publish.add_argument("--out", type=Path, required=True, help="folder to write the pages to")
     demo = commands.add_parser("demo-data", help="fill a database with synthetic reports")
     demo.add_argument("--reports", type=int, required=True, help="how many reports")
     demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
@@ -117,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "restore":
             return ops.restore(args.backup_file, settings.database_path)
         return ops.check_db(settings.database_path)
+    if args.command == "publish":
+        from bot.cli.publish import publish_command
+
+        return asyncio.run(publish_command(settings.database_path, args.out, settings))
     if args.command in ("digest", "demo-data"):
         from bot.cli import digest as digest_cli
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
+from bot.bulletins.service import BulletinService
 from bot.core.backups import Backups
 from bot.core.forms import FormService
 from bot.core.i18n import Translator
@@ -55,4 +56,5 @@ class Services:
     notice_composer: NoticeComposer
     notice_delivery: DeliveryEngine
     comment_periods: CommentPeriodReports
+    bulletins: BulletinService
     backups: Backups | None  # automatic backups, when BACKUP_DIR is set

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import Any
 
 from bot.accounts.service import UserService
 from bot.accounts.team import TeamService
+from bot.bulletins.model import Headline
+from bot.bulletins.service import BulletinService
 from bot.container import Services
 from bot.core.access import AccessControl
 from bot.core.clock import Clock
@@ -14,6 +17,7 @@ from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.core.service_levels import with_holidays
 from bot.core.taxonomy import Taxonomy
+from bot.digests.model import Period
 from bot.digests.service import DigestService
 from bot.followup.alerts import AlertService
 from bot.followup.inbox import InboxService
@@ -41,6 +45,7 @@ from storage.accounts.team import TeamRepository
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
 from storage.backups import FolderBackups
+from storage.bulletins import BulletinRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
@@ -82,6 +87,15 @@ async def build_services(
         ),
         clock=clock,
     )
+    digests = DigestService(
+        await DigestRepository.open(db, admin_ids=settings.admin_ids),
+        taxonomy,
+        translate,
+        settings.timezone,
+        levels=with_holidays(settings.service_levels, settings.holidays),
+        gate=access,
+        clock=clock,
+    )
     return Services(
         settings=settings,
         translate=translate,
@@ -91,15 +105,7 @@ async def build_services(
         my_reports=MyReportsService(report_store, conversations),
         supporters=Supporters(report_store),
         sorting=sorting,
-        digests=DigestService(
-            await DigestRepository.open(db, admin_ids=settings.admin_ids),
-            taxonomy,
-            translate,
-            settings.timezone,
-            levels=with_holidays(settings.service_levels, settings.holidays),
-            gate=access,
-            clock=clock,
-        ),
+        digests=digests,
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
         **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
@@ -114,8 +120,37 @@ async def build_services(
             clock=clock,
             access=access,
         ),
+        bulletins=BulletinService(
+            BulletinRepository(db),
+            headline_of(digests),
+            translate,
+            taxonomy,
+            admin_ids=settings.admin_ids,
+            channel_id=settings.public_channel_id,
+            zone_today=digests.today,
+            gate=access,
+            clock=clock,
+        ),
         backups=_backups(settings),
     )
+
+
+def headline_of(digests: DigestService) -> Callable[[date, date], Awaitable[Headline]]:
+    """Return the bulletins' headline figures of a month, as the digest of that month has them."""
+
+    async def headline(first: date, last: date) -> Headline:
+        digest = await digests.build(Period.between(first, last))
+        follow_up = digest.follow_up
+        in_time, rated = follow_up.resolved_within_service_level, follow_up.confirmed_fixed
+        return Headline(
+            reports=digest.total.current,
+            resolved_in_time=in_time.part if in_time else 0,
+            resolved_measured=in_time.whole if in_time else 0,
+            satisfaction=follow_up.satisfaction_average,
+            rated=rated.whole if rated else 0,
+        )
+
+    return headline
 
 
 def _backups(settings: Settings) -> FolderBackups | None:

@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_schedule: OptionalSchedule = Field(default="daily 02:00", validate_default=True)
     backup_keep: int = Field(default=14, ge=1, le=10000)
+    bulletin_schedule: OptionalSchedule = Field(default="monthly 1 09:00", validate_default=True)
+    public_channel_id: int | None = None
 
     @field_validator(
         "delivery_grace",

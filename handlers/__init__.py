@@ -16,6 +16,9 @@ from handlers.accounts import account, onboarding, team
 from handlers.accounts.account import ERASE, LANGUAGE
 from handlers.accounts.onboarding import ONBOARDING
 from handlers.accounts.team import TEAM
+from handlers.bulletins import review as bulletins
+from handlers.bulletins import sending as bulletin_sending
+from handlers.bulletins.views import BULLETIN
 from handlers.digests import commands as digests
 from handlers.followup import actions as followup
 from handlers.followup import inbox, satisfaction
@@ -72,6 +75,9 @@ def message_router() -> MessageRouter:
             ends_on_menu=True,
         ),
     )
+    router.route(
+        Flow.BULLETIN, Route(bulletins.on_message, clearing_cancel("bulletin.edit_cancelled"))
+    )
     return router
 
 
@@ -99,6 +105,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("deletemydata", account.deletemydata_command, filters=PRIVATE))
     app.add_handler(CommandHandler("subscribe", notice_replies.subscribe_command, filters=PRIVATE))
     app.add_handler(CommandHandler("broadcast", notices.broadcast_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("bulletin", bulletins.bulletin_command, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, account.unknown_command))
     app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=ONBOARDING.pattern))
     app.add_handler(CallbackQueryHandler(reports.on_button, pattern=REPORT_FORM.pattern))
@@ -120,6 +127,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(notice_replies.on_subscribe_button, pattern=SUBSCRIPTION.pattern)
     )
+    app.add_handler(CallbackQueryHandler(bulletins.on_button, pattern=BULLETIN.pattern))
     app.add_handler(CallbackQueryHandler(account.stale_button))  # buttons nothing handles any more
     require_handlers(app)  # every declared button family is listened to
 
@@ -141,6 +149,7 @@ def schedule_jobs(app: BotApplication, services: Services) -> None:
     meeting_jobs.schedule_meetings(app)
     notice_sending.start_sending(app)
     backups.schedule_backups(app, services, now)
+    bulletin_sending.schedule_bulletins(app, services, now)
     IDLE_FORMS.start(app, after=timedelta(seconds=5))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from storage import audit, claims
+from storage import audit, bulletins, claims
 from storage.accounts import team, users
 from storage.db import Database
 from storage.followup import repository as followup
@@ -35,6 +35,7 @@ class UserErasure:
             await meetings.erase_user(conn, user_id, pseudonym)
             await notices.erase_user(conn, user_id, pseudonym)
             await team.erase_user(conn, user_id, pseudonym)
+            await bulletins.erase_user(conn, user_id, pseudonym)
             await claims.erase_user(conn, user_id)  # digests, summaries, reminders claimed
             erased = await users.erase_user(conn, user_id)
         # Old page images in the WAL still hold the names and texts until a checkpoint.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.core.errors import UserError
+from bot.core.text import typed_line
 from bot.core.users import BusinessRole, BusinessSize, Language, WomenLed
 
 ORGANISATION_MAX_LENGTH = 200
@@ -71,9 +72,9 @@ def check_choice(step: Step, answer: str) -> str:
 
 def clean_organisation(text: str) -> str:
     """Return a typed organisation name tidied up, or raise UserError."""
-    name = " ".join(text.split())
-    if not name:
-        raise UserError("onboarding.error_type_organisation")
-    if len(name) > ORGANISATION_MAX_LENGTH:
-        raise UserError("onboarding.error_organisation_too_long", limit=ORGANISATION_MAX_LENGTH)
-    return name
+    return typed_line(
+        text,
+        ORGANISATION_MAX_LENGTH,
+        "onboarding.error_type_organisation",
+        "onboarding.error_organisation_too_long",
+    )

@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("newmeeting", access=Access.OFFICER),
     Command("actions", access=Access.OFFICER),
     Command("broadcast", access=Access.ADMIN),
+    Command("bulletin", access=Access.ADMIN),
 )
 
 

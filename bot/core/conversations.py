@@ -18,6 +18,7 @@ class Flow(StrEnum):
     TYPED_ANSWER = "typed_answer"  # a typed text an action waits for (data: "<action>:<report>")
     NOTICE = "notice"  # an admin writing a notice (data: the draft notice's id)
     COMMENT = "comment"  # a comment on a consultation (data: the notice's id)
+    BULLETIN = "bulletin"  # an admin rewriting a bulletin's item (data: "<bulletin>:<item>")
 
 
 class Conversation(BaseModel):

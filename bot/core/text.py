@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.errors import UserError
+
 _LATIN_FOLD = str.maketrans(
     {
         **dict.fromkeys("áàâäãå", "a"),
@@ -100,3 +102,16 @@ def is_emoji(char: str) -> bool:
     """Tell whether a character is a pictograph or symbol rather than a letter."""
     category = unicodedata.category(char)
     return category == "So" or (category == "Sk" and ord(char) > 0x2000)
+
+
+def typed_line(text: str, limit: int, empty: str, too_long: str, param: str = "limit") -> str:
+    """Return a typed answer on one line (spaces folded); raise UserError if empty or too long.
+
+    `empty` and `too_long` are the catalog keys said; `param` names the limit in the latter.
+    """
+    line = " ".join(text.split())
+    if not line:
+        raise UserError(empty)
+    if len(line) > limit:
+        raise UserError(too_long, **{param: limit})
+    return line

@@ -18,6 +18,7 @@ from bot.core.taxonomy import (
     folded,
     search_offices,
 )
+from bot.core.text import typed_line
 from bot.reporting.model import (
     DESCRIPTION_MAX,
     DOCUMENT_TYPES,
@@ -183,12 +184,9 @@ def find_office(taxonomy: Taxonomy, text: str, language: str) -> str | None:
 
 def clean_office_other(text: str) -> str:
     """Return a typed place name, or raise UserError."""
-    name = " ".join(text.split())
-    if not name:
-        raise UserError("report.error_type_place")
-    if len(name) > OFFICE_OTHER_MAX:
-        raise UserError("report.error_place_long", maximum=OFFICE_OTHER_MAX)
-    return name
+    return typed_line(
+        text, OFFICE_OTHER_MAX, "report.error_type_place", "report.error_place_long", "maximum"
+    )
 
 
 _DATE_FORMATS = (

@@ -37,6 +37,7 @@ TOKEN_PATTERN = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 FIRST_USER_ID = 5_000_001
 FIRST_GROUP_ID = -4_000_000_001
 FIRST_SUPERGROUP_ID = -1_002_000_000_001
+FIRST_CHANNEL_ID = -1_003_000_000_001
 
 
 class SandboxCore:
@@ -74,6 +75,7 @@ class SandboxCore:
         self._last_activity = time.monotonic()
         self._next_user_id = FIRST_USER_ID
         self._next_group = 0
+        self._next_channel = 0
 
     # ----------------------------------------------------------------- identity
 
@@ -275,6 +277,24 @@ class SandboxCore:
         for admin in chat.admins:
             if admin not in chat.members:
                 chat.members.append(admin)
+        self.world.chats[chat_id] = chat
+        sim = SimChat(self, chat)
+        self.sim_chats[chat_id] = sim
+        return sim
+
+    def add_channel(
+        self,
+        title: str,
+        *,
+        id: int | None = None,
+        username: str | None = None,
+        bot_is_admin: bool = True,
+    ) -> SimChat:
+        """Create a channel the bot is a member of (an admin, by default: who may post)."""
+        self._next_channel += 1
+        chat_id = id if id is not None else FIRST_CHANNEL_ID - (self._next_channel - 1)
+        chat = ChatState(chat_id, "channel", title=title, username=username,
+                         bot_admin=bot_is_admin)  # fmt: skip
         self.world.chats[chat_id] = chat
         sim = SimChat(self, chat)
         self.sim_chats[chat_id] = sim

@@ -37,8 +37,10 @@ def check_can_write(world: World, chat: ChatState) -> None:
         if not user.started:
             raise forbidden("bot can't initiate conversation with a user")
     elif not chat.bot_member:
-        kind = "supergroup" if chat.type == "supergroup" else "group"
+        kind = chat.type if chat.type in ("supergroup", "channel") else "group"
         raise forbidden(f"bot is not a member of the {kind} chat")
+    elif chat.type == "channel" and not chat.bot_admin:  # only admins post in a channel
+        raise bad_request("need administrator rights in the channel chat")
 
 
 def target_chat(

@@ -75,7 +75,7 @@ class UserState:
 
 @dataclass
 class ChatState:
-    """A private chat, group or supergroup that the bot can talk to."""
+    """A private chat, group, supergroup or channel that the bot can talk to."""
 
     id: int
     type: str
@@ -146,12 +146,12 @@ class MessageState:
 
     def api(self, chat: ChatState, reply: JsonDict | None = None) -> JsonDict:
         """Return the Bot API ``Message`` object."""
-        msg: JsonDict = {
-            "message_id": self.message_id,
-            "from": self.sender,
-            "chat": chat.api(),
-            "date": self.date,
-        }
+        msg: JsonDict = {"message_id": self.message_id}
+        if chat.type == "channel":  # a channel post has no sender user: the channel signs it
+            msg["sender_chat"] = chat.api()
+        else:
+            msg["from"] = self.sender
+        msg.update(chat=chat.api(), date=self.date)
         if self.edit_date is not None:
             msg["edit_date"] = self.edit_date
         if reply is not None:

@@ -131,7 +131,7 @@ def _names(context: BotContext, lang: str, kind: str, codes: tuple[str, ...]) ->
 
 
 def subscription_view(
-    context: BotContext, lang: str, chosen: Subscription, stopped: bool
+    context: BotContext, lang: str, chosen: Subscription, stopped: bool, bulletin: bool = True
 ) -> tuple[str, list[list[Choice]]]:
     """Return what the user receives, and the buttons to change it."""
     t = context.services.translate
@@ -150,6 +150,12 @@ def subscription_view(
             (t(lang, "subscribe.offices"), encode(SUBSCRIPTION, "show", "office")),
         ],
         [(t(lang, "subscribe.everything"), encode(SUBSCRIPTION, "all"))],
+        [
+            (
+                t(lang, f"subscribe.bulletin_{'on' if bulletin else 'off'}"),
+                encode(SUBSCRIPTION, "bul"),
+            )
+        ],
     ]
     return text, rows
 
@@ -231,7 +237,8 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     if search:  # "/subscribe brest": the offices matching what was typed
         text, rows = search_view(context, lang, search, chosen)
     else:
-        text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+        bulletin = await context.services.bulletins.subscribed(sender.id)
+        text, rows = subscription_view(context, lang, chosen, not user.notices_enabled, bulletin)
     await send_text(context.bot, chat.id, text, keyboard(rows))
 
 
@@ -259,12 +266,18 @@ async def on_subscribe_button(update: Update, context: BotContext) -> None:
         elif action == "show" and kind:
             chosen = await notices.subscription(user.id)
             text, rows = kind_view(context, lang, kind, chosen, pressed.number(2, 0))
-        elif action == "all":
-            chosen = await notices.subscribe_everything(user.id)
-            text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
-        elif action == "back":
-            chosen = await notices.subscription(user.id)
-            text, rows = subscription_view(context, lang, chosen, not user.notices_enabled)
+        elif action in ("all", "back", "bul"):
+            if action == "all":
+                chosen = await notices.subscribe_everything(user.id)
+            else:
+                chosen = await notices.subscription(user.id)
+            bulletins = context.services.bulletins
+            if action == "bul":
+                bulletin = await bulletins.toggle(user.id)
+            else:
+                bulletin = await bulletins.subscribed(user.id)
+            stopped = not user.notices_enabled
+            text, rows = subscription_view(context, lang, chosen, stopped, bulletin)
         else:
             raise UserError("subscribe.stale")
     except UserError as problem:

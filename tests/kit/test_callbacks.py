@@ -17,6 +17,7 @@ from bot.reporting.model import Status
 from handlers.accounts.account import ERASE, LANGUAGE
 from handlers.accounts.onboarding import ONBOARDING
 from handlers.accounts.team import TEAM
+from handlers.bulletins.views import BULLETIN
 from handlers.followup.views import INBOX, REPORT_ACTIONS, SURVEY
 from handlers.kit import callbacks
 from handlers.kit.callbacks import MY_REPORTS, BadCallback, Registry, encode, parse
@@ -28,7 +29,7 @@ from tests.conftest import SettingsFactory
 
 WIRE_PREFIXES = {
     "onb", "lang", "erase", "tm", "rep", "myr", "ib", "fu", "sv",
-    "rsvp", "mtg", "mtgf", "act", "bc", "ntc", "sub", "cor",
+    "rsvp", "mtg", "mtgf", "act", "bc", "ntc", "sub", "cor", "bul",
 }  # fmt: skip
 
 
@@ -51,6 +52,8 @@ def test_buttons_already_in_chats_keep_their_data() -> None:
     assert encode(NOTICE_DRAFT, "tog", "roles", 0) == "bc:tog:roles:0"
     assert encode(NOTICE, "ack", 1) == "ntc:ack:1"
     assert encode(SUBSCRIPTION, "show", "topic") == "sub:show:topic"
+    assert encode(SUBSCRIPTION, "bul") == "sub:bul"
+    assert encode(BULLETIN, "e", 3, 12) == "bul:e:3:12"
 
 
 def test_data_round_trips() -> None:

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
 from bot.sandbox import BotApiEmulator
@@ -92,6 +92,24 @@ async def test_groups_follow_privacy_mode(bot: Bot, emu: BotApiEmulator) -> None
     assert await bot.leave_chat(group.id)
     with pytest.raises(Forbidden, match="bot is not a member of the supergroup chat"):
         await bot.send_message(group.id, "still here?")
+
+
+async def test_a_channel_takes_posts_from_the_bot_only_as_its_admin(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    channel = emu.add_channel("Customs news", username="customs_news")
+    posted = await bot.send_message(channel.id, "<b>Bulletin</b>", parse_mode="HTML")
+    assert posted.chat.type == "channel" and posted.sender_chat is not None
+    assert posted.sender_chat.id == channel.id and posted.from_user is None  # signed by the channel
+    assert (await channel.wait_for_message("Bulletin")).chat_id == channel.id
+    assert (await bot.get_chat("@customs_news")).type == "channel"
+
+    reader = emu.add_channel("Not ours", bot_is_admin=False)
+    with pytest.raises(BadRequest, match="Need administrator rights in the channel chat"):
+        await bot.send_message(reader.id, "hello")
+    assert await bot.leave_chat(channel.id)
+    with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+        await bot.send_message(channel.id, "still here?")
 
 
 async def test_idle_waits_until_the_bot_has_finished(

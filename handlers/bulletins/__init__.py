@@ -1,0 +1,1 @@
+"""The monthly bulletin in Telegram: admins' review, and sending to the channel and subscribers."""
