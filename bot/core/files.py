@@ -1,7 +1,8 @@
 """What a received file really is: its type read from its bytes, never from what was declared.
 
-Accepted: voice notes (Ogg/Opus, read by `sniff_voice`), PDF, JPEG, PNG, WebP and HEIC pictures, Word and Excel documents (OOXML, OpenDocument
-and the old OLE formats without macros) and plain text or CSV. Programs, scripts, archives and
+Accepted: PDF, JPEG, PNG, WebP and HEIC pictures, Word and Excel documents (OOXML, OpenDocument
+and the old OLE formats without macros) and plain text or CSV; voice notes (Ogg/Opus) are read
+by `sniff_voice`. Programs, scripts, archives and
 anything unrecognised are refused. File names lose the control characters that disguise them
 ("invoice" + U+202E + "fdp.exe", with a right-to-left override, shows as "invoiceexe.pdf")
 and get the extension of what the file is.

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable
 from typing import cast
 
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
 
 from bot.core.conversations import Conversation
 from bot.core.numbers import read_number
 from bot.followup.model import Done
 from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
-from handlers.followup.inbox import officer_views, show_history, show_report
+from handlers.followup.card import refresh_card, send_files
+from handlers.followup.inbox import officer_views, show_history
 from handlers.followup.jobs import wake_reasks
 from handlers.followup.views import REPORT_ACTIONS, OfficerViews
 from handlers.kit.callbacks import BadCallback, encode, parse
@@ -40,31 +43,84 @@ async def on_button(update: Update, context: BotContext) -> None:
     except BadCallback:
         await query.answer(views.say("button.stale"))
         return
-    await query.answer()
     followup, chat_id = services.followup, officer
+    card = _card_message(query, chat_id)
     # Every action checks the caller's role in the service, whatever the button said.
     if action == "me":
-        await finish(context, views, chat_id, followup.assign(officer, rid, officer))
+        await finish(
+            context, views, query, followup.assign(officer, rid, officer), what="take", card=card
+        )
     elif action == "at" and (target := read_number(arg)) is not None:  # 0: nobody
-        await finish(context, views, chat_id, followup.assign(officer, rid, target or None))
+        work = followup.assign(officer, rid, target or None)
+        await finish(context, views, query, work, what="assign")
     elif action == "st" and arg in STATUSES:
-        await finish(context, views, chat_id, followup.set_status(officer, rid, Status(arg)))
-    elif action == "as":
+        work = followup.set_status(officer, rid, Status(arg))
+        await finish(context, views, query, work, what="status", card=card)
+    else:
+        await query.answer()
+    if action == "as":
         await choose_officer(context, views, chat_id, officer, rid)
     elif action == "hi":
         await show_history(context, chat_id, officer, views, rid)
+    elif action == "fi":
+        view = await guarded(context, chat_id, views, services.inbox.open_report(officer, rid))
+        if view is not None:
+            await send_files(context, chat_id, views, view)
     elif action in PROMPTS:
         view = await guarded(context, chat_id, views, services.inbox.open_report(officer, rid))
         if view is None:
             return
         awaited = PROMPTS[action]
         await services.prompts.expect(officer, awaited, rid)
-        await send_text(
-            context.bot,
+        await ask(
+            context,
+            views,
             chat_id,
+            rid,
             views.say(f"followup.prompt_{awaited}", reference=view.reference),
-            keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
         )
+
+
+def _card_message(query: CallbackQuery, chat_id: int) -> int | None:
+    """Return the id of the card message pressed, if it is in the chat the card goes to."""
+    message = query.message
+    if message is None or message.chat.id != chat_id:
+        return None
+    return message.message_id
+
+
+async def ask(context: BotContext, views: OfficerViews, chat_id: int, rid: int, text: str) -> None:
+    """Send a prompt beside the card, replacing the previous prompt or confirmation there."""
+    cards = context.services.cards
+    place = await cards.place(chat_id, rid)
+    if place is not None and place.prompt_message_id is not None:
+        with contextlib.suppress(BadRequest):  # already gone, or too old to delete: it stays
+            await context.bot.delete_message(chat_id, place.prompt_message_id)
+    sent = await send_text(
+        context.bot,
+        chat_id,
+        text,
+        keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
+    )
+    await cards.prompted(chat_id, rid, sent.message_id)
+
+
+async def confirm(
+    context: BotContext, views: OfficerViews, chat_id: int, rid: int, text: str
+) -> None:
+    """Turn the prompt beside the card into the confirmation (a new message if it is gone)."""
+    cards = context.services.cards
+    place = await cards.place(chat_id, rid)
+    if place is not None and place.prompt_message_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=place.prompt_message_id
+            )
+            return
+        except BadRequest:
+            pass  # deleted or too old: say it anew
+    sent = await send_text(context.bot, chat_id, text)
+    await cards.prompted(chat_id, rid, sent.message_id)
 
 
 async def choose_officer(
@@ -80,22 +136,26 @@ async def choose_officer(
 
 
 async def finish(
-    context: BotContext, views: OfficerViews, chat_id: int, work: Awaitable[Done]
+    context: BotContext,
+    views: OfficerViews,
+    query: CallbackQuery,
+    work: Awaitable[Done],
+    *,
+    what: str,
+    card: int | None = None,
 ) -> None:
-    """Run an action, tell whom it concerns, confirm to the officer and show the card again."""
+    """Run an action, tell whom it concerns, confirm what changed to the officer (a short
+    notice on their screen) and edit the card in place."""
+    chat_id = query.from_user.id
     done = await guarded(context, chat_id, views, work)
     if done is None:
+        await query.answer()
         return
+    status = views.say(f"status.{done.status}")
+    await query.answer(views.say(f"followup.done_{what}", reference=done.reference, status=status))
     await send_notifications(context.bot, context.services, done.notifications)
     wake_reasks(cast(BotApplication, context.application))  # a survey may have been asked
-    await send_text(
-        context.bot,
-        chat_id,
-        views.say(
-            "followup.done", reference=done.reference, status=views.say(f"status.{done.status}")
-        ),
-    )
-    await show_report(context, chat_id, chat_id, views, done.report_id)
+    await refresh_card(context, chat_id, chat_id, views, done.report_id, message_id=card)
 
 
 async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
@@ -130,9 +190,7 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         if prompt.awaited is Awaited.COMMENT:
             await send_text(context.bot, message.chat.id, views.say("survey.comment_thanks"))
         else:
-            await send_text(
-                context.bot,
-                message.chat.id,
-                views.say(f"followup.done_{prompt.awaited}", reference=done.reference),
-            )
+            said = views.say(f"followup.done_{prompt.awaited}", reference=done.reference)
+            await confirm(context, views, message.chat.id, done.report_id, said)
+            await refresh_card(context, message.chat.id, uid, views, done.report_id)
     return True

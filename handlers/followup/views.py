@@ -8,7 +8,7 @@ from bot.core.audit import Actor, AuditEntry
 from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
 from bot.followup.model import TRANSITIONS, InboxFilter, InboxItem, InboxPage, OfficerReportView
-from bot.reporting.model import Status
+from bot.reporting.model import Attachment, AttachmentKind, Status, map_link
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
@@ -142,6 +142,7 @@ class OfficerViews(ReportViews):
             lines.append(f"<b>{self.say('followup.field_reason')}:</b> {escape(view.reason)}")
         if view.attachments:
             lines.append(f"<b>{self.say('field.attachments')}:</b> {len(view.attachments)} 📎")
+        lines += [self.location(a) for a in view.attachments if a.kind is AttachmentKind.LOCATION]
         lines += ["", f"<b>{self.say('field.description')}:</b>", escape(view.description)]
         if view.thread:
             hidden = len(view.thread) - THREAD_SHOWN
@@ -161,14 +162,49 @@ class OfficerViews(ReportViews):
                 )
         return "\n".join(lines)
 
+    def location(self, attachment: Attachment) -> str:
+        """Return a shared location as coordinates with a map link."""
+        lat, lon = attachment.latitude or 0.0, attachment.longitude or 0.0
+        return self.say(
+            "followup.location",
+            latitude=f"{lat:.5f}",
+            longitude=f"{lon:.5f}",
+            link=map_link(lat, lon),
+        )
+
+    def file_caption(
+        self, reference: str, position: int, total: int, attachment: Attachment
+    ) -> str:
+        """Return a forwarded file's caption: the report, which file, and the text typed with it."""
+        head = self.say(
+            "followup.file_caption", reference=reference, number=position + 1, total=total
+        )
+        if attachment.kind is AttachmentKind.VOICE and attachment.duration is not None:
+            head += f" · 🎤 {attachment.duration // 60}:{attachment.duration % 60:02d}"
+        return head + (f"\n{escape(attachment.caption)}" if attachment.caption else "")
+
     def actions(self, view: OfficerReportView) -> list[list[Choice]]:
-        """Return the buttons of what an officer may do with the report now."""
+        """Return the buttons of what an officer may do with the report now: taking only when
+        nobody has it, status buttons only while it is open (a closed one offers Reopen)."""
         rid, allowed = view.id, TRANSITIONS[view.status]
         say = self.say
-        rows: list[list[Choice]] = [
-            [(say("followup.btn.take"), encode(REPORT_ACTIONS, "me", rid)),
-             (say("followup.btn.assign"), encode(REPORT_ACTIONS, "as", rid))],
-        ]  # fmt: skip
+        rows: list[list[Choice]] = []
+        if not view.status.is_open:
+            rows.append(
+                [
+                    (
+                        say("followup.btn.reopen"),
+                        encode(REPORT_ACTIONS, "st", rid, Status.IN_PROGRESS),
+                    )
+                ]
+            )
+            allowed = frozenset()
+        else:
+            people: list[Choice] = []
+            if view.assigned_to is None:
+                people.append((say("followup.btn.take"), encode(REPORT_ACTIONS, "me", rid)))
+            people.append((say("followup.btn.assign"), encode(REPORT_ACTIONS, "as", rid)))
+            rows.append(people)
         moves = [
             (say(f"followup.btn.{s}"), encode(REPORT_ACTIONS, "st", rid, s))
             for s in STATUS_BUTTONS
@@ -189,12 +225,13 @@ class OfficerViews(ReportViews):
                 (say("followup.btn.info"), encode(REPORT_ACTIONS, "ri", rid)),
             ]
         )
-        rows.append(
-            [
-                (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
-                (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
-            ]
-        )
+        last = [
+            (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
+            (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
+        ]
+        if any(a.kind is not AttachmentKind.LOCATION for a in view.attachments):
+            last.append((say("followup.btn.files"), encode(REPORT_ACTIONS, "fi", rid)))
+        rows.append(last)
         return rows  # fmt: skip
 
     def history(self, reference: str, entries: list[AuditEntry], names: dict[int, str]) -> str:
