@@ -109,6 +109,35 @@ async def send_document(core: SandboxCore, bot: BotIdentity, params: Params) -> 
     return message_api(core.world, message)
 
 
+@api_method("sendVoice")
+async def send_voice(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
+    """Send a voice note (upload or file_id) with an optional caption and duration."""
+    caption, entities = _caption(core, params)
+    markup = _markup(core, params)
+    chat = target_chat(core, params)
+    stored = input_file(core, params, "voice", "voice")
+    voice: JsonDict = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "duration": params.get_int("duration") or stored.duration or 0,
+        "mime_type": "audio/ogg",
+    }
+    if stored.size:
+        voice["file_size"] = stored.size
+    message = post_message(
+        core,
+        bot,
+        chat,
+        params,
+        caption=caption,
+        caption_entities=entities,
+        markup=markup,
+        media={"voice": voice},
+        file_ids=[stored.file_id],
+    )
+    return message_api(core.world, message)
+
+
 def _kept_markup(message: MessageState, new_markup: JsonDict | None) -> JsonDict | None:
     """Return the markup after an edit: a reply keyboard survives, inline is replaced."""
     if new_markup is not None:

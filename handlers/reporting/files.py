@@ -45,7 +45,7 @@ def _declared(message: Message) -> Attachment | None:
             file_unique_id=voice.file_unique_id,
             mime_type=voice.mime_type or files.OGG,
             file_size=voice.file_size,
-            duration=_seconds(voice.duration),
+            duration=_seconds(voice.to_dict().get("duration", 0)),
         )
     if message.photo:
         largest = message.photo[-1]
