@@ -89,19 +89,24 @@ def _card_message(query: CallbackQuery, chat_id: int) -> int | None:
     return message.message_id
 
 
-async def ask(context: BotContext, views: OfficerViews, chat_id: int, rid: int, text: str) -> None:
-    """Send a prompt beside the card, replacing the previous prompt or confirmation there."""
+async def ask(
+    context: BotContext,
+    views: OfficerViews,
+    chat_id: int,
+    rid: int,
+    text: str,
+    *,
+    cancel: bool = True,
+) -> None:
+    """Send a prompt (or a confirmation, without Cancel) beside the card, replacing the
+    previous prompt or confirmation there."""
     cards = context.services.cards
     place = await cards.place(chat_id, rid)
     if place is not None and place.prompt_message_id is not None:
         with contextlib.suppress(BadRequest):  # already gone, or too old to delete: it stays
             await context.bot.delete_message(chat_id, place.prompt_message_id)
-    sent = await send_text(
-        context.bot,
-        chat_id,
-        text,
-        keyboard([[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]]),
-    )
+    buttons = [[(views.say("button.cancel"), encode(REPORT_FORM, "cancel"))]] if cancel else []
+    sent = await send_text(context.bot, chat_id, text, keyboard(buttons) if buttons else None)
     await cards.prompted(chat_id, rid, sent.message_id)
 
 
@@ -193,4 +198,39 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
             said = views.say(f"followup.done_{prompt.awaited}", reference=done.reference)
             await confirm(context, views, message.chat.id, done.report_id, said)
             await refresh_card(context, message.chat.id, uid, views, done.report_id)
+    return True
+
+
+async def on_file_reply(update: Update, context: BotContext) -> bool:
+    """Take an officer's reply to a report's forwarded file as a reply to the reporter that
+    names the file (with its caption); False if the message answers no such file."""
+    message, sender = update.effective_message, update.effective_user
+    if message is None or sender is None or not message.text or message.reply_to_message is None:
+        return False
+    services = context.services
+    shown = await services.cards.file(message.chat.id, message.reply_to_message.message_id)
+    if shown is None:
+        return False
+    views = await officer_views(update, context)
+    chat_id, uid = message.chat.id, sender.id
+    view = await guarded(context, chat_id, views, services.inbox.open_report(uid, shown.report_id))
+    if view is None:
+        return True
+    about = services.translate(view.language, "followup.file_reply", number=shown.position + 1)
+    caption = (
+        view.attachments[shown.position].caption if shown.position < len(view.attachments) else None
+    )
+    quoted = f"{about}\n«{caption[:200]}»\n\n" if caption else f"{about}\n\n"
+    done = await guarded(
+        context,
+        chat_id,
+        views,
+        services.followup.reply(uid, shown.report_id, quoted + message.text),
+    )
+    if done is None:
+        return True
+    await send_notifications(context.bot, services, done.notifications)
+    said = views.say("followup.done_reply", reference=done.reference)
+    await ask(context, views, chat_id, done.report_id, said, cancel=False)
+    await refresh_card(context, chat_id, uid, views, done.report_id)
     return True

@@ -98,6 +98,13 @@ async def test_full_handling_edits_the_card_and_sends_the_photo_once_with_its_ca
     await tap(officer, T("ru", "followup.btn.files"))  # asked for: the files again
     await officer.wait_for_message(predicate=lambda m: m.photo is not None)
 
+    # A reply to the file goes to the trader, naming the file and quoting its caption.
+    await officer.send("La foto no muestra el número del precinto.", reply_to=photo)
+    await officer.wait_for_message(said("ru", "followup.done_reply", reference=reference))
+    about = await trader.wait_for_message("no muestra el número del precinto")
+    assert said("es", "followup.file_reply", number=1) in about.content
+    assert CAPTION in about.content
+
 
 async def test_a_card_that_cannot_be_edited_is_sent_again(
     emulator: BotApiEmulator, bot: BotApplication
