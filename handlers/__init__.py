@@ -18,6 +18,7 @@ from handlers.accounts.onboarding import ONBOARDING
 from handlers.accounts.team import TEAM
 from handlers.digests import commands as digests
 from handlers.followup import actions as followup
+from handlers.followup import group as followup_group
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
 from handlers.followup import notify as followup_notify
@@ -27,6 +28,7 @@ from handlers.kit.callbacks import MY_REPORTS, require_handlers
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
+from handlers.kit.filed import register_filed
 from handlers.kit.forms import IDLE_FORMS
 from handlers.kit.outbox import register_renderer
 from handlers.kit.routing import MessageRouter, Route, clearing_cancel
@@ -85,6 +87,7 @@ def register(app: BotApplication) -> None:
     router = message_router()
     register_entry("report", reports.begin)  # /start report: the deep link from a group
     register_renderer("followup", followup_notify.render)  # what follow-up services notify
+    register_filed(followup_group.post_report)  # a new report's card in the officers' forum
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link

@@ -9,12 +9,15 @@ from typing import cast
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
+from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation
 from bot.core.numbers import read_number
+from bot.core.users import Access
 from bot.followup.model import Done
 from bot.followup.prompts import Awaited, prompt_of
 from bot.reporting.model import Status
 from handlers.followup.card import refresh_card, send_files
+from handlers.followup.group import group_views, officers_group, refresh_everywhere
 from handlers.followup.inbox import officer_views, show_history
 from handlers.followup.jobs import wake_reasks
 from handlers.followup.views import REPORT_ACTIONS, OfficerViews
@@ -22,7 +25,7 @@ from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import keyboard, send_text
-from handlers.kit.replies import guarded
+from handlers.kit.replies import guarded, refusal_key
 from handlers.reporting.views import REPORT_FORM
 
 STATUSES = {status.value for status in Status}
@@ -44,7 +47,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(views.say("button.stale"))
         return
     followup, chat_id = services.followup, officer
-    card = _card_message(query, chat_id)
+    card = query.message.message_id if query.message is not None else None
+    if card is not None and await _refused_in_group(context, views, query):
+        return
     # Every action checks the caller's role in the service, whatever the button said.
     if action == "me":
         await finish(
@@ -81,12 +86,18 @@ async def on_button(update: Update, context: BotContext) -> None:
         )
 
 
-def _card_message(query: CallbackQuery, chat_id: int) -> int | None:
-    """Return the id of the card message pressed, if it is in the chat the card goes to."""
+async def _refused_in_group(context: BotContext, views: OfficerViews, query: CallbackQuery) -> bool:
+    """Refuse, on the presser's screen, a non-officer pressing a card in the officers' group
+    (in private, the service refuses and says so in the chat)."""
     message = query.message
-    if message is None or message.chat.id != chat_id:
-        return None
-    return message.message_id
+    if message is None or not officers_group(context, message.chat.id):
+        return False
+    try:
+        await context.services.team.access.require(query.from_user.id, Access.OFFICER, "card")
+    except NotAllowed as refusal:
+        await query.answer(views.say(refusal_key(refusal)), show_alert=True)
+        return True
+    return False
 
 
 async def ask(
@@ -150,9 +161,10 @@ async def finish(
     card: int | None = None,
 ) -> None:
     """Run an action, tell whom it concerns, confirm what changed to the officer (a short
-    notice on their screen) and edit the card in place."""
-    chat_id = query.from_user.id
-    done = await guarded(context, chat_id, views, work)
+    notice on their screen) and edit the card in place, in private and in the group."""
+    officer, message = query.from_user.id, query.message
+    group = message.chat.id if message and officers_group(context, message.chat.id) else None
+    done = await guarded(context, officer, views, work)
     if done is None:
         await query.answer()
         return
@@ -160,7 +172,16 @@ async def finish(
     await query.answer(views.say(f"followup.done_{what}", reference=done.reference, status=status))
     await send_notifications(context.bot, context.services, done.notifications)
     wake_reasks(cast(BotApplication, context.application))  # a survey may have been asked
-    await refresh_card(context, chat_id, chat_id, views, done.report_id, message_id=card)
+    if group is not None:  # pressed in the group: that card, then the officer's own if shown
+        gviews = group_views(context)
+        await refresh_card(context, group, officer, gviews, done.report_id, message_id=card)
+        if await context.services.cards.place(officer, done.report_id) is not None:
+            await refresh_card(context, officer, officer, views, done.report_id)
+        return
+    await refresh_card(context, officer, officer, views, done.report_id, message_id=card)
+    group_id = context.services.settings.officers_chat_id
+    if group_id is not None and await context.services.cards.place(group_id, done.report_id):
+        await refresh_card(context, group_id, officer, group_views(context), done.report_id)
 
 
 async def on_message(update: Update, context: BotContext, conversation: Conversation) -> bool:
@@ -197,7 +218,7 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
         else:
             said = views.say(f"followup.done_{prompt.awaited}", reference=done.reference)
             await confirm(context, views, message.chat.id, done.report_id, said)
-            await refresh_card(context, message.chat.id, uid, views, done.report_id)
+            await refresh_everywhere(context, uid, views, done.report_id)
     return True
 
 
@@ -232,5 +253,5 @@ async def on_file_reply(update: Update, context: BotContext) -> bool:
     await send_notifications(context.bot, services, done.notifications)
     said = views.say("followup.done_reply", reference=done.reference)
     await ask(context, views, chat_id, done.report_id, said, cancel=False)
-    await refresh_card(context, chat_id, uid, views, done.report_id)
+    await refresh_everywhere(context, uid, views, done.report_id)
     return True

@@ -15,6 +15,7 @@ from bot.reporting.service import RateLimited
 from handlers.kit.callbacks import encode, parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.filed import report_filed
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import on_press, replace
@@ -157,6 +158,7 @@ async def _submit(
     if done.created:  # a high-urgency report reaches the officers at once
         services = context.services
         await send_notifications(context.bot, services, await services.alerts.urgent(done.report))
+        await report_filed(context, done.report)  # e.g. its card in the officers' forum
 
 
 async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:

@@ -186,3 +186,42 @@ async def test_a_voice_note_that_is_not_ogg_is_refused(
     await up_to_files(trader, "en", "Trucks wait two days at the port gate.")
     await trader.send_voice(data=b"MZ\x90\x00 not a voice note")
     await trader.wait_for_message(said("en", "report.error_file_type"))
+
+
+async def test_a_report_goes_to_its_topic_in_the_officers_forum_and_is_taken_there(
+    emulator: BotApiEmulator, make_settings: SettingsFactory, start_bot: Callable[..., Any]
+) -> None:
+    officer = emulator.add_user(first_name="Olga", language_code="es", id=ADMIN_ID)
+    stranger = emulator.add_user(first_name="Pat", language_code="en")
+    trader = emulator.add_user(first_name="Boris", language_code="ru")
+    group = emulator.add_group("Oficiales", [officer, stranger], forum=True, bot_is_admin=True)
+    settings = make_settings(
+        bot_api_url=emulator.base_url,
+        bot_api_file_url=emulator.file_base_url,
+        admin_ids=str(ADMIN_ID),
+        officers_chat_id=str(group.id),
+        default_language="es",
+    )
+    await start_bot(settings)
+    for user, lang in ((officer, "es"), (stranger, "en"), (trader, "ru")):
+        await onboard(user, lang)
+    await up_to_files(trader, "ru", "Фуры стоят в порту третий день.")
+    await trader.send_photo(caption="Очередь у ворот №2")
+    await trader.wait_for_message(said("ru", "report.attachment_saved", count=1))
+    reference = await finish_report(trader, "ru", 1)
+
+    card = await group.wait_for_message(said("es", "followup.card_title", reference=reference))
+    thread = int(card.options["message_thread_id"])
+    assert emulator.world.chats[group.id].topics == {thread: topic_label("es", "release_delays")}
+    photo = await group.wait_for_message(predicate=lambda m: m.photo is not None)
+    assert int(photo.options["message_thread_id"]) == thread and "Очередь у ворот" in photo.content
+
+    await stranger.press(T("es", "followup.btn.take"), chat=group)  # not an officer
+    refused = await stranger.wait_for_callback_answer()
+    assert refused.text == said("en", "access.officers_only")
+    await officer.press(T("es", "followup.btn.take"), chat=group)
+    taken = await officer.wait_for_callback_answer()
+    new = T("es", "status.new")
+    assert taken.text == said("es", "followup.done_take", reference=reference, status=new)
+    edited = await group.wait_for_message("Olga")
+    assert edited.message_id == card.message_id
