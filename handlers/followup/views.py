@@ -169,7 +169,7 @@ class OfficerViews(ReportViews):
             "followup.location",
             latitude=f"{lat:.5f}",
             longitude=f"{lon:.5f}",
-            link=map_link(lat, lon),
+            link=escape(map_link(lat, lon)),
         )
 
     def file_caption(
