@@ -4,6 +4,7 @@ notes and locations in reports, and officers replying to a specific file."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,10 @@ from config import CONFIG_DIR
 from handlers.kit.context import BotApplication
 from tests.config.reference_files import write_reference_data
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
+from tests.e2e.conftest import ADMIN_ID, T, onboard, run_due_jobs, said, tap
 from tests.e2e.reporting import office_label, start_report, submit, topic_label
 from tests.e2e.test_followup import open_from_inbox
+from tests.fakes import Clock
 
 CAPTION = "El precinto del contenedor llegó roto; foto tomada en el muelle 3."
 NORTH = (10.7, -85.6)  # the northern border crossing, in the test's offices
@@ -225,3 +227,29 @@ async def test_a_report_goes_to_its_topic_in_the_officers_forum_and_is_taken_the
     assert taken.text == said("es", "followup.done_take", reference=reference, status=new)
     edited = await group.wait_for_message("Olga")
     assert edited.message_id == card.message_id
+
+
+async def test_a_scheduled_digest_goes_once_to_the_officers_group_not_to_each_officer(
+    emulator: BotApiEmulator,
+    make_settings: SettingsFactory,
+    start_bot: Callable[..., Any],
+    clock: Clock,
+) -> None:
+    officer = emulator.add_user(first_name="Olga", language_code="ru", id=ADMIN_ID)
+    group = emulator.add_group("Oficiales", [officer])
+    settings = make_settings(
+        bot_api_url=emulator.base_url,
+        bot_api_file_url=emulator.file_base_url,
+        admin_ids=str(ADMIN_ID),
+        officers_chat_id=str(group.id),
+        default_language="es",
+        digest_schedule="daily 07:00",
+    )
+    app = await start_bot(settings)
+    await onboard(officer, "ru")
+    clock.now = clock.now + timedelta(days=1, hours=1)
+    assert any(name.startswith("digest") for name in await run_due_jobs(app, clock))
+    chart = await group.wait_for_message(predicate=lambda m: m.photo is not None, timeout=30)
+    assert chart.caption
+    assert [m for m in group.messages if m.photo is not None] == [chart]
+    assert not [m for m in officer.messages if m.photo is not None or m.document is not None]
