@@ -12,7 +12,7 @@ from bot.reporting.model import Attachment, AttachmentKind, Status, map_link
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
-from handlers.reporting.views import ReportViews
+from handlers.reporting.views import ReportViews, minutes
 
 INBOX = callbacks.prefix("ib", "inbox pages and opening a report")
 REPORT_ACTIONS = callbacks.prefix("fu", "an officer's actions on a report")
@@ -180,7 +180,7 @@ class OfficerViews(ReportViews):
             "followup.file_caption", reference=reference, number=position + 1, total=total
         )
         if attachment.kind is AttachmentKind.VOICE and attachment.duration is not None:
-            head += f" · 🎤 {attachment.duration // 60}:{attachment.duration % 60:02d}"
+            head += f" · 🎤 {minutes(attachment.duration)}"
         return head + (f"\n{escape(attachment.caption)}" if attachment.caption else "")
 
     def actions(self, view: OfficerReportView) -> list[list[Choice]]:

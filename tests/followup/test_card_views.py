@@ -67,3 +67,13 @@ def test_a_location_is_shown_with_an_openstreetmap_link() -> None:
     card = views.officer_card(_view(Status.NEW, None, location_attachment(10.7, -85.6)), None)
     assert "10.70000, -85.60000" in card
     assert 'href="https://www.openstreetmap.org/?mlat=10.700000&amp;mlon=-85.600000' in card
+
+
+def test_the_trader_sees_what_they_typed_with_each_file_and_the_voice_length() -> None:
+    views = OfficerViews(T, load_taxonomy(), "en", ZoneInfo("UTC"))
+    voice = Attachment(kind=AttachmentKind.VOICE, file_id="v", file_unique_id="v", duration=67)
+    notes = views.file_notes(
+        [PHOTO, PHOTO.model_copy(update={"caption": "Seal <broken>"}), voice,
+         location_attachment(10.7, -85.6)]
+    )  # fmt: skip
+    assert notes == ["📎 2: «Seal &lt;broken&gt;»", "🎤 3: 1:07", "📍 4: 10.70000, -85.60000"]
