@@ -23,6 +23,7 @@ from telegram.ext import (
 import handlers
 from bot.container import Services
 from bot.core.clock import Clock, utc_now
+from bot.core.pacing import REAL_TEMPO, Tempo
 from bot.wiring import build_services
 from config.settings import Settings
 from handlers.kit.context import SERVICES_KEY, BotApplication, BotContext
@@ -98,8 +99,11 @@ def _chat_key(update: object) -> int | None:
     return update.effective_user.id if update.effective_user else None
 
 
-def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-    """Return the builder with the stack every bot of ours shares (API, defaults, concurrency)."""
+def application_builder(
+    settings: Settings, tempo: Tempo = REAL_TEMPO
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """Return the builder with the stack every bot of ours shares (API, defaults, concurrency);
+    `tempo` is the seconds Telegram's limits are counted in (a test's may run faster)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     builder = (
@@ -116,12 +120,16 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         limiter = AIORateLimiter(overall_max_rate=0, max_retries=0)
     # Every message counts in one budget, each chat in its own turn: broadcasts take only what
     # replies to users leave, and one chat's backlog or 429 never holds back another chat.
-    return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter))
+    return builder.rate_limiter(budget_limiter(settings.api_rate_limit, limiter, tempo))
 
 
-def build_application(settings: Settings, clock: Clock = utc_now) -> BotApplication:
+def build_application(
+    settings: Settings, clock: Clock = utc_now, tempo: Tempo = REAL_TEMPO
+) -> BotApplication:
     """Build the bot: the one place where every part is put together (one clock for all)."""
-    builder = application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown)
+    builder = (
+        application_builder(settings, tempo).post_init(_post_init).post_shutdown(_post_shutdown)
+    )
     app = cast(BotApplication, builder.build())
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[CLOCK_KEY] = clock

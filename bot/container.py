@@ -25,6 +25,7 @@ from bot.notices.delivery import DeliveryEngine
 from bot.notices.service import NoticeService
 from bot.reporting.my_reports import MyReportsService
 from bot.reporting.service import ReportService
+from bot.reporting.supporters import Supporters
 from bot.sorting.service import SortingService
 from config.settings import Settings
 
@@ -39,6 +40,7 @@ class Services:
     users: UserService
     reports: ReportService
     my_reports: MyReportsService
+    supporters: Supporters  # who follows a report (reporter and supporters), withdrawing
     sorting: SortingService
     digests: DigestService
     inbox: InboxService

@@ -32,6 +32,7 @@ from bot.notices.service import NoticeService
 from bot.reporting.my_reports import MyReportsService
 from bot.reporting.recurring import RecurringIssues
 from bot.reporting.service import ReportService
+from bot.reporting.supporters import Supporters
 from bot.sorting.service import SortingService
 from config.reference_data import load_taxonomy
 from config.settings import Settings
@@ -90,9 +91,10 @@ async def build_services(
         users=users,
         reports=reports,
         my_reports=MyReportsService(report_store, conversations),
+        supporters=Supporters(report_store),
         sorting=sorting,
         digests=DigestService(
-            await DigestRepository.open(db),
+            await DigestRepository.open(db, admin_ids=settings.admin_ids),
             taxonomy,
             translate,
             settings.timezone,
@@ -135,7 +137,8 @@ def _follow_up_services(
 ) -> dict[str, Any]:
     """Build the services officers use to follow up reports, sharing one access control."""
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
-    tell = Recipients(access, users, settings.officers_chat_id)
+    followers = Supporters(ReportRepository(db))  # reporters and supporters, each in their language
+    tell = Recipients(access, users, settings.officers_chat_id, followers=followers)
     levels = with_holidays(settings.service_levels, settings.holidays)
     zone = settings.timezone
     return {

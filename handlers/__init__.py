@@ -43,6 +43,7 @@ from handlers.reporting import flow as reports
 from handlers.reporting import myreports
 from handlers.reporting.views import REPORT_FORM
 from handlers.sorting import corrections
+from handlers.sorting.corrections import CORRECT
 
 PRIVATE = filters.ChatType.PRIVATE
 MESSAGES = PRIVATE & ~filters.COMMAND
@@ -116,6 +117,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(followup.on_button, pattern=REPORT_ACTIONS.pattern))
     app.add_handler(CallbackQueryHandler(team.on_button, pattern=TEAM.pattern))
     app.add_handler(CallbackQueryHandler(satisfaction.on_button, pattern=SURVEY.pattern))
+    app.add_handler(CallbackQueryHandler(corrections.on_button, pattern=CORRECT.pattern))
     # Meetings: answers (the invited only), cards, officers' forms and action items; every
     # press checks the presser's role or invitation, whatever the button says.
     app.add_handlers(meetings.buttons())  # rsvp:, mtg:, mtgf:, act:

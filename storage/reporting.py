@@ -13,8 +13,11 @@ from bot.reporting.model import (
     Attachment,
     Author,
     Correction,
+    Follower,
     NewReport,
+    Outcome,
     Report,
+    Support,
     ThreadMessage,
     format_reference,
 )
@@ -223,19 +226,35 @@ class ReportRepository:
         return [_without_attachments(row) for row in rows]
 
     async def add_voice(
-        self, report_id: int, user_id: int, comment: str | None, language: str
+        self,
+        report_id: int,
+        user_id: int,
+        comment: str | None,
+        language: str,
+        *,
+        anonymous: bool = True,
+        attachments: tuple[Attachment, ...] = (),
     ) -> bool:
-        """Record a trader's "same here" on a report; False if they had already."""
-        changed = await self._db.execute(
-            "INSERT INTO report_voices (report_id, user_id, comment, language, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(report_id, user_id) DO NOTHING",
-            (report_id, user_id, comment, language, utcnow()),
-        )
-        if changed:
-            await self._db.execute(
-                "UPDATE reports SET updated_at = ? WHERE id = ?", (utcnow(), report_id)
+        """Record a trader's "same here" with their files; False if they had already."""
+        now = utcnow()
+        async with self._db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "INSERT INTO report_voices (report_id, user_id, comment, language, anonymous,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(report_id, user_id) DO NOTHING RETURNING id",
+                (report_id, user_id, comment, language, int(anonymous), now),
             )
-        return changed > 0
+            added = list(rows)
+            if not added:
+                return False
+            voice_id = added[0][0]
+            await conn.executemany(
+                "INSERT INTO report_voice_attachments (voice_id, position, attachment)"
+                " VALUES (?, ?, ?)",
+                [(voice_id, n, file.model_dump_json()) for n, file in enumerate(attachments)],
+            )
+            await conn.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (now, report_id))
+        return True
 
     async def voices(self, report_id: int) -> int:
         """Return how many other traders added their voice to a report."""
@@ -243,6 +262,102 @@ class ReportRepository:
             "SELECT COUNT(*) FROM report_voices WHERE report_id = ?", (report_id,)
         )
         return int(row[0]) if row else 0
+
+    async def supports(self, report_id: int, user_id: int | None = None) -> list[Support]:
+        """Return a report's supports (or one user's), oldest first, with their files."""
+        mine = " AND user_id = ?" if user_id is not None else ""
+        rows = await self._db.fetch_all(
+            "SELECT id, report_id, user_id, comment, language, anonymous, created_at"  # noqa: S608
+            f" FROM report_voices WHERE report_id = ?{mine} ORDER BY id",
+            (report_id,) if user_id is None else (report_id, user_id),
+        )
+        supports = []
+        for row in rows:
+            files = await self._db.fetch_all(
+                "SELECT attachment FROM report_voice_attachments WHERE voice_id = ?"
+                " ORDER BY position",
+                (row["id"],),
+            )
+            data = {**dict(row), "anonymous": bool(row["anonymous"])}
+            data["attachments"] = tuple(Attachment.model_validate_json(f[0]) for f in files)
+            supports.append(Support.model_validate(data))
+        return supports
+
+    async def withdraw_voice(self, report_id: int, user_id: int) -> bool:
+        """Remove a trader's support, its text and files; False if they had none."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM report_voices WHERE report_id = ? AND user_id = ?",
+                (report_id, user_id),
+            )
+            if cursor.rowcount:
+                await conn.execute(
+                    "UPDATE reports SET updated_at = ? WHERE id = ?", (utcnow(), report_id)
+                )
+        return cursor.rowcount > 0
+
+    async def followers(self, report_id: int) -> list[Follower]:
+        """Return who hears of a report's public steps: its reporter, then its supporters."""
+        rows = await self._db.fetch_all(
+            "SELECT r.reporter_id, COALESCE(u.language, r.language), 'reporter' FROM reports r"
+            " LEFT JOIN users u ON u.id = r.reporter_id"
+            " WHERE r.id = ? AND r.reporter_id IS NOT NULL"
+            " UNION ALL SELECT v.user_id, COALESCE(u.language, v.language, 'en'), 'supporter'"
+            " FROM report_voices v JOIN users u ON u.id = v.user_id WHERE v.report_id = ?",
+            (report_id, report_id),
+        )
+        return [Follower(user_id=row[0], language=row[1], following=row[2]) for row in rows]
+
+    async def for_follower(
+        self, user_id: int, offset: int, limit: int
+    ) -> tuple[list[Report], int, frozenset[int]]:
+        """Return a page of the reports a user filed or supports, newest first, how many there
+        are, and which of the page's reports they support."""
+        followed = (
+            "SELECT id FROM reports WHERE reporter_id = ?1"
+            " UNION SELECT report_id FROM report_voices WHERE user_id = ?1"
+        )
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM reports WHERE id IN ({followed})"  # noqa: S608 - constant SQL
+            " ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+            (user_id, limit, offset),
+        )
+        total = await self._db.fetch_one(
+            f"SELECT COUNT(*) FROM ({followed})",  # noqa: S608 - constant SQL
+            (user_id,),
+        )
+        supported = frozenset(row["id"] for row in rows if row["reporter_id"] != user_id)
+        reports = [await self._with_attachments(row) for row in rows]
+        return reports, int(total[0]) if total else 0, supported
+
+    async def follow_counts(self, user_id: int) -> tuple[int, int]:
+        """Return how many reports the user filed, and how many they support."""
+        row = await self._db.fetch_one(
+            "SELECT (SELECT COUNT(*) FROM reports WHERE reporter_id = ?1),"
+            " (SELECT COUNT(*) FROM report_voices WHERE user_id = ?1)",
+            (user_id,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def story(self, report_id: int) -> tuple[str | None, str | None, list[Outcome]]:
+        """Return a report's rejection reason, the reference it duplicates, and the outcomes
+        of the done action items it is linked to (oldest first)."""
+        row = await self._db.fetch_one(
+            "SELECT r.reason, d.reference FROM reports r"
+            " LEFT JOIN reports d ON d.id = r.duplicate_of WHERE r.id = ?",
+            (report_id,),
+        )
+        outcomes = await self._db.fetch_all(
+            "SELECT a.what, a.outcome, a.done_at FROM action_item_reports x"
+            " JOIN action_items a ON a.id = x.action_id"
+            " WHERE x.report_id = ? AND a.done_at IS NOT NULL AND a.outcome IS NOT NULL"
+            " ORDER BY a.done_at, a.id",
+            (report_id,),
+        )
+        done = [
+            Outcome(what=o[0], outcome=o[1], done_at=datetime.fromisoformat(o[2])) for o in outcomes
+        ]
+        return (row[0], row[1], done) if row else (None, None, done)
 
     async def relabel(
         self, report_id: int, changes: dict[str, str], correction: Correction
@@ -324,9 +439,11 @@ def _attachment_values(attachment: Attachment) -> tuple[Any, ...]:
 
 
 async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
-    """Erase what the user wrote in threads and voices; their id as an officer is pseudonymised.
+    """Erase what the user wrote in threads and voices (and the files of their supports);
+    their id as an officer is pseudonymised.
 
-    Their reports stay (the reporter is removed when the user row goes), with the description.
+    Their reports stay (the reporter is removed when the user row goes), with the description;
+    their supports stay counted, anonymous and without text (the user id goes with the row).
     """
     mine = "SELECT id FROM reports WHERE reporter_id = ?"
     await conn.execute(
@@ -337,6 +454,11 @@ async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -
     await conn.execute(
         "UPDATE report_voices SET comment = ? WHERE user_id = ? AND comment IS NOT NULL",
         (ERASED, user_id),
+    )
+    await conn.execute(
+        "DELETE FROM report_voice_attachments"
+        " WHERE voice_id IN (SELECT id FROM report_voices WHERE user_id = ?)",
+        (user_id,),
     )
     await conn.execute(
         "UPDATE report_messages SET author_id = ? WHERE author_id = ?", (pseudonym, user_id)

@@ -22,6 +22,8 @@ class Step(StrEnum):
 
 
 ORDER: tuple[Step, ...] = tuple(Step)
+# Questions about the trader's business: staff who joined through an invite skip them.
+TRADER_STEPS: frozenset[Step] = frozenset({Step.ROLE, Step.SIZE, Step.WOMEN_LED})
 
 # The answers a button step accepts; None means the step takes typed text (or skip).
 CHOICES: dict[Step, tuple[str, ...] | None] = {
@@ -36,10 +38,18 @@ CHOICES: dict[Step, tuple[str, ...] | None] = {
 SKIP = "skip"
 
 
-def next_step(step: Step) -> Step | None:
-    """Return the question after this one, or None after the last."""
-    index = ORDER.index(step)
-    return ORDER[index + 1] if index + 1 < len(ORDER) else None
+def next_step(step: Step, *, staff: bool = False) -> Step | None:
+    """Return the question after this one, or None after the last (staff skip the trader's
+    business questions)."""
+    following = ORDER[ORDER.index(step) + 1 :]
+    return next((s for s in following if not (staff and s in TRADER_STEPS)), None)
+
+
+def resume_step(step: Step | None, *, staff: bool = False) -> Step | None:
+    """Return the question to ask now: a staff member waiting at a trader's question moves on."""
+    if step is None or not (staff and step in TRADER_STEPS):
+        return step
+    return next_step(step, staff=True)
 
 
 def parse_step(value: str | None) -> Step | None:

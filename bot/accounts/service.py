@@ -97,7 +97,7 @@ class UserService:
             changes["privacy_accepted_at"] = datetime.now(UTC)
         elif step is not Step.ORGANISATION:
             changes[_FIELD[step]] = value
-        following = onboarding.next_step(step)
+        following = onboarding.next_step(step, staff=_invited_staff(user))
         changes["onboarding_step"] = following.value if following else None
         return Progress(await self._store.update(user_id, changes), following)
 
@@ -107,9 +107,21 @@ class UserService:
         if user.onboarding_step != Step.ORGANISATION.value:
             raise StaleAnswer(Step.ORGANISATION.value)
         name = onboarding.clean_organisation(text)
-        following = onboarding.next_step(Step.ORGANISATION)
+        following = onboarding.next_step(Step.ORGANISATION, staff=_invited_staff(user))
         changes = {"organisation": name, "onboarding_step": following.value if following else None}
         return Progress(await self._store.update(user_id, changes), following)
+
+    async def progress(self, user_id: int) -> Progress:
+        """Return where the user's onboarding stands; a member of staff waiting at a trader's
+        question (they just joined through an invite) moves past it."""
+        user = await self._require(user_id)
+        step = onboarding.parse_step(user.onboarding_step)
+        resumed = onboarding.resume_step(step, staff=_invited_staff(user))
+        if resumed != step:
+            user = await self._store.update(
+                user_id, {"onboarding_step": resumed.value if resumed else None}
+            )
+        return Progress(user, resumed)
 
     async def set_language(self, user_id: int, language: Language) -> User:
         """Change the language the bot speaks to this user."""
@@ -141,6 +153,12 @@ class UserService:
         if user is None:
             raise LookupError(f"user {user_id} is not registered")
         return user
+
+
+def _invited_staff(user: User) -> bool:
+    """Tell whether the user joined Customs' team through an invite (not ADMIN_IDS): they
+    are not asked the trader's business questions."""
+    return user.staff_role is not None
 
 
 _FIELD = {

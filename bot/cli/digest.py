@@ -72,7 +72,7 @@ async def digest_command(  # noqa: PLR0917 - the CLI's arguments, in the order i
     from storage.digests.queries import DigestRepository
 
     db = await Database.open(db_path)
-    store = await DigestRepository.open(db)
+    store = await DigestRepository.open(db, admin_ids=settings.admin_ids)
     try:
         service = DigestService(
             store,

@@ -21,7 +21,8 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 # Bot API methods that post or change a message, which Telegram's flood limits count.
 SENDING_METHODS = frozenset(
@@ -39,6 +40,26 @@ IN_FLIGHT_WAIT = 0.005  # seconds to look again when only messages in flight fil
 LANDING_WAIT = 0.01  # seconds to look again while the chat's last message is still in flight
 CHAT_MEMORY = 20_000  # chats remembered before old entries are dropped
 Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Tempo:
+    """Seconds as Telegram's limits count them: real ones, or `speed` times faster in a test
+    (the emulator and the bot then share one tempo, and every limit holds in its seconds)."""
+
+    speed: float = 1.0
+
+    def monotonic(self) -> float:
+        """Return the seconds elapsed on this tempo's clock."""
+        return time.monotonic() * self.speed
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait this many of the tempo's seconds."""
+        await asyncio.sleep(seconds / self.speed)
+
+
+REAL_TEMPO = Tempo()
 
 
 class SendBudget:
@@ -51,11 +72,13 @@ class SendBudget:
         reserve: int = 1,
         window: float = WINDOW,
         clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.overall = int(overall) if overall > 0 else 0  # 0: no overall limit
         self.reserve = min(max(reserve, 0), max(self.overall - 1, 0))
         self.window = window
         self._clock = clock
+        self.sleep = sleep  # waits in the clock's seconds
         self._tokens = itertools.count(1)
         self._sends: dict[int, float] = {}  # token: when answered (inf while in flight)
         self._last: dict[int, float] = {}  # chat: when its last message was answered
@@ -158,7 +181,7 @@ class SendBudget:
         if not self.overall:
             wait = max(self.paused_for(), self._chat_pause(chat_id))
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
             return self.note(chat_id)
         if chat_id is None:
             await self._room_turn()
@@ -185,7 +208,7 @@ class SendBudget:
             wait = self.chat_wait(chat_id)
             if wait <= 0:
                 return
-            await asyncio.sleep(LANDING_WAIT if chat_id in self._flying else wait)
+            await self.sleep(LANDING_WAIT if chat_id in self._flying else wait)
 
     async def _room_turn(self) -> None:
         """Wait, in line behind the chats ready before, for no pause and room in the window."""
@@ -199,7 +222,7 @@ class SendBudget:
                 left = max(self.paused_for(), self.room_wait(reply=True))
                 if left <= 0:
                     return
-                await asyncio.sleep(left)
+                await self.sleep(left)
         finally:
             first = self._line[0] is mine
             self._line.remove(mine)

@@ -103,8 +103,10 @@ def _median_hours(seconds: list[int]) -> float | None:
 def inclusion(timings: list[Timing], history: bool) -> tuple[InclusionRow, ...]:
     """Return reports, resolved share and median time to resolve by size and women-led answer.
 
-    Small groups are suppressed: under 5 reports "<5", and no share or median.
+    Small groups are suppressed: under 5 reports "<5", and no share or median. Reports filed
+    by Customs' staff are left out: staff are not traders.
     """
+    timings = [timing for timing in timings if not timing.staff]
     rows: list[InclusionRow] = []
     resolved = [t for t in timings if t.status == "resolved"]
     dimensions: tuple[tuple[Literal["business_size", "women_led"], tuple[str, ...]], ...] = (

@@ -231,6 +231,7 @@ class Timing(NamedTuple):
     resolve_seconds: int | None
     rating: int | None = None  # the reporter's 1-5 answer to "Is it fixed?", if any
     fixed: int | None = None  # 1 confirmed fixed, 0 not fixed
+    staff: int = 0  # 1 when filed by a member of Customs' staff: not in inclusion figures
 
 
 class QuoteSource(NamedTuple):

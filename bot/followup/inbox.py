@@ -19,11 +19,12 @@ from bot.followup.model import (
     InboxPage,
     OfficerReportView,
     ReporterCard,
+    SupporterEntry,
     ThreadEntry,
     TrackedReport,
 )
 from bot.followup.service import ReportKey, find_tracked
-from bot.reporting.model import Report
+from bot.reporting.model import Report, Support
 
 PAGE_SIZE = 8
 
@@ -37,6 +38,7 @@ class InboxStore(Protocol):
         self, query: InboxFilter, viewer_id: int, limit: int | None, offset: int = 0
     ) -> tuple[list[InboxItem], int]: ...
     async def officer_thread(self, report_id: int) -> list[ThreadEntry]: ...
+    async def supports(self, report_id: int, user_id: int | None = None) -> list[Support]: ...
 
 
 class InboxService:
@@ -106,6 +108,9 @@ class InboxService:
             due,
             self._flag_of(stored),
             await self._card(stored),
+            supporters=tuple(
+                [await self._supporter(s) for s in await self._store.supports(stored.id)]
+            ),
         )
 
     async def history(self, actor_id: int, report: ReportKey) -> list[AuditEntry]:
@@ -122,6 +127,20 @@ class InboxService:
             return None
         name = " ".join(part for part in (user.first_name, user.last_name) if part) or "—"
         return ReporterCard(name=name, organisation=user.organisation)
+
+    async def _supporter(self, support: Support) -> SupporterEntry:
+        """Return a support as officers see it: named only if the supporter chose so."""
+        user = None
+        if not support.anonymous and support.user_id is not None:
+            user = await self._users.get(support.user_id)
+        name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else None
+        return SupporterEntry(
+            name=name or None,
+            organisation=user.organisation if user else None,
+            comment=support.comment,
+            attachments=support.attachments,
+            created_at=support.created_at,
+        )
 
     def _flag_of(self, report: Report) -> followup.Overdue | None:
         return followup.overdue(

@@ -248,6 +248,19 @@ class ThreadEntry(BaseModel):
     created_at: datetime
 
 
+class SupporterEntry(BaseModel):
+    """A trader behind the report, as officers see them: no Telegram id ever, and no name or
+    organisation unless they chose not to stay anonymous."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = None  # None: anonymous
+    organisation: str | None = None
+    comment: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    created_at: datetime
+
+
 class OfficerReportView(BaseModel):
     """A report as shown to officers: no Telegram id ever, no reporter at all if anonymous."""
 
@@ -277,6 +290,12 @@ class OfficerReportView(BaseModel):
     overdue: Overdue | None
     thread: tuple[ThreadEntry, ...]
     reporter: ReporterCard | None = None
+    supporters: tuple[SupporterEntry, ...] = ()
+
+    @property
+    def files(self) -> tuple[Attachment, ...]:
+        """Return every file officers may open: the report's, then its supporters'."""
+        return self.attachments + tuple(f for s in self.supporters for f in s.attachments)
 
     @model_validator(mode="after")
     def _anonymous_has_no_reporter(self) -> OfficerReportView:
@@ -291,6 +310,8 @@ def officer_view(
     due: Deadlines,
     flag: Overdue | None,
     reporter: ReporterCard | None,
+    *,
+    supporters: tuple[SupporterEntry, ...] = (),
 ) -> OfficerReportView:
     """Return the officers' view of a report; the reporter is dropped if it is anonymous."""
     report = tracked.report
@@ -319,6 +340,7 @@ def officer_view(
         overdue=flag,
         thread=tuple(thread),
         reporter=None if report.anonymous else reporter,
+        supporters=supporters,
     )
 
 

@@ -102,6 +102,9 @@ class SatisfactionService:
             raise UserError("followup.error_already_rated")
         if reopened:
             told = await self._tell.handlers(tracked, "followup.officer.reopened", rating=rating)
+            told += await self._tell.supporters(
+                stored, "followup.notice.status", status=Status.IN_PROGRESS.value
+            )  # reopened: the report's supporters hear it moved back
             return Done(stored.id, stored.reference, Status.IN_PROGRESS, tuple(told))
         told = []
         if tracked.assigned_to is not None:

@@ -305,7 +305,7 @@ class FollowUpService:
         acknowledged = await self._store.add_message(
             stored.id, Author.OFFICER, body, entry, officer_id=actor_id, acknowledge=acknowledge
         )
-        told = await self._tell.reporter(stored, key, text=body)
+        told = await self._tell.followers(stored, key, text=body)
         status = Status.ACKNOWLEDGED if acknowledged else stored.status
         return Done(stored.id, stored.reference, status, tuple(told))
 
@@ -319,15 +319,15 @@ class FollowUpService:
     ) -> list[Notification]:
         stored = tracked.report
         if status is Status.REJECTED:
-            told = await self._tell.reporter(
+            told = await self._tell.followers(
                 stored, "followup.notice.rejected", reason=reason or ""
             )
         elif status is Status.DUPLICATE and original is not None:
-            told = await self._tell.reporter(
+            told = await self._tell.followers(
                 stored, "followup.notice.duplicate", original=original.report.reference
             )
         else:
-            told = await self._tell.reporter(stored, "followup.notice.status", status=status.value)
+            told = await self._tell.followers(stored, "followup.notice.status", status=status.value)
         if status is Status.RESOLVED:
             told += await self._tell.reporter(stored, "followup.ask.fixed")
         if tracked.assigned_to is not None and tracked.assigned_to != actor_id:

@@ -149,6 +149,71 @@ class Report(ReportContent):
     updated_at: datetime
 
 
+class Support(BaseModel):
+    """A trader's "same here" on someone else's report: their text, their files, and whether
+    officers may see who they are (anonymous unless the supporter chose otherwise)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    report_id: int
+    user_id: int | None  # None once the supporter's data was erased
+    comment: str | None
+    language: str | None
+    anonymous: bool = True
+    attachments: tuple[Attachment, ...] = ()
+    created_at: datetime
+
+
+class Following(StrEnum):
+    """Why a user hears of a report: they filed it, or they support it."""
+
+    REPORTER = "reporter"
+    SUPPORTER = "supporter"
+
+
+class Follower(BaseModel):
+    """Someone told of a report's public steps, in their language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    language: str
+    following: Following
+
+
+class Outcome(BaseModel):
+    """What was done on an action item (agreed at a meeting) that a report is linked to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    what: str
+    outcome: str
+    done_at: datetime
+
+
+class Record(BaseModel):
+    """A report as its reporter or a supporter follows it: the whole story so far.
+
+    A supporter's record carries their own support, and of the thread only Customs' messages:
+    nothing the reporter wrote beyond what the similar-report offer showed.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    report: Report
+    thread: tuple[ThreadMessage, ...] = ()
+    support: Support | None = None  # set when the user supports the report, not filed it
+    reason: str | None = None  # why it was rejected
+    duplicate_of: str | None = None  # the reference it duplicates
+    outcomes: tuple[Outcome, ...] = ()
+
+    @property
+    def supported(self) -> bool:
+        """Tell whether the user follows this report as a supporter."""
+        return self.support is not None
+
+
 class Correction(BaseModel):
     """An officer's correction of how a report was sorted."""
 

@@ -4,44 +4,94 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.conversations import ConversationStore, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
-from bot.reporting.model import Report, ThreadMessage
+from bot.reporting.model import Author, Outcome, Record, Report, Support, ThreadMessage
 from bot.reporting.service import ReportStore
 
 PAGE_SIZE = 5
 
 
+class FollowedStore(ReportStore, Protocol):
+    """What following one's reports and supports needs from storage."""
+
+    async def for_follower(
+        self, user_id: int, offset: int, limit: int
+    ) -> tuple[list[Report], int, frozenset[int]]: ...
+    async def supports(self, report_id: int, user_id: int | None = None) -> list[Support]: ...
+    async def withdraw_voice(self, report_id: int, user_id: int) -> bool: ...
+    async def story(self, report_id: int) -> tuple[str | None, str | None, list[Outcome]]: ...
+    async def follow_counts(self, user_id: int) -> tuple[int, int]: ...
+
+
 @dataclass(frozen=True)
 class Page:
-    """One page of a user's reports."""
+    """One page of the reports a user filed or supports (`supported` holds the latter's ids)."""
 
     reports: list[Report]
     number: int
     pages: int
     total: int
+    supported: frozenset[int] = frozenset()
 
 
 class MyReportsService:
     """Use cases of traders following the reports they filed."""
 
-    def __init__(self, reports: ReportStore, conversations: ConversationStore) -> None:
+    def __init__(self, reports: FollowedStore, conversations: ConversationStore) -> None:
         self._reports = reports
         self._forms = FormService(conversations)  # adding information: the user's open form
 
     async def page_of(self, user_id: int, number: int) -> Page:
-        """Return a page (1-based) of the user's reports, newest first."""
+        """Return a page (1-based) of the reports the user filed or supports, newest first."""
         number = max(number, 1)
-        reports, total = await self._reports.for_reporter(
+        reports, total, supported = await self._reports.for_follower(
             user_id, (number - 1) * PAGE_SIZE, PAGE_SIZE
         )
         pages = max(math.ceil(total / PAGE_SIZE), 1)
         if number > pages:
             return await self.page_of(user_id, pages)
-        return Page(reports, number, pages, total)
+        return Page(reports, number, pages, total, supported)
+
+    async def record(self, user_id: int, report_id: int) -> Record:
+        """Return the whole story of a report the user filed or supports; LookupError if
+        neither. A supporter reads Customs' messages of the thread, never the reporter's."""
+        report = await self._reports.get(report_id)
+        if report is None:
+            raise LookupError(report_id)
+        support = None
+        if report.reporter_id != user_id:
+            mine = await self._reports.supports(report_id, user_id)
+            if not mine:
+                raise LookupError(report_id)
+            support = mine[0]
+        thread = await self._reports.thread(report_id)
+        if support is not None:
+            thread = [message for message in thread if message.author is Author.OFFICER]
+        reason, duplicate_of, outcomes = await self._reports.story(report_id)
+        return Record(
+            report=report,
+            thread=tuple(thread),
+            support=support,
+            reason=reason,
+            duplicate_of=duplicate_of,
+            outcomes=tuple(outcomes),
+        )
+
+    async def counts(self, user_id: int) -> tuple[int, int]:
+        """Return how many reports the user filed and how many they support."""
+        return await self._reports.follow_counts(user_id)
+
+    async def withdraw(self, user_id: int, report_id: int) -> Report:
+        """Withdraw the user's support of a report (their text and files go); LookupError if
+        they do not support it."""
+        report = await self._reports.get(report_id)
+        if report is None or not await self._reports.withdraw_voice(report_id, user_id):
+            raise LookupError(report_id)
+        return report
 
     async def open_own(self, user_id: int, report_id: int) -> tuple[Report, list[ThreadMessage]]:
         """Return one of the user's reports with its thread; LookupError if not theirs."""

@@ -9,7 +9,7 @@ from typing import Protocol
 from bot.core import similarity as recurring
 from bot.core.clock import Clock, utc_now
 from bot.core.taxonomy import OTHER_OFFICE
-from bot.reporting.model import Report
+from bot.reporting.model import Attachment, Report
 
 
 class AlikeStore(Protocol):
@@ -19,7 +19,14 @@ class AlikeStore(Protocol):
         self, topic: str, office: str | None, since: datetime, exclude_reporter: int
     ) -> list[Report]: ...
     async def add_voice(
-        self, report_id: int, user_id: int, comment: str | None, language: str
+        self,
+        report_id: int,
+        user_id: int,
+        comment: str | None,
+        language: str,
+        *,
+        anonymous: bool = True,
+        attachments: tuple[Attachment, ...] = (),
     ) -> bool: ...
     async def voices(self, report_id: int) -> int: ...
     async def get(self, report_id: int) -> Report | None: ...
@@ -86,13 +93,23 @@ class RecurringIssues:
         return Match(best[1], await self.size(best[1].id))
 
     async def add_voice(
-        self, report_id: int, user_id: int, comment: str | None, language: str
+        self,
+        report_id: int,
+        user_id: int,
+        comment: str | None,
+        language: str,
+        *,
+        anonymous: bool = True,
+        attachments: tuple[Attachment, ...] = (),
     ) -> Match:
-        """Add a trader's "same here" (with their text as comment) to an open report."""
+        """Add a trader's "same here" (their text as comment, their files) to an open report;
+        officers see who they are only if they did not choose to stay anonymous."""
         report = await self._store.get(report_id)
         if report is None or not report.status.is_open:
             raise LookupError(report_id)
-        await self._store.add_voice(report_id, user_id, comment, language)
+        await self._store.add_voice(
+            report_id, user_id, comment, language, anonymous=anonymous, attachments=attachments
+        )
         return Match(report, await self.size(report_id))
 
     async def size(self, report_id: int) -> int:

@@ -313,14 +313,22 @@ class ReportService:
         return Submission(report, created)
 
     async def add_voice(self, user_id: int, language: str, draft_key: str) -> Match:
-        """Add the trader's voice (their description as comment) to the open report offered to
-        them for this draft; NoDraft when no such offer stands (a stale or forged button)."""
+        """Add the trader's voice (their description as comment, their files, their anonymity
+        choice) to the open report offered to them for this draft; NoDraft when no such offer
+        stands (a stale or forged button)."""
         draft = await self.draft_of(user_id)
         if draft is None or draft.key != draft_key or self.recurring is None:
             raise NoDraft(draft_key)
         if draft.offered is None:
             raise NoDraft(draft_key)
-        match = await self.recurring.add_voice(draft.offered, user_id, draft.description, language)
+        match = await self.recurring.add_voice(
+            draft.offered,
+            user_id,
+            draft.description,
+            language,
+            anonymous=draft.anonymous is not False,  # anonymous unless they chose otherwise
+            attachments=draft.attachments,
+        )
         await self._forms.clear(user_id)
         return match
 

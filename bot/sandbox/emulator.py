@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from types import TracebackType
 
@@ -36,9 +36,15 @@ class BotApiEmulator(SandboxCore):
         bot_username: str = "customs_feedback_bot",
         bot_first_name: str = "Customs Feedback Bot",
         tokens: Iterable[str] | None = None,
+        limits_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Configure the server; ``port=0`` picks a free port when started."""
-        super().__init__(bot_username=bot_username, bot_first_name=bot_first_name, tokens=tokens)
+        super().__init__(
+            bot_username=bot_username,
+            bot_first_name=bot_first_name,
+            tokens=tokens,
+            limits_clock=limits_clock,
+        )
         self.host = host
         self.port = port
         self.downloads: list[str] = []

@@ -111,7 +111,10 @@ async def deletemydata_command(update: Update, context: BotContext) -> None:
         (t(lang, "erase.confirm"), encode(ERASE, "yes")),
         (t(lang, "erase.keep"), encode(ERASE, "no")),
     ]
-    await send_text(context.bot, chat.id, t(lang, "erase.question"), column(choices))
+    filed, supported = await context.services.my_reports.counts(sender.id)
+    story = t(lang, "erase.what_happens", reports=filed, supports=supported)
+    question = f"{story}\n\n{t(lang, 'erase.question')}"
+    await send_text(context.bot, chat.id, question, column(choices))
 
 
 async def on_erase(update: Update, context: BotContext) -> None:

@@ -68,6 +68,7 @@ async def start(update: Update, context: BotContext) -> None:
         from handlers.accounts.team import redeem_invite
 
         if await redeem_invite(context, chat.id, progress.user, context.args[0]):
+            progress = await context.services.users.progress(sender.id)  # staff skip trader steps
             if progress.step is not None:
                 await ask(context, chat.id, progress.user, progress.step)
             return

@@ -238,9 +238,7 @@ async def on_file_reply(update: Update, context: BotContext) -> bool:
     if view is None:
         return True
     about = services.translate(view.language, "followup.file_reply", number=shown.position + 1)
-    caption = (
-        view.attachments[shown.position].caption if shown.position < len(view.attachments) else None
-    )
+    caption = view.files[shown.position].caption if shown.position < len(view.files) else None
     quoted = f"{about}\n«{caption[:200]}»\n\n" if caption else f"{about}\n\n"
     done = await guarded(
         context,

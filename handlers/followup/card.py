@@ -125,13 +125,12 @@ async def send_files(
     view: OfficerReportView,
     thread_id: int | None = None,
 ) -> None:
-    """Send the report's files, each once, captioned with the reference and the text typed
-    with it (a caption too long goes on in a reply to the file); locations are in the card."""
-    files = [
-        (n, a) for n, a in enumerate(view.attachments) if a.kind is not AttachmentKind.LOCATION
-    ]
+    """Send the report's files (then its supporters'), each once, captioned with the reference
+    and the text typed with it (a caption too long goes on in a reply to the file); locations
+    are in the card."""
+    files = [(n, a) for n, a in enumerate(view.files) if a.kind is not AttachmentKind.LOCATION]
     for position, attachment in files:
-        caption = views.file_caption(view.reference, position, len(view.attachments), attachment)
+        caption = views.file_caption(view.reference, position, len(view.files), attachment)
         first, *rest = split_html(caption, CAPTION_LIMIT)
         sent = await _send_file(context, chat_id, attachment, first, thread_id)
         await context.services.cards.file_shown(chat_id, sent.message_id, view.id, position)

@@ -8,6 +8,7 @@ from typing import TypeVar
 from telegram import Update
 
 from bot.core.access import NotAllowed
+from bot.core.audit import Action
 from bot.core.users import Access
 from bot.followup.model import InboxFilter
 from handlers.followup.card import show_report, staff_name
@@ -145,9 +146,12 @@ async def show_history(
     if view is None:
         return
     entries = await services.inbox.history(officer_id, view.id)
-    names = {
-        entry.actor_id: await staff_name(context, entry.actor_id)
-        for entry in entries
-        if entry.actor_id is not None  # staff only: a reporter's steps never carry an id
-    }
-    await send_text(context.bot, chat_id, views.history(view.reference, entries, names))
+    staff = {entry.actor_id for entry in entries if entry.actor_id is not None}  # never reporters
+    for entry in entries:  # and whom reports were assigned to, from and to
+        if entry.action is Action.ASSIGN:
+            staff |= {
+                v for v in (entry.detail.get("from"), entry.detail.get("to")) if isinstance(v, int)
+            }
+    names = {user_id: await staff_name(context, user_id) for user_id in staff}
+    text = views.history(view.reference, entries, names, anonymous=view.anonymous)
+    await send_text(context.bot, chat_id, text)

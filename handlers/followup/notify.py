@@ -45,6 +45,9 @@ def notification_buttons(services: Services, note: Notification, lang: str) -> l
         return [
             [(t(lang, "inbox.open", reference=note.params["reference"]), encode(INBOX, "o", rid))]
         ]
+    if note.key.startswith("followup.supporter."):  # the supporter's record, to withdraw too
+        label = t(lang, "myreports.open", reference=note.params["reference"])
+        return [[(label, encode(MY_REPORTS, "open", rid, 1))]]
     if note.key in ("followup.notice.reply", "followup.notice.info_request"):
         return [[(t(lang, "followup.btn.answer"), encode(MY_REPORTS, "add", rid))]]
     if note.key in ("followup.ask.fixed", "followup.ask.fixed_again"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from bot.core.audit import Actor, AuditEntry
+from bot.core.audit import Action, Actor, AuditEntry
 from bot.core.i18n import Translator
-from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Taxonomy
+from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Kind, Taxonomy
 from bot.followup.model import TRANSITIONS, InboxFilter, InboxItem, InboxPage, OfficerReportView
 from bot.reporting.model import Attachment, AttachmentKind, Status, map_link
 from handlers.kit import callbacks
@@ -144,6 +144,7 @@ class OfficerViews(ReportViews):
             lines.append(f"<b>{self.say('field.attachments')}:</b> {len(view.attachments)} 📎")
         lines += [self.location(a) for a in view.attachments if a.kind is AttachmentKind.LOCATION]
         lines += ["", f"<b>{self.say('field.description')}:</b>", escape(view.description)]
+        lines += self.supporters_section(view)
         if view.thread:
             hidden = len(view.thread) - THREAD_SHOWN
             lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
@@ -182,6 +183,24 @@ class OfficerViews(ReportViews):
         if attachment.kind is AttachmentKind.VOICE and attachment.duration is not None:
             head += f" · 🎤 {minutes(attachment.duration)}"
         return head + (f"\n{escape(attachment.caption)}" if attachment.caption else "")
+
+    def supporters_section(self, view: OfficerReportView) -> list[str]:
+        """Return the card's lines on the traders who added their voice: each one's text and
+        files, named only if they chose not to stay anonymous (none: no lines)."""
+        if not view.supporters:
+            return []
+        lines = ["", self.say("followup.supporters_title", count=len(view.supporters))]
+        for supporter in view.supporters:
+            who = (
+                escape(supporter.name)
+                + (f" ({escape(supporter.organisation)})" if supporter.organisation else "")
+                if supporter.name
+                else self.say("followup.supporter_anonymous")
+            )
+            files = f" 📎 {len(supporter.attachments)}" if supporter.attachments else ""
+            text = f": {escape(supporter.comment)}" if supporter.comment else ""
+            lines.append(f"{self.when(supporter.created_at)} · <i>{who}</i>{files}{text}")
+        return lines
 
     def actions(self, view: OfficerReportView) -> list[list[Choice]]:
         """Return the buttons of what an officer may do with the report now: taking only when
@@ -229,27 +248,87 @@ class OfficerViews(ReportViews):
             (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
             (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
         ]
-        if any(a.kind is not AttachmentKind.LOCATION for a in view.attachments):
+        if any(a.kind is not AttachmentKind.LOCATION for a in view.files):
             last.append((say("followup.btn.files"), encode(REPORT_ACTIONS, "fi", rid)))
         rows.append(last)
         return rows  # fmt: skip
 
-    def history(self, reference: str, entries: list[AuditEntry], names: dict[int, str]) -> str:
-        """Return a report's audit log, oldest first; reporters are never named."""
+    def history(
+        self,
+        reference: str,
+        entries: list[AuditEntry],
+        names: dict[int, str],
+        *,
+        anonymous: bool = False,
+    ) -> str:
+        """Return a report's audit log, oldest first, in words: officers by name, the reporter
+        as "the reporter" (or "anonymous reporter"), statuses and labels by their names."""
         if not entries:
             return self.say("history.empty", reference=reference)
         lines = [self.say("history.title", reference=reference), ""]
         for entry in entries:
             if entry.actor is Actor.STAFF and entry.actor_id is not None:
-                actor = escape(names.get(entry.actor_id, str(entry.actor_id)))
+                actor = escape(names.get(entry.actor_id, "—"))
+            elif entry.actor is Actor.REPORTER:
+                actor = self.say(
+                    "history.the_anonymous_reporter" if anonymous else "history.the_reporter"
+                )
             else:
                 actor = self.say(f"history.actor_{entry.actor}")
-            detail = ", ".join(
-                f"{key}: {escape(str(value))}"
-                for key, value in entry.detail.items()
-                if value is not None
-            )
+            detail = self.history_detail(entry, names)
             action = self.say(f"history.action_{entry.action}")
             tail = f" — {detail}" if detail else ""
             lines.append(f"{self.when(entry.at)} · <b>{actor}</b> · {action}{tail}")
         return "\n".join(lines)
+
+    def history_detail(self, entry: AuditEntry, names: dict[int, str]) -> str:
+        """Return what an audit entry changed, in words (no ids, no codes)."""
+        d, parts = entry.detail, []
+        if entry.action is Action.ASSIGN:
+            before, after = (self._officer(d.get(key), names) for key in ("from", "to"))
+            parts.append(self.say("history.move", before=before, after=after))
+        elif entry.action is Action.STATUS:
+            before, after = (self._status(d.get(key)) for key in ("from", "to"))
+            parts.append(self.say("history.move", before=before, after=after))
+        elif entry.action is Action.CORRECT:
+            for name, label in (("kind", "field.kind"), ("topic", "field.topic"),
+                                ("urgency", "followup.field_urgency")):  # fmt: skip
+                if name in d:
+                    before = self._label(name, d.get(f"{name}_before"))
+                    after = self._label(name, d.get(name))
+                    move = self.say("history.move", before=before, after=after)
+                    parts.append(f"{self.say(label)}: {move}")
+        elif entry.action is Action.RATING and isinstance(d.get("rating"), int):
+            key = "history.rating_fixed" if d.get("fixed") else "history.rating_not_fixed"
+            parts.append(self.say(key, rating=d["rating"]))
+        if isinstance(d.get("reason"), str):
+            parts.append(self.say("history.reason", reason=escape(str(d["reason"]))))
+        if isinstance(d.get("duplicate_of"), str):
+            parts.append(self.say("history.duplicate_of", original=escape(str(d["duplicate_of"]))))
+        if d.get("fixed") is False and entry.action is Action.STATUS:
+            parts.append(self.say("history.not_fixed"))
+        if isinstance(d.get("excerpt"), str) and d["excerpt"]:
+            parts.append(f"«{escape(str(d['excerpt']))}»")
+        if d.get("attachment") is True:
+            parts.append(self.say("history.with_file"))
+        return "; ".join(parts)
+
+    def _officer(self, value: object, names: dict[int, str]) -> str:
+        if not isinstance(value, int):
+            return self.say("history.nobody")
+        return escape(names.get(value, "—"))
+
+    def _status(self, value: object) -> str:
+        return self.say(f"status.{value}") if value in tuple(Status) else "—"
+
+    def _label(self, name: str, value: object) -> str:
+        """Return a kind, topic or urgency by its name in this language."""
+        if value is None:
+            return "—"
+        if name == "topic":
+            return escape(self.topic_name(str(value)))
+        if name == "kind" and value in tuple(Kind):
+            return self.say(f"kind.{value}")
+        if name == "urgency" and value in URGENCY_MARK:
+            return self.say(f"urgency.{value}")
+        return escape(str(value))

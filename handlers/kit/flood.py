@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, cast
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot.container import Services
@@ -42,7 +42,7 @@ class FloodGate:
             return work
         _discard(work)
         if verdict is Verdict.DROP:
-            return None
+            return _settle(update.callback_query)
         log.warning(
             "flood limit reached: the sender was told, further updates are dropped",
             extra={"limit": str(self._limiter.limit)},
@@ -51,6 +51,8 @@ class FloodGate:
 
     async def _notify(self, update: Update) -> None:
         """Tell the sender, in their language, that the bot is ignoring messages for a while."""
+        if update.callback_query is not None:
+            await _answered(update.callback_query)
         chat, sender = update.effective_chat, update.effective_user
         if chat is None or sender is None or chat.type != chat.PRIVATE:
             return  # in a group, dropping quietly is kinder than a notice to everyone
@@ -62,6 +64,19 @@ class FloodGate:
             await send_text(self._app.bot, chat.id, text)
         except TelegramError as error:
             log.warning("flood notice not sent", extra={"error": type(error).__name__})
+
+
+def _settle(query: CallbackQuery | None) -> Awaitable[Any] | None:
+    """Return the quiet answer a dropped button press still gets (its spinner stops), if any."""
+    return None if query is None else _answered(query)
+
+
+async def _answered(query: CallbackQuery) -> None:
+    """Answer a press without a word (an answer is not a message: no flood limit counts it)."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.info("dropped press not answered", extra={"error": type(error).__name__})
 
 
 def _discard(work: Awaitable[Any]) -> None:

@@ -16,7 +16,7 @@ from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.container import Services
 from bot.core.outbox import Outcome, Sent
-from bot.core.pacing import SENDING_METHODS, Pace, SendBudget
+from bot.core.pacing import REAL_TEMPO, SENDING_METHODS, Pace, SendBudget, Tempo
 from handlers.kit.context import SERVICES_KEY, BotApplication
 from handlers.kit.metrics import count_pause
 from handlers.kit.outbox import attempt, retry_seconds
@@ -106,9 +106,11 @@ def _chat_id(data: dict[str, Any]) -> int | None:
         return None
 
 
-def budget_limiter(overall: float, inner: BaseRateLimiter[int] | None) -> BudgetLimiter:
+def budget_limiter(
+    overall: float, inner: BaseRateLimiter[int] | None, tempo: Tempo = REAL_TEMPO
+) -> BudgetLimiter:
     """Return the limiter that shares API_RATE_LIMIT between replies and broadcasts."""
-    return BudgetLimiter(SendBudget(overall), inner)
+    return BudgetLimiter(SendBudget(overall, clock=tempo.monotonic, sleep=tempo.sleep), inner)
 
 
 def budget_of(bot: ExtBot[None], overall: float) -> SendBudget:
@@ -134,7 +136,7 @@ async def chat_turn(budget: SendBudget, chat_id: int) -> None:
     """Wait until the chat may get another message (Telegram: one a second per chat)."""
     wait = budget.chat_wait(chat_id)
     if wait > 0:
-        await asyncio.sleep(wait)
+        await budget.sleep(wait)
 
 
 class PacedSender:
@@ -160,7 +162,7 @@ class PacedSender:
             )
             if delay <= 0:
                 return
-            await asyncio.sleep(delay)
+            await self.budget.sleep(delay)
 
     async def send(self, chat_id: int, make: Callable[[], Awaitable[object]]) -> Sent:
         """Wait for a slot, make the call, and return its outcome (a 429 pauses everything)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.access import NotAllowed
@@ -17,9 +17,11 @@ from bot.core.users import User
 from bot.meetings.drafts import MeetingDraft
 from bot.meetings.ics import calendar_file, file_name, uid_domain
 from bot.meetings.model import MeetingStatus, Rsvp
+from bot.reporting.model import Status
 from handlers.kit.callbacks import BadCallback, encode, parse
 from handlers.kit.common import language_for, registered_sender
 from handlers.kit.context import BotApplication, BotContext
+from handlers.kit.outbox import send_notifications
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import on_press, replace
 from handlers.meetings import forms as meeting_forms
@@ -257,6 +259,43 @@ async def _officer_step(
         wake(cast(BotApplication, context.application))
 
 
+async def resolve_reports(
+    update: Update, context: BotContext, views: MeetingViews, actor: int
+) -> None:
+    """Resolve the open reports a done action item is linked to: each reporter is told and
+    asked "Is it fixed?", supporters are told (follow-up checks the officer's role)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    services = context.services
+    try:
+        item = await services.meetings.action(parse(ACTION_ITEM, query.data).number(1))
+    except BadCallback:
+        item = None
+    if item is None or item.done_at is None:
+        await query.answer(views.say("button.stale"), show_alert=True)
+        return
+    resolved: list[str] = []
+    for reference in item.references:
+        try:
+            done = await services.followup.set_status(actor, reference, Status.RESOLVED)
+        except NotAllowed:
+            await query.answer(views.say("access.officers_only"), show_alert=True)
+            return
+        except UserError:  # closed already (resolved, rejected, a duplicate): left as it is
+            continue
+        resolved.append(done.reference)
+        await send_notifications(context.bot, services, done.notifications)
+    await query.answer()
+    text = (
+        views.say("action.reports_resolved", references=", ".join(resolved))
+        if resolved
+        else views.say("action.reports_closed_already")
+    )
+    if isinstance(query.message, Message) and query.message.text_html:
+        text = f"{query.message.text_html}\n\n{text}"  # the outcome stays, the button goes
+    await replace(context, query.message, text, None)
+
+
 async def on_action_button(update: Update, context: BotContext) -> None:
     """Start marking an action item done: its outcome is asked next (officers only)."""
     query = update.callback_query
@@ -268,6 +307,9 @@ async def on_action_button(update: Update, context: BotContext) -> None:
         await query.answer(views.say("access.officers_only"), show_alert=True)
         return
     data, actor = query.data, user.id
+    if data.startswith(encode(ACTION_ITEM, "resolve", "")):
+        await resolve_reports(update, context, views, actor)
+        return
 
     async def start() -> MeetingDraft:
         """Open the outcome form of the pressed item (the flow checks the role, audited)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.core.access import NotAllowed
 from bot.core.conversations import Conversation, Flow
@@ -17,13 +17,14 @@ from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
 from bot.meetings.drafts import MeetingDraft, Mode, Step
 from bot.meetings.flow import Done, MeetingFlow
-from handlers.kit.callbacks import parse
+from handlers.kit.callbacks import encode, parse
 from handlers.kit.common import language_for
 from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.render import escape, keyboard, send_text
 from handlers.kit.replies import on_press, replace
 from handlers.meetings.form_views import MEETING_FORM, FormViews
 from handlers.meetings.jobs import wake
+from handlers.meetings.views import ACTION_ITEM
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,14 @@ async def _office_page(flow: MeetingFlow, user_id: int) -> None:
         raise UserError("meeting.stale")
 
 
+def _done_buttons(views: FormViews, done: Done) -> InlineKeyboardMarkup | None:
+    """Offer to resolve the reports a done action item is linked to (their status follows)."""
+    if done.mode is not Mode.OUTCOME or done.action is None or not done.action.references:
+        return None
+    label = views.say("action.resolve_reports", count=len(done.action.references))
+    return keyboard([[(label, encode(ACTION_ITEM, "resolve", done.action.id))]])
+
+
 def _done_text(views: FormViews, done: Done) -> str:
     """Return what the officer is told once a form is carried out."""
     if done.mode is Mode.OUTCOME and done.action is not None:
@@ -201,5 +210,5 @@ async def _submit_typed(context: BotContext, chat_id: int, views: FormViews, use
         await context.services.meeting_flow.cancel(user_id)
         await send_text(context.bot, chat_id, views.say(problem.reason, **problem.params))
         return
-    await send_text(context.bot, chat_id, _done_text(views, done))
+    await send_text(context.bot, chat_id, _done_text(views, done), _done_buttons(views, done))
     wake(cast(BotApplication, context.application))

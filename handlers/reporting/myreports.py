@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.core.conversations import Conversation
 from bot.core.errors import UserError
+from bot.reporting.model import Record
 from bot.reporting.my_reports import Page
 from handlers.kit.callbacks import MY_REPORTS, BadCallback, encode, parse
 from handlers.kit.context import BotContext
@@ -22,7 +23,7 @@ def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     if not page.total:
         return views.say("myreports.empty"), []
     lines = [views.say("myreports.title", page=page.number, pages=page.pages, total=page.total), ""]
-    lines += [views.line(report) for report in page.reports]
+    lines += [views.line(report, supported=report.id in page.supported) for report in page.reports]
     rows: list[list[Choice]] = [
         [(f"{report.reference}", encode(MY_REPORTS, "open", report.id, page.number))]
         for report in page.reports
@@ -35,6 +36,41 @@ def page_view(views: ReportViews, page: Page) -> tuple[str, list[list[Choice]]]:
     if nav:
         rows.append(nav)
     return "\n".join(lines), rows
+
+
+def record_rows(views: ReportViews, record: Record, back: int) -> list[list[Choice]]:
+    """Return the buttons under a record: add information (the reporter's open report) or
+    withdraw one's support, and back to the list."""
+    rid, rows = record.report.id, []
+    if record.supported:
+        rows.append([(views.say("myreports.withdraw"), encode(MY_REPORTS, "wd", rid))])
+    elif record.report.status.is_open:
+        rows.append([(views.say("myreports.add_info"), encode(MY_REPORTS, "add", rid))])
+    rows.append([(views.say("myreports.back_to_list"), encode(MY_REPORTS, "page", back))])
+    return rows
+
+
+async def withdraw(
+    update: Update, context: BotContext, views: ReportViews, report_id: int, *, confirmed: bool
+) -> None:
+    """Ask before withdrawing the user's support of a report, then withdraw it."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    reports, uid = context.services.my_reports, query.from_user.id
+    if not confirmed:
+        record = await reports.record(uid, report_id)
+        if not record.supported:
+            raise LookupError(report_id)
+        question = views.say("myreports.withdraw_question", reference=record.report.reference)
+        rows = [
+            [(views.say("myreports.withdraw_yes"), encode(MY_REPORTS, "wdy", report_id))],
+            [(views.say("myreports.withdraw_no"), encode(MY_REPORTS, "page", 1))],
+        ]
+        await send_text(context.bot, query.message.chat.id, question, keyboard(rows))
+        return
+    report = await reports.withdraw(uid, report_id)
+    done = views.say("myreports.withdrawn", reference=report.reference)
+    await query.edit_message_text(done, reply_markup=None)
 
 
 async def myreports_command(update: Update, context: BotContext) -> None:
@@ -70,14 +106,15 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     try:
         if action == "open":
-            report, thread = await reports.open_own(uid, number)
-            rows = []
-            if report.status.is_open:
-                rows.append(
-                    [(views.say("myreports.add_info"), encode(MY_REPORTS, "add", report.id))]
-                )
-            rows.append([(views.say("myreports.back_to_list"), encode(MY_REPORTS, "page", back))])
-            await send_text(context.bot, chat_id, views.card(report, thread), keyboard(rows))
+            record = await reports.record(uid, number)
+            await send_text(
+                context.bot,
+                chat_id,
+                views.record(record),
+                keyboard(record_rows(views, record, back)),
+            )
+        elif action in ("wd", "wdy"):
+            await withdraw(update, context, views, number, confirmed=action == "wdy")
         elif action == "add":
             report = await reports.start_adding(uid, number)
             await send_text(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
-from bot.reporting.model import Attachment, AttachmentKind, Report, ThreadMessage
+from bot.reporting.model import Attachment, AttachmentKind, Record, Report, ThreadMessage
 from bot.reporting.recurring import Match
 from handlers.kit import callbacks, offices
 from handlers.kit.callbacks import encode
@@ -269,11 +269,64 @@ class ReportViews(Speaker):
                 lines.append(f"{when} · <i>{who}</i>{file_note}: {escape(message.body)}")
         return "\n".join(lines)
 
-    def line(self, report: Report) -> str:
-        """Return one report as a line of the /myreports list."""
+    def record(self, record: Record) -> str:
+        """Return the whole story of a report for its reporter or one of its supporters."""
+        if record.support is None:
+            lines = [self.card(record.report, list(record.thread))]
+        else:
+            lines = self._supported(record)
+        lines += self.story(record)
+        return "\n".join(lines)
+
+    def _supported(self, record: Record) -> list[str]:
+        """Return a supported report as its supporter may see it: what the similar-report
+        offer showed (never a typed place nor the reporter's text), and their own support."""
+        report, support = record.report, record.support
+        assert support is not None
+        office = report.office if report.office != OTHER_OFFICE else None
+        lines = [
+            self.say("myreports.card_title_supported", reference=report.reference),
+            f"<b>{self.say('field.status')}:</b> {self.say(f'status.{report.status}')}",
+            f"<b>{self.say('field.topic')}:</b> {escape(self.topic_name(report.topic))}",
+            f"<b>{self.say('field.office')}:</b> {escape(self.office_name(office, None))}",
+            f"<b>{self.say('field.created')}:</b> {report.created_at:%Y-%m-%d}",
+            "",
+            self.say("myreports.your_support", date=f"{support.created_at:%Y-%m-%d}"),
+            f"<b>{self.say('field.anonymous')}:</b> "
+            + self.say("report.anonymous_yes" if support.anonymous else "report.anonymous_no"),
+            f"<b>{self.say('field.attachments')}:</b> {len(support.attachments)}",
+            escape(support.comment or "—"),
+        ]
+        if record.thread:
+            lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
+            for message in record.thread:
+                when = f"{message.created_at:%Y-%m-%d %H:%M}"
+                lines.append(
+                    f"{when} · <i>{self.say('author.officer')}</i>: {escape(message.body)}"
+                )
+        return lines
+
+    def story(self, record: Record) -> list[str]:
+        """Return how the report ended or moved on: rejection reason, duplicate, outcomes."""
+        lines: list[str] = []
+        if record.reason:
+            lines.append(f"<b>{self.say('followup.field_reason')}:</b> {escape(record.reason)}")
+        if record.duplicate_of:
+            lines.append(self.say("myreports.duplicate_of", original=record.duplicate_of))
+        if record.outcomes:
+            lines += ["", self.say("myreports.outcomes")]
+            lines += [
+                f"{o.done_at:%Y-%m-%d} · {escape(o.what)}: {escape(o.outcome)}"
+                for o in record.outcomes
+            ]
+        return ["", *lines] if lines and lines[0] else lines
+
+    def line(self, report: Report, *, supported: bool = False) -> str:
+        """Return one report as a line of the /myreports list (marked if the user supports it)."""
+        mark = f" · {self.say('myreports.supported_mark')}" if supported else ""
         return (
             f"<b>{report.reference}</b> · {self.say(f'kind.{report.kind}')} · "
-            f"{self.say(f'status.{report.status}')} · {report.updated_at:%Y-%m-%d}"
+            f"{self.say(f'status.{report.status}')} · {report.updated_at:%Y-%m-%d}{mark}"
         )
 
 

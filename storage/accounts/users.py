@@ -29,7 +29,7 @@ UPDATABLE = frozenset(
 
 
 PARTICIPATION = {  # what else a user did, for /mydata; their reports are exported with threads
-    "voices_added": "SELECT report_id, comment, language, created_at FROM report_voices"
+    "voices_added": "SELECT report_id, comment, language, anonymous, created_at FROM report_voices"
     " WHERE user_id = ? ORDER BY id",
     "satisfaction_answers": "SELECT s.report_id, s.rating, s.fixed, s.comment, s.asked_at,"
     " s.answered_at FROM satisfaction s JOIN reports r ON r.id = s.report_id"

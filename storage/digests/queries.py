@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,8 @@ SELECT COALESCE(u.business_size, 'unknown'), COALESCE(u.women_led, 'unknown'), r
        r.urgency, unixepoch(r.created_at),
        unixepoch(e.acknowledged) - unixepoch(r.created_at),
        unixepoch(e.resolved) - unixepoch(r.created_at),
-       s.rating, s.fixed
+       s.rating, s.fixed,
+       COALESCE(u.staff_role IS NOT NULL OR u.id IN (SELECT value FROM json_each(?)), 0) AS staff
 FROM reports r LEFT JOIN users u ON u.id = r.reporter_id
 LEFT JOIN (
     SELECT report_id,
@@ -125,24 +127,33 @@ class DigestRepository:
     with two of them the digest's queries run in parallel. Writes use the bot's connection.
     """
 
-    def __init__(self, db: Database, readers: list[aiosqlite.Connection] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        readers: list[aiosqlite.Connection] | None = None,
+        *,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self._db = db
+        self._admins = json.dumps(sorted(admin_ids))  # staff too: not in inclusion figures
         self._readers = readers or []
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         for reader in self._readers:
             self._idle.put_nowait(reader)
 
     @classmethod
-    async def open(cls, db: Database, readers: int = 2) -> DigestRepository:
+    async def open(
+        cls, db: Database, readers: int = 2, *, admin_ids: frozenset[int] = frozenset()
+    ) -> DigestRepository:
         """Return a repository with `readers` read-only connections (queries run in parallel)."""
         if str(db.path) == ":memory:" or readers < 1:
-            return cls(db)
+            return cls(db, admin_ids=admin_ids)
         connections = []
         for _ in range(readers):
             reader = await aiosqlite.connect(_read_only_uri(db.path), uri=True)
             await reader.execute("PRAGMA busy_timeout=5000")
             connections.append(reader)
-        return cls(db, connections)
+        return cls(db, connections, admin_ids=admin_ids)
 
     async def close(self) -> None:
         """Close the read-only connections."""
@@ -184,7 +195,7 @@ class DigestRepository:
         'resolved' in report_events.
         """
         low, high = await self._ids(start, end)
-        rows = await self._all(TIMINGS_SQL, (low, high, low, high, start, end))
+        rows = await self._all(TIMINGS_SQL, (self._admins, low, high, low, high, start, end))
         return list(map(Timing._make, rows))
 
     async def partnership(self, start: str, end: str, last_day: str) -> PartnershipFigures:

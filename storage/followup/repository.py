@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.core.audit import AuditEntry
 from bot.followup.model import InboxFilter, InboxItem, ThreadEntry, TrackedReport
-from bot.reporting.model import Attachment, Author, Status
+from bot.reporting.model import Attachment, Author, Status, Support
 from storage.audit import stamp, write_audit
 from storage.claims import Claims
 from storage.db import ERASED, Database
@@ -107,6 +107,10 @@ class FollowUpRepository:
             )
             for row in rows
         ]
+
+    async def supports(self, report_id: int, user_id: int | None = None) -> list[Support]:
+        """Return a report's supports (traders who added their voice), oldest first."""
+        return await self._reports.supports(report_id, user_id)
 
     # --- changing -----------------------------------------------------------------------
 

@@ -111,3 +111,16 @@ async def test_erase_then_export_is_empty(service: UserService) -> None:
     await service.start(TelegramProfile(id=2, first_name="Lu"))
     assert await service.erase(2)
     assert (await service.export(2))["user"] is None
+
+
+async def test_invited_staff_skip_the_traders_business_questions() -> None:
+    store = FakeUserStore()
+    service = UserService(store, store, frozenset({1}), Language.EN)
+    await service.start(TelegramProfile(id=2, first_name="Pablo"))
+    await service.answer(2, Step.LANGUAGE, "es")  # a trader's first question comes next
+    await store.update(2, {"staff_role": Access.OFFICER})  # then they opened an invite
+    progress = await service.progress(2)
+    assert progress.step is Step.ORGANISATION  # moved past the trade role
+    assert (await service.answer(2, Step.ORGANISATION, "skip")).step is Step.PRIVACY
+    done = await service.answer(2, Step.PRIVACY, "accept")
+    assert done.user.onboarded and done.user.business_size is None

@@ -188,3 +188,16 @@ async def test_bulk_load_sets_indexes_aside_and_builds_them_again(fresh_db: Data
     assert "report_events_report" not in during
     await writer.end_bulk()
     assert [tuple(row) for row in await fresh_db.fetch_all(query)] == before
+
+
+async def test_timings_mark_reports_filed_by_staff(fresh_db: Database) -> None:
+    await fresh_db.execute(
+        "INSERT INTO users (id, first_name, staff_role, created_at, updated_at) VALUES"
+        " (1, 'Trader', NULL, 'x', 'x'), (2, 'Invited', 'officer', 'x', 'x'),"
+        " (3, 'Configured', NULL, 'x', 'x')"
+    )
+    for number, reporter in ((1, 1), (2, 2), (3, 3), (4, None)):
+        await _report(fresh_db, number, "2026-11-10T09:00:00+00:00", reporter=reporter)
+    repo = DigestRepository(fresh_db, admin_ids=frozenset({3}))
+    staff = [timing.staff for timing in await repo.timings(START, END)]
+    assert sorted(staff) == [0, 0, 1, 1]  # the invited officer and the admin in ADMIN_IDS

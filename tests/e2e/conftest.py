@@ -16,7 +16,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import build_application, running
 from bot.core.i18n import Translator
-from bot.sandbox import BotApiEmulator, SimUser
+from bot.core.pacing import REAL_TEMPO, Tempo
+from bot.sandbox import BotApiEmulator, Limits, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication, BotContext
 from tests.conftest import SettingsFactory
@@ -27,21 +28,48 @@ T = Translator.from_directory()
 ADMIN_ID = 900_001
 
 
+BOT_PACE = 30  # API_RATE_LIMIT under Telegram's limits: the bot's own budget
+# Under the limits, the emulator and an in-process bot count seconds ten times faster than the
+# wall clock: every limit, wait and retry_after holds in those seconds, and a test of forty
+# messages to one chat takes four seconds, not forty. Bots in a subprocess keep real seconds.
+LIMITS_TEMPO = Tempo(speed=10)
+
+
+def telegram_limits(request: pytest.FixtureRequest) -> bool:
+    """Tell whether the test runs under Telegram's limits (marked `telegram_limits`)."""
+    return request.node.get_closest_marker("telegram_limits") is not None
+
+
 @pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    """Yield a running emulator; at the end, nothing sent may have broken Telegram's rules."""
-    async with BotApiEmulator() as emu:
+def tempo(request: pytest.FixtureRequest) -> Tempo:
+    """Return the seconds Telegram's limits count in: faster ones under the limits."""
+    return LIMITS_TEMPO if telegram_limits(request) else REAL_TEMPO
+
+
+@pytest.fixture
+async def emulator(request: pytest.FixtureRequest, tempo: Tempo) -> AsyncIterator[BotApiEmulator]:
+    """Yield a running emulator (with Telegram's limits if the test is marked so); at the end,
+    nothing sent may have broken Telegram's rules, and under the limits no call drew a 429."""
+    async with BotApiEmulator(limits_clock=tempo.monotonic) as emu:
+        limited = telegram_limits(request)
+        if limited:
+            emu.limits = Limits(global_per_second=30, per_chat_per_second=1)
         yield emu
         emu.assert_no_violations()
+        if limited:
+            assert [r for r in emu.rejections if r.error_code == 429] == []
 
 
 @pytest.fixture
-def bot_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Settings:
-    """Return settings pointing the bot at the emulator."""
+def bot_settings(
+    make_settings: SettingsFactory, emulator: BotApiEmulator, request: pytest.FixtureRequest
+) -> Settings:
+    """Return settings pointing the bot at the emulator (pacing itself under the limits)."""
     return make_settings(
         bot_api_url=emulator.base_url,
         bot_api_file_url=emulator.file_base_url,
         admin_ids=str(ADMIN_ID),
+        api_rate_limit=BOT_PACE if telegram_limits(request) else 0,
     )
 
 
@@ -50,13 +78,17 @@ Processes = Callable[..., BotProcess]
 
 
 @pytest.fixture
-async def processes(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Processes]:
+async def processes(
+    emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Processes]:
     """Return a factory of `feedback-bot run` processes on one database, the officer as admin
     unless the environment given says otherwise; any left running are killed at the end."""
     made: list[BotProcess] = []
+    pace = {"API_RATE_LIMIT": str(BOT_PACE)} if telegram_limits(request) else {}
 
     def make(**env: str) -> BotProcess:
-        proc = BotProcess(emulator, tmp_path / "feedback.db", **{"ADMIN_IDS": str(ADMIN_ID), **env})
+        settings = {"ADMIN_IDS": str(ADMIN_ID), **pace, **env}
+        proc = BotProcess(emulator, tmp_path / "feedback.db", **settings)
         made.append(proc)
         return proc
 
@@ -72,12 +104,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def start_bot(bot_settings: Settings, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
+async def start_bot(
+    bot_settings: Settings, clock: Clock, tempo: Tempo
+) -> AsyncIterator[Callable[..., Any]]:
     """Return a function that runs the application (as `feedback-bot run` builds it)."""
     stack: list[Any] = []
 
     async def start(settings: Settings | None = None) -> BotApplication:
-        app = build_application(settings or bot_settings, clock=clock)
+        app = build_application(settings or bot_settings, clock=clock, tempo=tempo)
         context = running(app)
         await context.__aenter__()
         stack.append(context)
@@ -114,24 +148,28 @@ async def onboard(
     organisation: str | None = "Acme Trading",
     size: str = "small",
     women_led: str = "undisclosed",
+    staff: bool = False,
 ) -> None:
-    """Take a simulated user through onboarding, checking each question arrives."""
+    """Take a simulated user through onboarding, checking each question arrives (staff who
+    joined through an invite are not asked the trader's business questions)."""
     preselected = (user.language_code or "en").split("-")[0]
     preselected = preselected if preselected in T.languages else "en"
     await user.send("/start")
     await user.wait_for_message(said(preselected, "onboarding.ask_language"))
     await user.press(language_label(lang, preselected))
-    await user.wait_for_message(said(lang, "onboarding.ask_role"))
-    await user.press(T(lang, f"role.{role}"))
+    if not staff:
+        await user.wait_for_message(said(lang, "onboarding.ask_role"))
+        await user.press(T(lang, f"role.{role}"))
     await user.wait_for_message(said(lang, "onboarding.ask_organisation"))
     if organisation is None:
         await user.press(T(lang, "button.skip"))
     else:
         await user.send(organisation)
-    await user.wait_for_message(said(lang, "onboarding.ask_size"))
-    await user.press(T(lang, f"size.{size}"))
-    await user.wait_for_message(said(lang, "onboarding.ask_women_led"))
-    await user.press(T(lang, f"women_led.{women_led}"))
+    if not staff:
+        await user.wait_for_message(said(lang, "onboarding.ask_size"))
+        await user.press(T(lang, f"size.{size}"))
+        await user.wait_for_message(said(lang, "onboarding.ask_women_led"))
+        await user.press(T(lang, f"women_led.{women_led}"))
     await user.wait_for_message(said(lang, "onboarding.privacy_notice"))
     await user.press(T(lang, "onboarding.privacy_accept"))
     await user.wait_for_message(said(lang, "onboarding.done"))

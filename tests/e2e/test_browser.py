@@ -179,8 +179,11 @@ async def test_trader_reports_anonymously_and_the_officer_sees_the_sorting(
         await onboard(officer, "en", "other", None)
         await type_text(officer, f"/correct {reference}")
         sorting = officer.locator(".msg.bot").last
-        await expect(sorting).to_contain_text(f"{reference} is sorted as: kind issue")
-        await expect(sorting).to_contain_text("topic release_delays (set by reporter)")
+        await expect(sorting).to_contain_text(
+            f"{reference} is sorted as: kind {T('en', 'kind.issue')}"
+        )  # names, not codes
+        topic = topic_label("en", "release_delays")
+        await expect(sorting).to_contain_text(f"topic {topic} (set by the reporter)")
         await expect(officer.locator(".msg.user").last).to_have_text(
             re.compile(rf"^/correct {reference}")
         )

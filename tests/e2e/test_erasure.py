@@ -3,14 +3,20 @@ trader is left in any table or database file; the report stays for Customs, with
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import DATABASE_KEY
+from bot.reporting.model import Attachment
 from bot.sandbox import BotApiEmulator
 from handlers.kit.context import BotApplication
 from storage.db import ERASED, Database
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit
 from tests.e2e.test_followup import open_from_inbox
+from tests.e2e.test_supporters import add_voice
 from tests.erasure_scan import found_in_files, found_in_tables
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 ORGANISATION = "Quillfeather Logistics"
 DESCRIPTION = "The container has been held at the port for nine days without a reason."
@@ -87,3 +93,38 @@ async def test_deletemydata_leaves_nothing_of_the_trader_but_keeps_the_report(
         ("officer", "Please send us the container number."),
         ("reporter", ERASED),
     ]
+
+
+SUPPORT = "Trucks held for days at the northern border crossing, no reason given, ours too."
+
+
+async def test_deletemydata_erases_a_supporters_text_and_files_and_says_so_first(
+    emulator: BotApiEmulator, bot: BotApplication
+) -> None:
+    reporter = emulator.add_user(first_name="Ann", language_code="en")
+    supporter = emulator.add_user(first_name="Wilhelmina", username="wil_freight")
+    await onboard(reporter, "en")
+    await onboard(supporter, "en", organisation=ORGANISATION)
+    await start_report(reporter, "en", "issue")
+    text = "Trucks held for days at the northern border crossing, no reason given."
+    await answer_until_summary(reporter, "en", "issue", text)
+    reference = await submit(reporter, "en")
+    await add_voice(supporter, "en", SUPPORT, reference, anonymous=False, files=1)
+
+    db = bot.bot_data[DATABASE_KEY]
+    assert isinstance(db, Database)
+    stored = await db.fetch_one("SELECT attachment FROM report_voice_attachments")
+    assert stored is not None
+    file_id = Attachment.model_validate_json(stored[0]).file_id
+    personal = ["Wilhelmina", "wil_freight", ORGANISATION, str(supporter.id), SUPPORT, file_id]
+    assert len(await found_in_tables(db, personal)) >= len(personal)  # seen before
+
+    await supporter.send("/deletemydata")
+    await supporter.wait_for_message(said("en", "erase.what_happens", reports=0, supports=1))
+    await supporter.press(T("en", "erase.confirm"))
+    await supporter.wait_for_message(said("en", "erase.done"))
+
+    assert await found_in_tables(db, personal) == []
+    assert found_in_files(db.path, personal) == []
+    counted = await db.fetch_one("SELECT COUNT(*) FROM report_voices")
+    assert counted is not None and counted[0] == 1  # the support still counts, anonymous

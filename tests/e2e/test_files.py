@@ -14,6 +14,8 @@ from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import office_label, start_report, topic_label
 from tests.e2e.test_followup import open_from_inbox
 
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DISGUISED = "invoice\u202efdp.exe"  # shows as "invoiceexe.pdf"
 

@@ -17,9 +17,10 @@ from bot.sandbox import BotApiEmulator, Limits, SimUser
 from config.settings import Settings
 from storage.db import Database
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import said
+from tests.e2e.conftest import said, wait_until
 
 FLOOD = 200
+PRESSES = 30
 LIMIT, WINDOW = 5, 10  # FLOOD_LIMIT=5/10s: five replies to drain at one a second, then the notice
 
 
@@ -82,3 +83,27 @@ async def test_a_flood_neither_delays_other_users_nor_draws_a_429(
     warnings = [r for r in caplog.records if r.getMessage().startswith("flood limit reached")]
     assert len(warnings) == 1
     assert not any(str(flooder.id) in r.getMessage() + str(r.__dict__) for r in caplog.records)
+
+
+async def test_every_press_of_a_flooder_stops_spinning_but_only_the_limit_is_handled(
+    emulator: BotApiEmulator,
+    make_settings: SettingsFactory,
+    bot_settings: Settings,
+    start_bot: Callable[..., Any],
+) -> None:
+    emulator.limits = Limits(global_per_second=30, per_chat_per_second=1)
+    (presser,) = await onboarded(emulator, str(bot_settings.database_path), "Pat")
+    await start_bot(flood_settings(make_settings, bot_settings))
+    await presser.send("/help")  # the first of the window's updates: a message to press on
+    await presser.wait_for_message(said("en", "help.intro_user"))
+    queries = [str((await presser.press_forged(f"gone:{n}"))["id"]) for n in range(PRESSES)]
+
+    def answers() -> list[Any]:
+        return [emulator.world.callback_queries[q].answer for q in queries]
+
+    await wait_until(lambda: None not in answers(), 10, "every press answered")
+    stale = said("en", "button.stale")
+    handled = [a for a in answers() if stale in str(a)]
+    assert len(handled) == LIMIT - 1  # after /help; the rest dropped, each answered quietly
+    notice = said("en", "flood.slow_down", seconds=WINDOW)
+    await presser.wait_for_message(notice, timeout=10)

@@ -3,9 +3,13 @@ family of buttons it pretends to belong to, and changes nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox import BotApiEmulator
 from handlers.kit.context import BotApplication
 from tests.e2e.conftest import T, onboard
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 MALFORMED = (
     "myr:open:abc",  # a report number that is not one

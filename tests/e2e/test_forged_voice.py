@@ -6,10 +6,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox import BotApiEmulator, SimUser
 from handlers.kit.context import BotApplication
 from tests.e2e.conftest import T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit, topic_label
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 PLACE = "Depósito de Juan Pérez, calle 9"
 TEXT = "Trucks are held for days at the northern border crossing without any explanation."

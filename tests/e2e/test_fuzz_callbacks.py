@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram.ext import CallbackContext
 
 from bot.accounts.roles import Role
@@ -23,6 +24,8 @@ from handlers.kit.callbacks import LIMIT, REGISTRY, SEPARATOR
 from handlers.kit.context import SERVICES_KEY, BotApplication
 from tests.e2e.conftest import ADMIN_ID, onboard, said
 from tests.e2e.reporting import answer_until_summary, start_report, submit
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 SEED = 20261205
 RANDOM_PER_ACTOR = 50

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
-from bot.sandbox.faults import Limits
 from handlers.kit.context import BotApplication
 from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
 from tests.e2e.reporting import answer_until_summary, start_report, submit
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 HOSTILE = {
     "ampersands": "&" * 3500,
@@ -69,8 +70,9 @@ def _before(lang: str, key: str) -> str:
 
 @pytest.fixture
 def limited(emulator: BotApiEmulator) -> BotApiEmulator:
-    """Switch on the group flood limit (text, entity and keyboard rules are always on)."""
-    emulator.limits = Limits(per_group_per_minute=20)
+    """Add the group flood limit to Telegram's others (text, entity and keyboard rules are
+    always on)."""
+    emulator.limits.per_group_per_minute = 20
     return emulator
 
 

@@ -17,18 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import BotApiEmulator
+from bot.sandbox import BotApiEmulator, Limits
 from tests.e2e.conftest import Processes, said, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.telegram_limits]
 PRESSES = 20
 TOO_OLD = "query is too old"
 
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
-    """Yield an emulator; the bot may break no rule but answer the press in flight twice."""
+    """Yield an emulator with Telegram's limits; the bot may break no rule but answer the
+    press in flight twice."""
     async with BotApiEmulator() as emu:
+        emu.limits = Limits(global_per_second=30, per_chat_per_second=1)
         yield emu
         again = [r for r in emu.violations if r.error_code == 400 and TOO_OLD in r.description]
         assert len(again) <= 1, again

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 import sqlite3
 
+import pytest
+
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication
-from tests.e2e.conftest import ADMIN_ID, T, onboard, said, tap
+from tests.e2e.conftest import ADMIN_ID, T, language_label, onboard, said, tap
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 
 async def _invite_link(admin: SimUser, role: str, lang: str = "en") -> str:
@@ -41,7 +45,7 @@ async def test_a_revoked_admins_invites_stop_working(
     await admin.wait_for_message(
         said("en", "team.invite_redeemed", name="Ana", role=T("en", "team.role_admin"))
     )
-    await onboard(ana, "es")
+    await onboard(ana, "es", staff=True)  # an invited admin: no trader questions
     link = await _invite_link(ana, "officer", "es")
     await admin.send("/team")
     team = await admin.wait_for_message(said("en", "team.invites_title"))
@@ -77,3 +81,32 @@ async def test_admins_cancel_an_outstanding_invite(
     # pressed again, the cancel button says the invite is gone
     await admin.press_forged(data)
     await admin.wait_for_message(said("en", "team.error_invite_gone"))
+
+
+async def test_an_invited_officer_skips_the_traders_questions(
+    emulator: BotApiEmulator, bot: BotApplication, bot_settings: Settings
+) -> None:
+    admin = emulator.add_user(first_name="Olga", language_code="en", id=ADMIN_ID)
+    pablo = emulator.add_user(first_name="Pablo", language_code="es")
+    await onboard(admin, "en")
+    await pablo.send(f"/start {await _invite_link(admin, 'officer')}")  # new: joins, onboards
+    await pablo.wait_for_message(said("es", "team.joined", role=T("es", "team.role_officer")))
+    await admin.wait_for_message(
+        said("en", "team.invite_redeemed", name="Pablo", role=T("en", "team.role_officer"))
+    )
+    await pablo.wait_for_message(said("es", "onboarding.ask_language"))
+    await pablo.press(language_label("es", "es"))
+    await pablo.wait_for_message(said("es", "onboarding.ask_organisation"))
+    await pablo.press(T("es", "button.skip"))
+    await pablo.wait_for_message(said("es", "onboarding.privacy_notice"))
+    await pablo.press(T("es", "onboarding.privacy_accept"))
+    await pablo.wait_for_message(said("es", "onboarding.done"))
+    asked = " ".join(m.content for m in pablo.messages)
+    for question in ("onboarding.ask_role", "onboarding.ask_size", "onboarding.ask_women_led"):
+        assert said("es", question)[:30] not in asked, question
+    with sqlite3.connect(bot_settings.database_path) as conn:
+        profile = conn.execute(
+            "SELECT business_role, business_size, women_led, staff_role FROM users WHERE id = ?",
+            (pablo.id,),
+        ).fetchone()
+    assert profile == (None, None, None, "officer")

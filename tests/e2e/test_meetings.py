@@ -306,3 +306,20 @@ async def test_minutes_action_items_and_the_outcome_told_to_reporters(
     await officer.send("/actions")
     await officer.wait_for_message(said("en", "action.none_open"))
     assert not [m for m in officer.messages if "Lane 2 opened" in m.content]  # not a reporter
+
+    # The outcome resolves the reports: the officer says so, each report follows, its reporter
+    # is asked "Is it fixed?" in their language, and the record tells the whole story.
+    await officer.press(T("en", "action.resolve_reports", count=2), message=done)
+    await officer.wait_for_message(
+        said("en", "action.reports_resolved", references="").split(":")[0]
+    )
+    await ana.wait_for_message(said("es", "followup.ask.fixed", reference=hidden.reference))
+    await boris.wait_for_message(said("ru", "followup.ask.fixed", reference=named.reference))
+    with sqlite3.connect(database) as conn:
+        statuses = conn.execute("SELECT DISTINCT status FROM reports").fetchall()
+    assert statuses == [("resolved",)]
+    await boris.send("/myreports")
+    await boris.wait_for_message(said("ru", "myreports.title", page=1, pages=1, total=1))
+    await tap(boris, named.reference)
+    record = await boris.wait_for_message(said("ru", "myreports.card_title", reference=""))
+    assert "Lane 2 opened" in record.content and T("ru", "status.resolved") in record.content

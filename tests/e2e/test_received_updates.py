@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from bot.sandbox import BotApiEmulator, SimUser
 from config.settings import Settings
 from handlers.kit.context import BotApplication
@@ -14,6 +16,8 @@ from storage.db import Database
 from storage.updates import ReceivedUpdates
 from tests.e2e.conftest import said, wait_until
 from tests.fakes import Clock
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 ASK = said("en", "onboarding.ask_language")
 

@@ -19,7 +19,9 @@ from config.settings import Settings
 from handlers.kit.context import BotApplication
 from handlers.kit.webhook import CHUNK, SECRET_HEADER, WebhookServer
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import ADMIN_ID, onboard, said
+from tests.e2e.conftest import ADMIN_ID, BOT_PACE, onboard, said
+
+pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
 SECRET = "s3cr3t_T0ken-x"
 LIMIT = 64 * 1024
@@ -52,6 +54,7 @@ def hook_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> S
         webhook_secret=SECRET,
         webhook_port=port,
         webhook_max_body="64KB",
+        api_rate_limit=BOT_PACE,
     )
 
 

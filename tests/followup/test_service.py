@@ -27,6 +27,7 @@ from bot.followup.satisfaction import SatisfactionService
 from bot.followup.service import FollowUpService, ReportNotFound
 from bot.reporting.model import Report, Status
 from bot.reporting.my_reports import MyReportsService
+from bot.reporting.supporters import Supporters
 from bot.sorting.service import SortingService
 from storage.accounts.users import UserRepository
 from storage.audit import AuditRepository
@@ -61,7 +62,8 @@ class World:
 def build(db: Database, clock: Clock, officers_chat: int | None = None) -> World:
     users, audit, store = UserRepository(db), AuditRepository(db), FollowUpRepository(db)
     access = AccessControl(users, audit, frozenset({ADMIN}), clock)
-    tell = Recipients(access, users, officers_chat)
+    followers = Supporters(ReportRepository(db))
+    tell = Recipients(access, users, officers_chat, followers=followers)
     zone = ZoneInfo("UTC")
     return World(
         db,
@@ -422,3 +424,22 @@ async def test_corrections_go_through_sorting_and_are_audited(world: World) -> N
     stored = await ReportRepository(world.db).get(report.id)
     assert stored is not None and stored.topic == "it_systems"
     assert len(await ReportRepository(world.db).corrections()) == 1
+
+
+async def test_supporters_hear_of_public_steps_in_their_language_and_no_more(
+    world: World,
+) -> None:
+    report = await _file(world)
+    await ReportRepository(world.db).add_voice(report.id, BYSTANDER, "Same here", "en")
+    await UserRepository(world.db).update(BYSTANDER, {"language": "ru"})
+    replied = await world.followup.reply(OFFICER, report.id, "We are on it.")
+    (told,) = _to(replied.notifications, BYSTANDER)
+    assert (told.key, told.language) == ("followup.supporter.reply", "ru")
+    asked = await world.followup.request_info(OFFICER, report.id, "Which truck?")
+    assert _to(asked.notifications, BYSTANDER) == []  # a question for the reporter only
+    resolved = await world.followup.set_status(OFFICER, report.id, Status.RESOLVED)
+    assert [n.key for n in _to(resolved.notifications, BYSTANDER)] == ["followup.supporter.status"]
+    assert "followup.ask.fixed" in [n.key for n in _to(resolved.notifications, TRADER)]
+    reopened = await world.satisfaction.rate(report.id, TRADER, 2, fixed=False)
+    (moved,) = _to(reopened.notifications, BYSTANDER)
+    assert moved.params["status"] == Status.IN_PROGRESS.value

@@ -28,7 +28,7 @@ from tests.conftest import SettingsFactory
 
 WIRE_PREFIXES = {
     "onb", "lang", "erase", "tm", "rep", "myr", "ib", "fu", "sv",
-    "rsvp", "mtg", "mtgf", "act", "bc", "ntc", "sub",
+    "rsvp", "mtg", "mtgf", "act", "bc", "ntc", "sub", "cor",
 }  # fmt: skip
 
 
