@@ -12,6 +12,7 @@ from bot.core.forms import FormService
 from bot.core.i18n import Translator
 from bot.digests.service import DigestService
 from bot.followup.alerts import AlertService
+from bot.followup.cards import CardService
 from bot.followup.inbox import InboxService
 from bot.followup.prompts import PromptService
 from bot.followup.satisfaction import SatisfactionService
@@ -49,6 +50,7 @@ class Services:
     satisfaction: SatisfactionService
     team: TeamService
     prompts: PromptService
+    cards: CardService  # where reports' cards and files are shown, to edit them in place
     meetings: MeetingService
     meeting_flow: MeetingFlow
     meeting_jobs: MeetingJobs

@@ -20,6 +20,7 @@ from bot.core.taxonomy import Taxonomy
 from bot.digests.model import Period
 from bot.digests.service import DigestService
 from bot.followup.alerts import AlertService
+from bot.followup.cards import CardService
 from bot.followup.inbox import InboxService
 from bot.followup.prompts import PromptService
 from bot.followup.recipients import Recipients
@@ -50,6 +51,7 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.digests.queries import DigestRepository
 from storage.erasure import UserErasure
+from storage.followup.cards import CardRepository
 from storage.followup.repository import FollowUpRepository
 from storage.followup.satisfaction import SatisfactionRepository
 from storage.meetings.repository import MeetingRepository
@@ -108,6 +110,7 @@ async def build_services(
         digests=digests,
         **_follow_up_services(settings, db, sorting, access, clock),
         prompts=PromptService(conversations),
+        cards=CardService(CardRepository(db)),
         **_meeting_services(settings, db, conversations, taxonomy, clock=clock, access=access),
         **_notice_services(
             app,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
 
 from bot.container import Services
@@ -21,15 +21,17 @@ from handlers.bulletins import sending as bulletin_sending
 from handlers.bulletins.views import BULLETIN
 from handlers.digests import commands as digests
 from handlers.followup import actions as followup
+from handlers.followup import group as followup_group
 from handlers.followup import inbox, satisfaction
 from handlers.followup import jobs as followup_jobs
 from handlers.followup import notify as followup_notify
 from handlers.followup.views import INBOX, REPORT_ACTIONS, SURVEY
 from handlers.kit import backups
 from handlers.kit.callbacks import MY_REPORTS, require_handlers
-from handlers.kit.context import BotApplication
+from handlers.kit.context import BotApplication, BotContext
 from handlers.kit.entries import register_entry
 from handlers.kit.errors import on_error
+from handlers.kit.filed import register_filed
 from handlers.kit.forms import IDLE_FORMS
 from handlers.kit.outbox import register_renderer
 from handlers.kit.routing import MessageRouter, Route, clearing_cancel
@@ -50,12 +52,18 @@ PRIVATE = filters.ChatType.PRIVATE
 MESSAGES = PRIVATE & ~filters.COMMAND
 
 
+async def free_text(update: Update, context: BotContext) -> bool:
+    """Take text with no form open: an officer's reply to a report's file answers the reporter;
+    anything else may become a report."""
+    return await followup.on_file_reply(update, context) or await reports.offer(update, context)
+
+
 def message_router() -> MessageRouter:
     """Return the router of typed messages, with every flow's handlers, in the order tried."""
     router = MessageRouter(
         onboarding=onboarding.on_message,  # 1. users who have not finished onboarding
         menu=menu.on_message,  # 2. a main-menu button (reply keyboard), whatever form is open
-        free_text=reports.offer,  # 4. text with no form open (or one that let it pass)
+        free_text=free_text,  # 4. text with no form open (or one that let it pass)
         fallback=account.fallback,  # 5. a polite pointer to /help
     )
     # 3. the user's open form (the conversations row, read once per message) takes it.
@@ -86,6 +94,7 @@ def register(app: BotApplication) -> None:
     router = message_router()
     register_entry("report", reports.begin)  # /start report: the deep link from a group
     register_renderer("followup", followup_notify.render)  # what follow-up services notify
+    register_filed(followup_group.post_report)  # a new report's card in the officers' forum
     # Group 0: commands and buttons. Commands work at any step of any flow, so they come first.
     app.add_handler(CommandHandler("start", onboarding.start))
     app.add_handler(CommandHandler("report", reports.report_command))  # in groups: a private link

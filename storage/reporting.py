@@ -24,8 +24,10 @@ from bot.reporting.model import (
 from storage.db import ERASED, Database, utcnow
 
 _ATTACHMENT_COLUMNS = (
-    "kind, file_id, file_unique_id, file_name, mime_type, file_size, width, height"
+    "kind, file_id, file_unique_id, file_name, mime_type, file_size, width, height,"
+    " caption, duration, latitude, longitude"
 )
+_ATTACHMENT_FIELDS = tuple(name.strip() for name in _ATTACHMENT_COLUMNS.split(","))
 
 
 OFFICE_ONLY = ("assigned_to", "draft_key", "keywords")  # Customs' bookkeeping, not the user's
@@ -101,7 +103,7 @@ class ReportRepository:
             if new.attachments:
                 await conn.executemany(
                     f"INSERT INTO report_attachments (report_id, position, {_ATTACHMENT_COLUMNS})"  # noqa: S608
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f" VALUES (?, ?, {', '.join('?' * len(_ATTACHMENT_FIELDS))})",
                     [
                         (report_id, position, *_attachment_values(attachment))
                         for position, attachment in enumerate(new.attachments)
@@ -432,16 +434,8 @@ def _without_attachments(row: aiosqlite.Row) -> Report:
 
 
 def _attachment_values(attachment: Attachment) -> tuple[Any, ...]:
-    return (
-        attachment.kind.value,
-        attachment.file_id,
-        attachment.file_unique_id,
-        attachment.file_name,
-        attachment.mime_type,
-        attachment.file_size,
-        attachment.width,
-        attachment.height,
-    )
+    stored = attachment.model_dump(mode="json")
+    return tuple(stored[field] for field in _ATTACHMENT_FIELDS)
 
 
 async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -> None:
@@ -473,3 +467,5 @@ async def erase_user(conn: aiosqlite.Connection, user_id: int, pseudonym: int) -
         "UPDATE sorting_corrections SET officer_id = ? WHERE officer_id = ?", (pseudonym, user_id)
     )
     await conn.execute("UPDATE reports SET assigned_to = NULL WHERE assigned_to = ?", (user_id,))
+    for table in ("report_cards", "report_file_messages"):  # where the officer's chat showed cards
+        await conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (user_id,))  # noqa: S608

@@ -1,7 +1,8 @@
 """What a received file really is: its type read from its bytes, never from what was declared.
 
 Accepted: PDF, JPEG, PNG, WebP and HEIC pictures, Word and Excel documents (OOXML, OpenDocument
-and the old OLE formats without macros) and plain text or CSV. Programs, scripts, archives and
+and the old OLE formats without macros) and plain text or CSV; voice notes (Ogg/Opus) are read
+by `sniff_voice`. Programs, scripts, archives and
 anything unrecognised are refused. File names lose the control characters that disguise them
 ("invoice" + U+202E + "fdp.exe", with a right-to-left override, shows as "invoiceexe.pdf")
 and get the extension of what the file is.
@@ -33,6 +34,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
+OGG = "audio/ogg"  # voice notes: Opus in an Ogg container
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     PDF: (".pdf",),
@@ -130,6 +132,14 @@ def sniff(content: bytes) -> str:
         return _zipped(content)
     if _is_text(content):
         return TEXT
+    raise UserError("report.error_file_type")
+
+
+def sniff_voice(content: bytes) -> str:
+    """Return OGG if the bytes are an Ogg/Opus voice note; UserError("report.error_file_type")
+    for anything else (a voice note's declared type is never trusted)."""
+    if content.startswith(b"OggS") and b"OpusHead" in content[:512]:
+        return OGG
     raise UserError("report.error_file_type")
 
 

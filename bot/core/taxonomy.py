@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from enum import StrEnum
 from typing import Literal, get_args
@@ -70,6 +71,26 @@ class Taxonomy(BaseModel):
     def office(self, code: str | None) -> Office | None:
         """Return the office with this code."""
         return next((office for office in self.offices if office.code == code), None)
+
+    def nearest_office(self, latitude: float, longitude: float) -> Office | None:
+        """Return the office closest to a point, among those with coordinates (None if none)."""
+        placed = [o for o in self.offices if o.lat is not None and o.lon is not None]
+        return min(
+            placed,
+            key=lambda o: distance_km(latitude, longitude, o.lat or 0.0, o.lon or 0.0),
+            default=None,
+        )
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points, in kilometres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def folded(text: str) -> str:

@@ -94,6 +94,11 @@ class InboxService:
         Telegram id and username never.
         """
         await self.access.require(actor_id, Access.OFFICER, "open_report")
+        return await self.officers_view(report)
+
+    async def officers_view(self, report: ReportKey) -> OfficerReportView:
+        """Return a report as officers see it, for the officers' own group (the bot posts it
+        there itself; whoever acts on it is checked by the action)."""
         tracked = await find_tracked(self._store, report)
         stored = tracked.report
         due = followup.deadlines(stored.created_at, stored.urgency, self._levels, self._zone)

@@ -370,3 +370,23 @@ class Survey(BaseModel):
     fixed: bool | None = None
     comment: str | None = None
     answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CardPlace:
+    """The message showing a report's card in a chat (a topic thread of a forum group or not),
+    and the prompt or confirmation message beside it, if any."""
+
+    chat_id: int
+    report_id: int
+    message_id: int
+    thread_id: int | None = None
+    prompt_message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    """A report's file as forwarded to a chat: which report, which file (from 0)."""
+
+    report_id: int
+    position: int

@@ -39,10 +39,16 @@ class AttachmentKind(StrEnum):
 
     PHOTO = "photo"
     DOCUMENT = "document"
+    VOICE = "voice"
+    LOCATION = "location"
+
+
+CAPTION_MAX = 1024  # Telegram's caption limit (UTF-16 units): a longer one is split when shown
 
 
 class Attachment(BaseModel):
-    """A photo or document kept by its Telegram file_id, with its metadata."""
+    """A photo, document or voice note kept by its Telegram file_id, with its metadata and the
+    text typed with it; or a shared location (its file_id a geo: URI)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -54,6 +60,30 @@ class Attachment(BaseModel):
     file_size: int | None = None
     width: int | None = None
     height: int | None = None
+    caption: str | None = None
+    duration: int | None = None  # a voice note's seconds
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def location_attachment(latitude: float, longitude: float) -> Attachment:
+    """Return a shared location as an attachment (identified by its geo: URI)."""
+    uri = f"geo:{latitude:.6f},{longitude:.6f}"
+    return Attachment(
+        kind=AttachmentKind.LOCATION,
+        file_id=uri,
+        file_unique_id=uri,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def map_link(latitude: float, longitude: float) -> str:
+    """Return an OpenStreetMap link showing the point."""
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
+        f"#map=16/{latitude:.6f}/{longitude:.6f}"
+    )
 
 
 class Author(StrEnum):

@@ -14,10 +14,25 @@ from bot.core.errors import NoDraft, UserError
 from bot.core.forms import FormService
 from bot.core.labels import Classification
 from bot.core.similarity import signature
-from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, OTHER_TOPIC, Kind, Taxonomy
+from bot.core.taxonomy import (
+    NO_OFFICE,
+    NOT_SURE,
+    OTHER_OFFICE,
+    OTHER_TOPIC,
+    Kind,
+    Office,
+    Taxonomy,
+)
 from bot.reporting import drafts
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Attachment, Author, NewReport, Report, ThreadMessage
+from bot.reporting.model import (
+    Attachment,
+    AttachmentKind,
+    Author,
+    NewReport,
+    Report,
+    ThreadMessage,
+)
 from bot.reporting.recurring import Match, RecurringIssues
 
 
@@ -217,6 +232,23 @@ class ReportService:
         if len(grown.attachments) >= drafts.MAX_ATTACHMENTS:
             grown = grown.advance()
         return await self._save(user_id, grown)
+
+    def nearest_office(self, draft: Draft) -> Office | None:
+        """Return the office nearest the location shared with the draft, if offices have
+        coordinates and one was shared."""
+        for shared in reversed(draft.attachments):
+            if shared.kind is AttachmentKind.LOCATION and shared.latitude is not None:
+                return self.taxonomy.nearest_office(shared.latitude, shared.longitude or 0.0)
+        return None
+
+    async def use_nearest_office(self, user_id: int) -> Draft:
+        """Take the office nearest the shared location as the report's office."""
+        draft = await self._require(user_id)
+        nearest = self.nearest_office(draft)
+        if draft.step is not Step.ATTACHMENTS or nearest is None:
+            raise UserError("report.stale")
+        update = {"office": nearest.code, "office_other": None}
+        return await self._save(user_id, draft.model_copy(update=update))
 
     async def back(self, user_id: int) -> Draft:
         """Go back one step."""

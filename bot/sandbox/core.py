@@ -260,8 +260,12 @@ class SandboxCore:
         username: str | None = None,
         admins: Iterable[SimUser] = (),
         bot_is_admin: bool = False,
+        forum: bool = False,
     ) -> SimChat:
-        """Create a group (or supergroup) that already has the bot as a member."""
+        """Create a group (or supergroup, or a forum: a supergroup with topics) that already has
+        the bot as a member."""
+        if forum and not supergroup:
+            raise ValueError("only a supergroup can be a forum")
         self._next_group += 1
         first = FIRST_SUPERGROUP_ID if supergroup else FIRST_GROUP_ID
         chat_id = id if id is not None else first - (self._next_group - 1)
@@ -273,6 +277,7 @@ class SandboxCore:
             members=[user.id for user in members],
             admins=[user.id for user in admins],
             bot_admin=bot_is_admin,
+            is_forum=forum,
         )
         for admin in chat.admins:
             if admin not in chat.members:

@@ -100,6 +100,16 @@ def reply_target(world: World, chat: ChatState, params: Params) -> int | None:
     return int(message_id)
 
 
+def topic_of(chat: ChatState, params: Params) -> int | None:
+    """Return the forum topic a message goes to; a thread the chat does not have is refused."""
+    thread = params.get_int("message_thread_id")
+    if not thread:
+        return None
+    if not chat.is_forum or thread not in chat.topics:
+        raise bad_request("message thread not found")
+    return thread
+
+
 def send_options(params: Params) -> JsonDict:
     """Collect delivery options (notification, previews, ...) for tests to inspect."""
     record = params.record()
@@ -112,6 +122,7 @@ def post_message(
     """Create a bot message in ``chat`` and record the 'sent' event."""
     world = core.world
     reply_to = reply_target(world, chat, params)
+    thread = topic_of(chat, params)
     message = MessageState(
         chat_id=chat.id,
         message_id=world.next_message_id(chat),
@@ -123,6 +134,8 @@ def post_message(
     )
     for key, value in fields.items():
         setattr(message, key, value)
+    if thread is not None:
+        message.extra = {**message.extra, "message_thread_id": thread, "is_topic_message": True}
     world.add_message(message)
     world.record_event("sent", message)
     core.stats.sent_per_chat[chat.id] += 1

@@ -197,6 +197,22 @@ async def get_chat_menu_button(core: SandboxCore, bot: BotIdentity, params: Para
     return {"type": "commands"} if button.get("type") == "default" else button
 
 
+@api_method("createForumTopic")
+async def create_forum_topic(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
+    """Create a topic in a forum supergroup (the bot must be an admin); return the ForumTopic."""
+    chat = target_chat(core, params)
+    if not chat.is_forum:
+        raise bad_request("the chat is not a forum")
+    if not chat.bot_admin:
+        raise bad_request("not enough rights to create a topic")
+    name = params.get_str("name") or ""
+    if not 1 <= len(name) <= 128:
+        raise bad_request("TOPIC_NAME_INVALID" if name else "TOPIC_NAME_EMPTY")
+    thread_id = core.world.next_message_id(chat)  # a topic is numbered like a message
+    chat.topics[thread_id] = name
+    return {"message_thread_id": thread_id, "name": name, "icon_color": 0x6FB9F0}
+
+
 @api_method("getChat")
 async def get_chat(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
     """Return full information about a chat."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.sandbox.errors import JsonDict, bad_request
+from bot.sandbox.files import StoredFile
 from bot.sandbox.messaging import (
     apply_edit,
     edit_target,
@@ -64,16 +66,18 @@ async def send_message(core: SandboxCore, bot: BotIdentity, params: Params) -> o
     return message_api(core.world, message)
 
 
-@api_method("sendPhoto")
-async def send_photo(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
-    """Send a photo (upload or file_id) with an optional caption."""
+def _send_file(
+    core: SandboxCore,
+    bot: BotIdentity,
+    params: Params,
+    field: str,
+    media_of: Callable[[StoredFile], JsonDict],
+) -> object:
+    """Send a file (upload or file_id) of the kind ``field`` names, with an optional caption."""
     caption, entities = _caption(core, params)
     markup = _markup(core, params)
     chat = target_chat(core, params)
-    stored = input_file(core, params, "photo", "photo")
-    media: JsonDict = {"photo": photo_sizes(core, stored)}
-    if params.get_bool("has_spoiler"):
-        media["has_media_spoiler"] = True
+    stored = input_file(core, params, field, field)
     message = post_message(
         core,
         bot,
@@ -82,31 +86,48 @@ async def send_photo(core: SandboxCore, bot: BotIdentity, params: Params) -> obj
         caption=caption,
         caption_entities=entities,
         markup=markup,
-        media=media,
+        media=media_of(stored),
         file_ids=[stored.file_id],
     )
     return message_api(core.world, message)
+
+
+@api_method("sendPhoto")
+async def send_photo(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
+    """Send a photo (upload or file_id) with an optional caption."""
+
+    def media_of(stored: StoredFile) -> JsonDict:
+        media: JsonDict = {"photo": photo_sizes(core, stored)}
+        if params.get_bool("has_spoiler"):
+            media["has_media_spoiler"] = True
+        return media
+
+    return _send_file(core, bot, params, "photo", media_of)
 
 
 @api_method("sendDocument")
 async def send_document(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
     """Send a document (upload or file_id) with an optional caption."""
-    caption, entities = _caption(core, params)
-    markup = _markup(core, params)
-    chat = target_chat(core, params)
-    stored = input_file(core, params, "document", "document")
-    message = post_message(
-        core,
-        bot,
-        chat,
-        params,
-        caption=caption,
-        caption_entities=entities,
-        markup=markup,
-        media={"document": stored.document_api()},
-        file_ids=[stored.file_id],
+    return _send_file(
+        core, bot, params, "document", lambda stored: {"document": stored.document_api()}
     )
-    return message_api(core.world, message)
+
+
+@api_method("sendVoice")
+async def send_voice(core: SandboxCore, bot: BotIdentity, params: Params) -> object:
+    """Send a voice note (upload or file_id) with an optional caption and duration."""
+
+    def media_of(stored: StoredFile) -> JsonDict:
+        voice: JsonDict = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": params.get_int("duration") or stored.duration or 0,
+            "mime_type": "audio/ogg",
+            "file_size": stored.size,
+        }
+        return {"voice": voice}
+
+    return _send_file(core, bot, params, "voice", media_of)
 
 
 def _kept_markup(message: MessageState, new_markup: JsonDict | None) -> JsonDict | None:

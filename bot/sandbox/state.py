@@ -88,6 +88,8 @@ class ChatState:
     bot_member: bool = True
     bot_admin: bool = False
     menu_button: JsonDict | None = None
+    is_forum: bool = False  # a supergroup with topics
+    topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
 
     @property
     def is_private(self) -> bool:
@@ -101,6 +103,8 @@ class ChatState:
             value = getattr(self, key)
             if value:
                 chat[key] = value
+        if self.is_forum:
+            chat["is_forum"] = True
         return chat
 
     def full_info(self) -> JsonDict:

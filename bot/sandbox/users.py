@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.sandbox.core import SandboxCore
 
 _STICKER = b"RIFF\x1a\x00\x00\x00WEBPVP8X" + bytes(18)
-_VOICE = b"OggS\x00\x02" + bytes(26)
+_VOICE = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb" + bytes(5)
 
 
 class SimChat(Reader):

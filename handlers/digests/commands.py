@@ -87,13 +87,22 @@ def schedule_digests(app: BotApplication, services: Services, now: datetime) -> 
     schedule_chain(app, JOB_PREFIX, settings.digest_schedule, _scheduled_digest, settings, now)
 
 
+async def digest_recipients(services: Services) -> list[tuple[int, str]]:
+    """Return where scheduled digests go: once to the officers' group when it is set (in the
+    default language), else to every officer in private."""
+    group = services.settings.officers_chat_id
+    if group is not None:
+        return [(group, services.settings.default_language.value)]
+    return list(await services.followup.access.reachable_staff())
+
+
 async def _scheduled_digest(context: BotContext, schedule: Schedule, due: datetime) -> None:
-    """Send a due digest to every officer who has not had it yet."""
+    """Send a due digest to the officers' group, or to every officer, who has not had it yet."""
     services, app = context.services, cast(BotApplication, context.application)
     period = Period.scheduled(
         schedule.every.value, due.astimezone(services.settings.timezone).date()
     )
-    for officer_id, language in await services.followup.access.reachable_staff():
+    for officer_id, language in await digest_recipients(services):
         if not await services.digests.claim_delivery(period, officer_id):
             continue  # already sent, before a restart
         sending = send_digest(app, officer_id, language, period)

@@ -9,9 +9,9 @@ from telegram import Update
 
 from bot.core.access import NotAllowed
 from bot.core.audit import Action
-from bot.core.users import Access, display_name
+from bot.core.users import Access
 from bot.followup.model import InboxFilter
-from bot.reporting.model import AttachmentKind
+from handlers.followup.card import show_report, staff_name
 from handlers.followup.views import INBOX, OfficerViews
 from handlers.kit.callbacks import BadCallback, parse
 from handlers.kit.common import language_for
@@ -87,31 +87,6 @@ async def show_page(
         await context.bot.edit_message_text(
             text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard(rows)
         )
-
-
-async def staff_name(context: BotContext, user_id: int) -> str:
-    """Return an officer's display name, or a dash if they are not registered."""
-    user = await context.services.users.get(user_id)
-    return display_name(user.first_name, user.last_name, user.username) if user else "—"
-
-
-async def show_report(
-    context: BotContext, chat_id: int, officer_id: int, views: OfficerViews, key: int | str
-) -> None:
-    """Send a report's card with its action buttons, then its files."""
-    services = context.services
-    view = await guarded(context, chat_id, views, services.inbox.open_report(officer_id, key))
-    if view is None:
-        return
-    assignee = None if view.assigned_to is None else await staff_name(context, view.assigned_to)
-    await send_text(
-        context.bot, chat_id, views.officer_card(view, assignee), keyboard(views.actions(view))
-    )
-    for attachment in view.files:  # the report's, then its supporters'
-        if attachment.kind is AttachmentKind.PHOTO:
-            await context.bot.send_photo(chat_id, attachment.file_id, caption=view.reference)
-        else:
-            await context.bot.send_document(chat_id, attachment.file_id, caption=view.reference)
 
 
 async def on_button(update: Update, context: BotContext) -> None:

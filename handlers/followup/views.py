@@ -8,11 +8,11 @@ from bot.core.audit import Action, Actor, AuditEntry
 from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, OTHER_OFFICE, Kind, Taxonomy
 from bot.followup.model import TRANSITIONS, InboxFilter, InboxItem, InboxPage, OfficerReportView
-from bot.reporting.model import Status
+from bot.reporting.model import Attachment, AttachmentKind, Status, map_link
 from handlers.kit import callbacks
 from handlers.kit.callbacks import encode
 from handlers.kit.render import Choice, escape
-from handlers.reporting.views import ReportViews
+from handlers.reporting.views import ReportViews, minutes
 
 INBOX = callbacks.prefix("ib", "inbox pages and opening a report")
 REPORT_ACTIONS = callbacks.prefix("fu", "an officer's actions on a report")
@@ -142,6 +142,7 @@ class OfficerViews(ReportViews):
             lines.append(f"<b>{self.say('followup.field_reason')}:</b> {escape(view.reason)}")
         if view.attachments:
             lines.append(f"<b>{self.say('field.attachments')}:</b> {len(view.attachments)} 📎")
+        lines += [self.location(a) for a in view.attachments if a.kind is AttachmentKind.LOCATION]
         lines += ["", f"<b>{self.say('field.description')}:</b>", escape(view.description)]
         lines += self.supporters_section(view)
         if view.thread:
@@ -162,6 +163,27 @@ class OfficerViews(ReportViews):
                 )
         return "\n".join(lines)
 
+    def location(self, attachment: Attachment) -> str:
+        """Return a shared location as coordinates with a map link."""
+        lat, lon = attachment.latitude or 0.0, attachment.longitude or 0.0
+        return self.say(
+            "followup.location",
+            latitude=f"{lat:.5f}",
+            longitude=f"{lon:.5f}",
+            link=escape(map_link(lat, lon)),
+        )
+
+    def file_caption(
+        self, reference: str, position: int, total: int, attachment: Attachment
+    ) -> str:
+        """Return a forwarded file's caption: the report, which file, and the text typed with it."""
+        head = self.say(
+            "followup.file_caption", reference=reference, number=position + 1, total=total
+        )
+        if attachment.kind is AttachmentKind.VOICE and attachment.duration is not None:
+            head += f" · 🎤 {minutes(attachment.duration)}"
+        return head + (f"\n{escape(attachment.caption)}" if attachment.caption else "")
+
     def supporters_section(self, view: OfficerReportView) -> list[str]:
         """Return the card's lines on the traders who added their voice: each one's text and
         files, named only if they chose not to stay anonymous (none: no lines)."""
@@ -181,13 +203,27 @@ class OfficerViews(ReportViews):
         return lines
 
     def actions(self, view: OfficerReportView) -> list[list[Choice]]:
-        """Return the buttons of what an officer may do with the report now."""
+        """Return the buttons of what an officer may do with the report now: taking only when
+        nobody has it, status buttons only while it is open (a closed one offers Reopen)."""
         rid, allowed = view.id, TRANSITIONS[view.status]
         say = self.say
-        rows: list[list[Choice]] = [
-            [(say("followup.btn.take"), encode(REPORT_ACTIONS, "me", rid)),
-             (say("followup.btn.assign"), encode(REPORT_ACTIONS, "as", rid))],
-        ]  # fmt: skip
+        rows: list[list[Choice]] = []
+        if not view.status.is_open:
+            rows.append(
+                [
+                    (
+                        say("followup.btn.reopen"),
+                        encode(REPORT_ACTIONS, "st", rid, Status.IN_PROGRESS),
+                    )
+                ]
+            )
+            allowed = frozenset()
+        else:
+            people: list[Choice] = []
+            if view.assigned_to is None:
+                people.append((say("followup.btn.take"), encode(REPORT_ACTIONS, "me", rid)))
+            people.append((say("followup.btn.assign"), encode(REPORT_ACTIONS, "as", rid)))
+            rows.append(people)
         moves = [
             (say(f"followup.btn.{s}"), encode(REPORT_ACTIONS, "st", rid, s))
             for s in STATUS_BUTTONS
@@ -208,12 +244,13 @@ class OfficerViews(ReportViews):
                 (say("followup.btn.info"), encode(REPORT_ACTIONS, "ri", rid)),
             ]
         )
-        rows.append(
-            [
-                (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
-                (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
-            ]
-        )
+        last = [
+            (say("followup.btn.note"), encode(REPORT_ACTIONS, "nt", rid)),
+            (say("followup.btn.history"), encode(REPORT_ACTIONS, "hi", rid)),
+        ]
+        if any(a.kind is not AttachmentKind.LOCATION for a in view.files):
+            last.append((say("followup.btn.files"), encode(REPORT_ACTIONS, "fi", rid)))
+        rows.append(last)
         return rows  # fmt: skip
 
     def history(

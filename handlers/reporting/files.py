@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import InputFile, Message
 from telegram.error import TelegramError
@@ -10,7 +11,7 @@ from telegram.error import TelegramError
 from bot.core import files
 from bot.core.errors import UserError
 from bot.reporting.drafts import MAX_FILE_BYTES
-from bot.reporting.model import Attachment, AttachmentKind
+from bot.reporting.model import Attachment, AttachmentKind, location_attachment
 from handlers.kit.context import BotContext
 from handlers.kit.render import escape
 from handlers.kit.replies import Speaker
@@ -19,7 +20,33 @@ log = logging.getLogger(__name__)
 
 
 def attachment_of(message: Message) -> Attachment | None:
-    """Return the photo or document a message carries, as declared, if any."""
+    """Return the photo, document, voice note or location a message carries, as declared, with
+    the text typed with it (its caption), if any."""
+    found = _declared(message)
+    if found is None or not message.caption:
+        return found
+    return found.model_copy(update={"caption": message.caption})
+
+
+def _seconds(length: int | timedelta) -> int:
+    """Return a duration in whole seconds (PTB gives int or timedelta)."""
+    return int(length.total_seconds()) if isinstance(length, timedelta) else int(length)
+
+
+def _declared(message: Message) -> Attachment | None:
+    """Return the file or location a message carries, as declared, if any."""
+    if message.location:
+        return location_attachment(message.location.latitude, message.location.longitude)
+    if message.voice:
+        voice = message.voice
+        return Attachment(
+            kind=AttachmentKind.VOICE,
+            file_id=voice.file_id,
+            file_unique_id=voice.file_unique_id,
+            mime_type=voice.mime_type or files.OGG,
+            file_size=voice.file_size,
+            duration=_seconds(voice.to_dict().get("duration", 0)),
+        )
     if message.photo:
         largest = message.photo[-1]
         return Attachment(
@@ -55,7 +82,7 @@ async def received_attachment(
     officers never see the disguised name.
     """
     attachment = attachment_of(message)
-    if attachment is None or attachment.kind is AttachmentKind.PHOTO:
+    if attachment is None or attachment.kind in (AttachmentKind.PHOTO, AttachmentKind.LOCATION):
         return attachment
     if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
         raise UserError("report.error_file_large", megabytes=MAX_FILE_BYTES // (1024 * 1024))
@@ -66,6 +93,10 @@ async def received_attachment(
         log.warning("file not fetched", extra={"error": type(problem).__name__})
         raise UserError("report.error_file_unreadable") from None
     try:
+        if attachment.kind is AttachmentKind.VOICE:
+            return attachment.model_copy(
+                update={"mime_type": files.sniff_voice(content), "file_size": len(content)}
+            )
         checked = files.inspect(content, attachment.file_name)
     except UserError as refusal:
         log.warning("file refused", extra={"reason": refusal.reason})

@@ -10,11 +10,12 @@ from bot.core.conversations import Conversation, Flow
 from bot.core.errors import NoDraft, UserError
 from bot.core.forms import read_form
 from bot.reporting.drafts import Draft, Step
-from bot.reporting.model import Report
+from bot.reporting.model import Attachment, AttachmentKind, Report
 from bot.reporting.service import RateLimited
-from handlers.kit.callbacks import parse
+from handlers.kit.callbacks import encode, parse
 from handlers.kit.common import is_private, language_for, registered_sender
 from handlers.kit.context import BotContext
+from handlers.kit.filed import report_filed
 from handlers.kit.outbox import send_notifications
 from handlers.kit.render import escape, fits, keyboard, send_text
 from handlers.kit.replies import on_press, replace
@@ -100,6 +101,8 @@ async def on_button(update: Update, context: BotContext) -> None:
             return None
         if action == "offer":
             return await reports.accept_offer(uid)
+        if action == Step.ATTACHMENTS and value == "near":
+            return await reports.use_nearest_office(uid)
         if action == "opage":
             return await reports.browse_offices(uid, pressed.number(1))
         if action == "back":
@@ -155,6 +158,7 @@ async def _submit(
     if done.created:  # a high-urgency report reaches the officers at once
         services = context.services
         await send_notifications(context.bot, services, await services.alerts.urgent(done.report))
+        await report_filed(context, done.report)  # e.g. its card in the officers' forum
 
 
 async def _add_voice(update: Update, context: BotContext, views: ReportViews, value: str) -> None:
@@ -218,17 +222,25 @@ async def on_message(update: Update, context: BotContext, conversation: Conversa
                 raise UserError("report.error_unsupported")
             draft = await reports.attach(user_id, attachment, draft)
             if draft.step is Step.ATTACHMENTS:
-                count = len(draft.attachments)
-                _, rows = views.question(draft)
-                await send_text(
-                    context.bot,
-                    chat_id,
-                    views.say("report.attachment_saved", count=count),
-                    keyboard(rows),
-                )
+                await _attachment_saved(context, views, chat_id, draft, attachment)
                 return True
     except UserError as problem:
         await ask(context, chat_id, views, draft, views.say(problem.reason, **problem.params))
         return True
     await ask(context, chat_id, views, draft)
     return True
+
+
+async def _attachment_saved(
+    context: BotContext, views: ReportViews, chat_id: int, draft: Draft, attachment: Attachment
+) -> None:
+    """Confirm a file or location kept; for a location, offer the nearest office."""
+    _, rows = views.question(draft)
+    text = views.say("report.attachment_saved", count=len(draft.attachments))
+    nearest = context.services.reports.nearest_office(draft)
+    if attachment.kind is AttachmentKind.LOCATION and nearest and nearest.code != draft.office:
+        name = escape(nearest.name(views.lang))
+        text = views.say("report.location_saved", office=name)
+        use = views.say("report.use_nearest_office", office=nearest.name(views.lang))
+        rows = [[(use, encode(REPORT_FORM, Step.ATTACHMENTS, "near"))], *rows]
+    await send_text(context.bot, chat_id, text, keyboard(rows))

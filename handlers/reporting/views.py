@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.i18n import Translator
 from bot.core.taxonomy import NO_OFFICE, NOT_SURE, OTHER_OFFICE, Kind, Taxonomy
 from bot.reporting.drafts import EDITABLE, MAX_ATTACHMENTS, Draft, Step
-from bot.reporting.model import Record, Report, ThreadMessage
+from bot.reporting.model import Attachment, AttachmentKind, Record, Report, ThreadMessage
 from bot.reporting.recurring import Match
 from handlers.kit import callbacks, offices
 from handlers.kit.callbacks import encode
@@ -13,6 +15,7 @@ from handlers.kit.render import Choice, escape
 from handlers.kit.replies import Speaker
 
 REPORT_FORM = callbacks.prefix("rep", "the report form's buttons")
+NOTE_MAX = 200  # characters of a file's caption quoted in a summary or record
 Rows = list[list[Choice]]
 
 
@@ -135,6 +138,21 @@ class ReportViews(Speaker):
             )
         return text, [*rows, self._nav()]
 
+    def file_notes(self, attachments: Sequence[Attachment]) -> list[str]:
+        """Return a line per file that has more than its number: the text typed with it, a
+        voice note's length, a location's coordinates."""
+        notes = []
+        for number, item in enumerate(attachments, 1):
+            if item.kind is AttachmentKind.LOCATION:
+                notes.append(f"📍 {number}: {item.latitude or 0:.5f}, {item.longitude or 0:.5f}")
+                continue
+            mark = "🎤" if item.kind is AttachmentKind.VOICE else "📎"
+            length = f" {minutes(item.duration)}" if item.duration else ""
+            caption = f" «{escape(item.caption[:NOTE_MAX])}»" if item.caption else ""
+            if length or caption:
+                notes.append(f"{mark} {number}:{length}{caption}")
+        return notes
+
     def summary(self, draft: Draft) -> tuple[str, Rows]:
         """Return the summary of a draft with submit and edit buttons."""
         lines = [self.say("report.summary_title"), ""]
@@ -148,6 +166,7 @@ class ReportViews(Speaker):
             attachments=len(draft.attachments),
             anonymous=draft.anonymous,
         )
+        lines += self.file_notes(draft.attachments)
         edits = [
             (self.say(f"report.edit_{step}"), encode(REPORT_FORM, "edit", step))
             for step in EDITABLE
@@ -240,6 +259,7 @@ class ReportViews(Speaker):
             attachments=len(report.attachments),
             anonymous=report.anonymous,
         )
+        lines += self.file_notes(report.attachments)
         if thread:
             lines += ["", f"<b>{self.say('myreports.thread')}</b>"]
             for message in thread:
@@ -312,3 +332,8 @@ class ReportViews(Speaker):
 
 def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def minutes(seconds: int) -> str:
+    """Return a length as m:ss."""
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -71,8 +71,9 @@ async def test_anonymous_report_answered_resolved_and_reopened(
     assert said("en", "followup.anonymous") in card.content
 
     await tap(officer, T("en", "followup.btn.take"))
-    await officer.wait_for_message(said("en", "followup.done", reference=reference, status="New"))
-    await officer.wait_for_message(said("en", "followup.card_title", reference=reference))
+    answer = await officer.wait_for_callback_answer()
+    assert answer.text == said("en", "followup.done_take", reference=reference, status="New")
+    await officer.wait_for_message("Olga")  # the card, edited: assigned to her
     await tap(officer, T("en", "followup.btn.reply"))
     await officer.wait_for_message(said("en", "followup.prompt_reply", reference=reference)[:30])
     await officer.send("Please send us the container number & the declaration date.")

@@ -224,10 +224,10 @@ async def test_bad_input_is_explained_and_the_step_asked_again(
     await user.send_sticker()
     again = await user.wait_for_message(said("en", "report.error_unsupported"))
     assert said("en", "report.ask_description_issue") in again.content
-    await user.send_voice()
-    await user.wait_for_message(said("en", "report.error_unsupported"))
+    await user.send_voice()  # kept at the files step; here, text is asked for
+    await user.wait_for_message(said("en", "report.error_text_expected"))
     await user.send_location(4.6, -74.1)
-    await user.wait_for_message(said("en", "report.error_unsupported"))
+    await user.wait_for_message(said("en", "report.error_text_expected"))
     await user.send("short")
     await user.wait_for_message(said("en", "report.error_description_short", minimum=10))
     await user.send("x" * 5000)

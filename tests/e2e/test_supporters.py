@@ -80,7 +80,8 @@ async def test_supporters_on_the_card_told_of_steps_listed_and_withdrawn(
     assert said("en", "followup.supporter_anonymous") in card
     assert "Bob Barrow (Barrow Freight)" in card
     photo = await officer.wait_for_message(predicate=lambda m: m.photo is not None)
-    assert photo.caption == reference  # the anonymous supporter's file, sent with the card
+    caption = said("en", "followup.file_caption", reference=reference, number=1, total=1)
+    assert photo.caption == caption  # the anonymous supporter's file, sent with the card
 
     # A reply and a status change reach the reporter and each supporter in their language.
     await tap(officer, T("en", "followup.btn.reply"))

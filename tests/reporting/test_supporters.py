@@ -58,14 +58,18 @@ async def test_voices_from_before_0012_become_anonymous_supports(tmp_path: Path)
         await db.migrate([m for m in bundled_migrations() if m.number < 12])
         await register_users(db, 1, 2)
         reports = ReportRepository(db)
-        report, _ = await reports.create(new_report(1, "k"))
+        await db.execute(  # as that schema stored it (today's repository writes newer columns)
+            "INSERT INTO reports (id, reference, reporter_id, draft_key, kind, description,"
+            " language, status, created_at, updated_at) VALUES (1, 'R-2026-00001', 1, 'k',"
+            " 'issue', 'Held at the border', 'en', 'new', '2026-11-01T09:00:00+00:00',"
+            " '2026-11-01T09:00:00+00:00')"
+        )
         await db.execute(
             "INSERT INTO report_voices (report_id, user_id, comment, language, created_at)"
-            " VALUES (?, 2, 'same here', 'en', '2026-11-01T10:00:00+00:00')",
-            (report.id,),
+            " VALUES (1, 2, 'same here', 'en', '2026-11-01T10:00:00+00:00')"
         )
         await db.migrate()
-        (support,) = await reports.supports(report.id)
+        (support,) = await reports.supports(1)
         assert (support.user_id, support.comment, support.anonymous) == (2, "same here", True)
         assert support.attachments == ()
     finally:

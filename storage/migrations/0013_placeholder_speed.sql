@@ -1,3 +1,0 @@
--- Placeholder on branch speed only, so that 0014 applies (numbers have no gaps): the lead
--- drops this file when merging the real 0013 of its owner.
-SELECT 1;
