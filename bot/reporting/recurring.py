@@ -18,6 +18,21 @@ class AlikeStore(Protocol):
     async def open_alike(
         self, topic: str, office: str | None, since: datetime, exclude_reporter: int
     ) -> list[Report]: ...
+    async def _meanings(self, text: str, candidates: list[Report]) -> dict[int, float]:
+        """Return the embedding similarity of the text to each candidate (none without embed)."""
+        if self._embed is None or not candidates:
+            return {}
+        fresh = [c for c in candidates if c.id not in self._vectors]
+        vectors = await self._embed([text, *(c.description for c in fresh)])
+        for candidate, vector in zip(fresh, vectors[1:], strict=True):
+            self._vectors[candidate.id] = vector
+        open_ids = {c.id for c in candidates}
+        return {
+            report_id: recurring.cosine(vectors[0], vector)
+            for report_id, vector in self._vectors.items()
+            if report_id in open_ids
+        }
+
     async def add_voice(
         self, report_id: int, user_id: int, comment: str | None, language: str
     ) -> bool: ...
@@ -57,8 +72,11 @@ class RecurringIssues:
         window_days: int = 30,
         threshold: float = recurring.SIMILARITY_THRESHOLD,
         clock: Clock = utc_now,
+        embed: recurring.Embed | None = None,
     ) -> None:
         self._store = store
+        self._embed = embed
+        self._vectors: dict[int, recurring.Vector] = {}  # open reports' embeddings, by id
         self._window = timedelta(days=window_days)
         self._threshold = threshold
         self._clock = clock
@@ -72,18 +90,37 @@ class RecurringIssues:
         mine = recurring.signature(text, language)
         best: tuple[float, Report] | None = None
         since = self._clock() - self._window
-        for candidate in await self._store.open_alike(topic, office, since, reporter_id):
+        candidates = await self._store.open_alike(topic, office, since, reporter_id)
+        meanings = await self._meanings(text, candidates)
+        for candidate in candidates:
             theirs = (
                 frozenset(candidate.keywords.split())
                 if candidate.keywords is not None
                 else recurring.signature(candidate.description, candidate.language)
             )
-            score = recurring.similarity(mine, theirs)
-            if score >= self._threshold and (best is None or score > best[0]):
+            words = recurring.similarity(mine, theirs)
+            score = recurring.likeness(words * recurring.SIMILARITY_THRESHOLD / self._threshold,
+                                       meanings.get(candidate.id))
+            if score >= 1.0 and (best is None or score > best[0]):
                 best = (score, candidate)
         if best is None:
             return None
         return Match(best[1], await self.size(best[1].id))
+
+    async def _meanings(self, text: str, candidates: list[Report]) -> dict[int, float]:
+        """Return the embedding similarity of the text to each candidate (none without embed)."""
+        if self._embed is None or not candidates:
+            return {}
+        fresh = [c for c in candidates if c.id not in self._vectors]
+        vectors = await self._embed([text, *(c.description for c in fresh)])
+        for candidate, vector in zip(fresh, vectors[1:], strict=True):
+            self._vectors[candidate.id] = vector
+        open_ids = {c.id for c in candidates}
+        return {
+            report_id: recurring.cosine(vectors[0], vector)
+            for report_id, vector in self._vectors.items()
+            if report_id in open_ids
+        }
 
     async def add_voice(
         self, report_id: int, user_id: int, comment: str | None, language: str

@@ -10,11 +10,17 @@ from typing import TypeVar
 
 from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
+from bot.sorting.encoder import Embedder, shared_encoder
 from bot.sorting.features import HEAD_FEATURES, Document, analyse
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
+from bot.sorting.linear import LinearModel
 from bot.sorting.model import SortingModel
 from bot.sorting.precedents import PrecedentMemory
 from bot.sorting.sentiment import sentiment, warm_up
+from bot.sorting.shipped import read_shipped_bytes, shipped_file_exists
+from bot.sorting.vectors import feature_row
+
+SHIPPED_LINEAR = "linear.npz"
 
 Label = TypeVar("Label", bound=str)
 QUESTION_WEIGHTS = {"first": 3.0, "later": 0.5, "none": 0.0}
@@ -35,6 +41,9 @@ class ClassifierSettings:
     urgency_model_scale: float = 2.0
     urgency_lexicon_scale: float = 1.0
     topic_threshold: float = 0.3
+    # With the linear model: below this topic probability the classifier is not sure (the
+    # topic is left for an officer); chosen on cross-validation folds, see docs/sorting.md.
+    abstain_threshold: float = 0.5
     min_known_share: float = 0.15
     tag_threshold: float = 0.25
     high_urgency_threshold: float = 0.5
@@ -74,10 +83,21 @@ class Classifier:
         settings: ClassifierSettings | None = None,
         *,
         use_shipped_model: bool = True,
+        linear: LinearModel | None = None,
+        encoder: Embedder | None = None,
     ) -> None:
-        """Load the lexicons and the base model (the shipped one unless told otherwise)."""
+        """Load the lexicons and the models (the shipped ones unless told otherwise).
+
+        With a linear model (shipped as resources/linear.npz) the message's sentence
+        embedding, lexicon scores and sparse features are read by it; without one the
+        naive Bayes model and the lexicons are blended as before.
+        """
         if base_model is None:
             base_model = SortingModel.shipped() if use_shipped_model else SortingModel()
+        if linear is None and use_shipped_model:
+            linear = shipped_linear_model()
+        self._linear = linear
+        self._encoder: Embedder | None = encoder if encoder is not None or linear is None else shared_encoder()
         self.settings = settings or ClassifierSettings()
         self._base_model = base_model
         self._model = base_model
@@ -137,11 +157,14 @@ class Classifier:
                 confidence=0.0,
                 language=doc.language,
             )
-        kind_scores = self._score("kind", doc, self._cue_lexicons["kind"])
-        topic_scores = self._score("topic", doc, self._topic_lexicon)
-        urgency_scores = self._score("urgency", doc, self._cue_lexicons["urgency"])
+        learned = self._learned(doc)
+        kind_scores = self._score("kind", doc, self._cue_lexicons["kind"], learned)
+        topic_scores = self._score("topic", doc, self._topic_lexicon, learned)
+        urgency_scores = self._score("urgency", doc, self._cue_lexicons["urgency"], learned)
         kind, kind_confidence = _pick(KINDS, kind_scores)
         topic, topic_confidence = self._pick_topic(topic_scores)
+        sure = self._linear is None or topic_confidence >= self.settings.abstain_threshold
+        guesses = () if sure else two_best(topic_scores.probabilities)
         urgency, urgency_confidence = self._pick_urgency(kind, urgency_scores)
         tags = tuple(
             label
@@ -160,10 +183,25 @@ class Classifier:
             topic_confidence=round(topic_confidence, 4),
             urgency_confidence=round(urgency_confidence, 4),
             tags=tags,
+            sure=sure,
+            guesses=guesses,
         )
 
-    def _score(self, head: str, doc: Document, lexicon: Lexicon) -> HeadScores:
-        """Blend the head's naive Bayes evidence with its lexicon hits into probabilities."""
+    def _learned(self, doc: Document) -> dict[str, dict[str, float]] | None:
+        """Return the linear model's probabilities per head, or None without one."""
+        if self._linear is None or self._encoder is None:
+            return None
+        row = feature_row(doc, self._encoder.embed_one(doc.raw))
+        return self._linear.probabilities(row)
+
+    def _score(
+        self,
+        head: str,
+        doc: Document,
+        lexicon: Lexicon,
+        learned: dict[str, dict[str, float]] | None = None,
+    ) -> HeadScores:
+        """Blend the head's learned evidence with its lexicon hits into probabilities."""
         settings = self.settings
         model_scale, lexicon_scale = {
             "kind": (settings.kind_model_scale, settings.kind_lexicon_scale),
@@ -186,11 +224,17 @@ class Classifier:
             for label, similarity in self._precedents.similarities(doc, head).items()
             if similarity >= settings.precedent_min_similarity
         }
+        if learned is not None:
+            base = {label: math.log(max(learned[head][label], 1e-9)) for label in model.classes}
+        else:
+            base = {
+                label: priors[label]
+                + model_scale * evidence.average_log_likelihood[label]
+                + lexicon_scale * lexicon_scores.get(label, 0.0)
+                for label in model.classes
+            }
         logits = {
-            label: priors[label]
-            + model_scale * evidence.average_log_likelihood[label]
-            + lexicon_scale * lexicon_scores.get(label, 0.0)
-            + settings.precedent_scale * precedents.get(label, 0.0)
+            label: base[label] + settings.precedent_scale * precedents.get(label, 0.0)
             for label in model.classes
         }
         known_share = (
@@ -207,7 +251,7 @@ class Classifier:
         )
         if no_evidence:
             return OTHER_TOPIC, min(probability, 1.0 - scores.known_share)
-        if probability < self.settings.topic_threshold:
+        if self._linear is None and probability < self.settings.topic_threshold:
             return OTHER_TOPIC, probability
         return label, probability
 
@@ -223,6 +267,22 @@ class Classifier:
         if pressing >= self.settings.high_urgency_threshold:
             return "high", pressing
         return "normal", 1.0 - pressing
+
+
+def two_best(probabilities: Mapping[str, float]) -> tuple[str, ...]:
+    """Return the two most probable topics other than 'other', best first."""
+    ranked = sorted(
+        (label for label in TOPICS if label != OTHER_TOPIC),
+        key=lambda label: -probabilities.get(label, 0.0),
+    )
+    return tuple(ranked[:2])
+
+
+def shipped_linear_model() -> LinearModel | None:
+    """Load the shipped linear model, or None if the package has none."""
+    if not shipped_file_exists(SHIPPED_LINEAR):
+        return None
+    return LinearModel.from_bytes(read_shipped_bytes(SHIPPED_LINEAR))
 
 
 def _absorb(

@@ -12,6 +12,8 @@ from bot.sorting.shipped import read_shipped_toml
 _SPANISH_MARKS = frozenset("ñ¿¡áéíóú")
 _SUFFIX_WEIGHT = 0.5
 _MARK_WEIGHT = 1.5
+# Cyrillic text is another language when more than one letter in this many is not Russian.
+_FOREIGN_SHARE = 40
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,49 @@ def _profiles() -> dict[str, _LatinProfile]:
     }
 
 
+@dataclass(frozen=True)
+class _Foreign:
+    """Hold the letters and words of the languages the bot does not speak."""
+
+    cyrillic_letters: frozenset[str]
+    latin_letters: dict[str, frozenset[str]]
+    words: dict[str, frozenset[str]]
+
+
+_CYRILLIC_FOREIGN = ("uk", "sr", "kk")
+
+
+@cache
+def _foreign() -> _Foreign:
+    """Load the foreign letters and words shipped in language.toml."""
+    raw = read_shipped_toml("language.toml")["foreign"]
+    letters: dict[str, str] = raw["letters"]
+    return _Foreign(
+        cyrillic_letters=frozenset("".join(letters[code] for code in _CYRILLIC_FOREIGN)),
+        latin_letters={
+            code: frozenset(chars)
+            for code, chars in letters.items()
+            if code not in _CYRILLIC_FOREIGN
+        },
+        words={
+            code: frozenset(tokenise(normalise(words))) for code, words in raw["words"].items()
+        },
+    )
+
+
+def _foreign_latin_score(text: str, tokens: list[str]) -> float:
+    """Score the strongest foreign Latin-script language: its words and its letters."""
+    foreign = _foreign()
+    lowered = text.lower()
+    best = 0.0
+    for code, words in foreign.words.items():
+        score = float(sum(1 for token in tokens if token in words))
+        letters = foreign.latin_letters.get(code, frozenset())
+        score += _MARK_WEIGHT * sum(1 for char in lowered if char in letters)
+        best = max(best, score)
+    return best
+
+
 def _latin_score(tokens: list[str], profile: _LatinProfile) -> float:
     """Score how strongly the tokens look like the profile's language."""
     score = 0.0
@@ -52,12 +97,15 @@ def detect_language(text: str, hint: str | None = None) -> TextLanguage:
     if cyrillic + latin == 0:
         return OTHER_LANGUAGE
     if cyrillic >= latin:
-        return Language.RU
+        foreign = sum(1 for char in text.lower() if char in _foreign().cyrillic_letters)
+        return OTHER_LANGUAGE if foreign * _FOREIGN_SHARE > cyrillic else Language.RU
     tokens = tokenise(normalised)
     profiles = _profiles()
     english = _latin_score(tokens, profiles["en"])
     spanish = _latin_score(tokens, profiles["es"])
     spanish += _MARK_WEIGHT * sum(1 for char in text.lower() if char in _SPANISH_MARKS)
+    if _foreign_latin_score(text, tokens) > max(english, spanish):
+        return OTHER_LANGUAGE
     if english > spanish:
         return Language.EN
     if spanish > english:
