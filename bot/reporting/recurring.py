@@ -99,8 +99,9 @@ class RecurringIssues:
                 else recurring.signature(candidate.description, candidate.language)
             )
             words = recurring.similarity(mine, theirs)
-            score = recurring.likeness(words * recurring.SIMILARITY_THRESHOLD / self._threshold,
-                                       meanings.get(candidate.id))
+            score = recurring.likeness(
+                words * recurring.SIMILARITY_THRESHOLD / self._threshold, meanings.get(candidate.id)
+            )
             if score >= 1.0 and (best is None or score > best[0]):
                 best = (score, candidate)
         if best is None:

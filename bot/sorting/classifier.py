@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
+
 from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
 from bot.core.taxonomy import OTHER_TOPIC, Kind, Urgency
-from bot.sorting.encoder import Embedder, shared_encoder
+from bot.sorting.encoder import DIMENSIONS, Embedder, Vectors, shared_encoder
 from bot.sorting.features import HEAD_FEATURES, Document, analyse
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
 from bot.sorting.linear import LinearModel
 from bot.sorting.model import SortingModel
 from bot.sorting.precedents import PrecedentMemory
-from bot.sorting.sentiment import sentiment, warm_up
+from bot.sorting.sentiment import expected_polarity, sentiment, warm_up
 from bot.sorting.shipped import read_shipped_bytes, shipped_file_exists
-from bot.sorting.vectors import feature_row
+from bot.sorting.vectors import feature_row, sentiment_row
 
 SHIPPED_LINEAR = "linear.npz"
 
@@ -44,6 +46,7 @@ class ClassifierSettings:
     # With the linear model: below this topic probability the classifier is not sure (the
     # topic is left for an officer); chosen on cross-validation folds, see docs/sorting.md.
     abstain_threshold: float = 0.5
+    linear_scale: float = 1.0
     min_known_share: float = 0.15
     tag_threshold: float = 0.25
     high_urgency_threshold: float = 0.5
@@ -97,7 +100,9 @@ class Classifier:
         if linear is None and use_shipped_model:
             linear = shipped_linear_model()
         self._linear = linear
-        self._encoder: Embedder | None = encoder if encoder is not None or linear is None else shared_encoder()
+        self._encoder: Embedder | None = (
+            encoder if encoder is not None or linear is None else shared_encoder()
+        )
         self.settings = settings or ClassifierSettings()
         self._base_model = base_model
         self._model = base_model
@@ -147,7 +152,7 @@ class Classifier:
     def classify(self, text: str, lang_hint: str | None = None) -> Classification:
         """Sort one message; say topic 'other' when the evidence is too weak."""
         doc = analyse(text, lang_hint)
-        polarity = sentiment(doc)
+        polarity = self._polarity(doc)
         if not doc.tokens:
             return Classification(
                 kind=Kind.ISSUE,
@@ -187,6 +192,19 @@ class Classifier:
             guesses=guesses,
         )
 
+    def embed(self, texts: Sequence[str]) -> list[Vectors]:
+        """Return each text's sentence embedding (zeros when no encoder is loaded)."""
+        if self._encoder is None:
+            return [np.zeros(DIMENSIONS, dtype=np.float32) for _ in texts]
+        return [self._encoder.embed_one(text) for text in texts]
+
+    def _polarity(self, doc: Document) -> float:
+        """Score sentiment with the learned head when shipped, else with the old blend."""
+        if self._linear is None or self._encoder is None or "sentiment" not in self._linear.heads:
+            return sentiment(doc)
+        row = sentiment_row(doc, self._encoder.embed_one(doc.raw))
+        return expected_polarity(self._linear.probabilities(row, ("sentiment",))["sentiment"])
+
     def _learned(self, doc: Document) -> dict[str, dict[str, float]] | None:
         """Return the linear model's probabilities per head, or None without one."""
         if self._linear is None or self._encoder is None:
@@ -224,15 +242,15 @@ class Classifier:
             for label, similarity in self._precedents.similarities(doc, head).items()
             if similarity >= settings.precedent_min_similarity
         }
+        base = {
+            label: priors[label]
+            + model_scale * evidence.average_log_likelihood[label]
+            + lexicon_scale * lexicon_scores.get(label, 0.0)
+            for label in model.classes
+        }
         if learned is not None:
-            base = {label: math.log(max(learned[head][label], 1e-9)) for label in model.classes}
-        else:
-            base = {
-                label: priors[label]
-                + model_scale * evidence.average_log_likelihood[label]
-                + lexicon_scale * lexicon_scores.get(label, 0.0)
-                for label in model.classes
-            }
+            for label in model.classes:
+                base[label] += settings.linear_scale * math.log(max(learned[head][label], 1e-9))
         logits = {
             label: base[label] + settings.precedent_scale * precedents.get(label, 0.0)
             for label in model.classes

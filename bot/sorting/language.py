@@ -60,9 +60,7 @@ def _foreign() -> _Foreign:
             for code, chars in letters.items()
             if code not in _CYRILLIC_FOREIGN
         },
-        words={
-            code: frozenset(tokenise(normalise(words))) for code, words in raw["words"].items()
-        },
+        words={code: frozenset(tokenise(normalise(words))) for code, words in raw["words"].items()},
     )
 
 

@@ -57,6 +57,7 @@ def fit_head(
     labels: Sequence[str],
     classes: Sequence[str],
     weights: Sequence[float] | None = None,
+    *,
     settings: TrainingSettings | None = None,
     dense: int | None = None,
 ) -> LinearHead:
@@ -71,7 +72,9 @@ def fit_head(
     count = len(rows)
     targets = np.zeros((count, len(classes)), dtype=np.float32)
     targets[np.arange(count), rows] = 1.0
-    sample = np.ones(count, dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
+    sample = (
+        np.ones(count, dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
+    )
     if settings.balanced:
         per_class = targets.T @ sample
         present = per_class > 0
@@ -92,7 +95,7 @@ def fit_head(
         error = (softmax_rows(x @ w + b) - targets) * sample[:, None]
         grad_w = x.T @ error + settings.l2 * w
         grad_b = error.sum(axis=0)
-        for position, (param, grad) in enumerate(((w, grad_w), (b, grad_b))):
+        for position, (target, grad) in enumerate(((w, grad_w), (b, grad_b))):
             first, second = moments[2 * position], moments[2 * position + 1]
             first *= beta1
             first += (1 - beta1) * grad
@@ -100,7 +103,7 @@ def fit_head(
             second += (1 - beta2) * grad * grad
             corrected = first / (1 - beta1**step)
             spread = np.sqrt(second / (1 - beta2**step)) + epsilon
-            param -= settings.learning_rate * corrected / spread
+            np.subtract(target, settings.learning_rate * corrected / spread, out=target)
     return LinearHead(tuple(classes), centre, scale, w, b)
 
 
@@ -150,12 +153,15 @@ class LinearModel:
         self.heads = dict(heads)
         self.meta = dict(meta or {})
 
-    def probabilities(self, row: Matrix) -> dict[str, dict[str, float]]:
-        """Return, per head, each class's probability for one feature row."""
+    def probabilities(
+        self, row: Matrix, heads: tuple[str, ...] = ("kind", "topic", "urgency")
+    ) -> dict[str, dict[str, float]]:
+        """Return, per head asked for (and present), each class's probability for one row."""
         features = row.reshape(1, -1)
         return {
             name: dict(zip(head.classes, head.probabilities(features)[0].tolist(), strict=True))
             for name, head in self.heads.items()
+            if name in heads
         }
 
     def to_bytes(self) -> bytes:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.core.access import Gate, require
 from bot.core.users import Access
 from bot.reporting.model import Correction, Report
 from bot.sorting import Classification, Classifier, LabelledExample
+from bot.sorting.encoder import Vectors
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,11 @@ class SortingService:
     async def classify(self, text: str, language: str | None = None) -> Classification:
         """Sort one text (about 2 ms once the classifier is loaded)."""
         return (await self.ready()).classify(text, language)
+
+    async def embed(self, texts: Sequence[str]) -> list[Vectors]:
+        """Return the sentence embeddings of texts (for similar reports), off the event loop."""
+        classifier = await self.ready()
+        return await asyncio.to_thread(classifier.embed, texts)
 
     async def correct(
         self,

@@ -24,13 +24,15 @@ from bot.sorting.encoder import DIMENSIONS, shared_encoder
 from bot.sorting.features import analyse
 from bot.sorting.linear import LinearHead, LinearModel, Matrix, TrainingSettings, fit_head
 from bot.sorting.model import SHIPPED_MODEL, SortingModel, train_model
+from bot.sorting.sentiment import SENTIMENT_CLASSES
 from bot.sorting.shipped import RESOURCE_DIR
-from bot.sorting.vectors import LEXICON_COLUMNS, feature_row
+from bot.sorting.vectors import LEXICON_COLUMNS, feature_row, sentiment_row
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parents[1]
 DEFAULT_OUT = PACKAGE_DIR / RESOURCE_DIR / SHIPPED_MODEL
 DEFAULT_LINEAR_OUT = PACKAGE_DIR / RESOURCE_DIR / SHIPPED_LINEAR
+
 
 def _nearest_shared(relative: str) -> Path:
     """Return ../shared/<relative> of the checkout (or of a folder above a worktree)."""
@@ -104,10 +106,35 @@ def fit_linear(
     for head, classes in HEADS.items():
         labels = [str(row[head]) for row in rows]
         heads[head] = fit_head(
-            features, labels, [str(c) for c in classes], settings=settings,
+            features,
+            labels,
+            [str(c) for c in classes],
+            settings=settings,
             dense=DIMENSIONS + LEXICON_COLUMNS,
         )
     return LinearModel(heads, {"examples": str(len(rows))})
+
+
+def sentiment_rows(rows: Sequence[Row], data_dir: Path) -> list[Row]:
+    """Return the rows labelled with sentiment: labelled styles and sentiment.jsonl."""
+    extra = data_dir / "sentiment.jsonl"
+    found = [row for row in rows if row.get("sentiment") in SENTIMENT_CLASSES]
+    if extra.is_file():
+        found += read_rows(extra, "sentiment")
+    return found
+
+
+def fit_sentiment(rows: Sequence[Row], embeddings: Matrix) -> LinearHead:
+    """Fit the sentiment head (negative / neutral / positive) on labelled rows."""
+    features = np.stack(
+        [
+            sentiment_row(analyse(row["text"], row.get("lang")), embedding)
+            for row, embedding in zip(rows, embeddings, strict=True)
+        ]
+    )
+    return fit_head(
+        features, [row["sentiment"] for row in rows], SENTIMENT_CLASSES, settings=LINEAR_SETTINGS
+    )
 
 
 def prune(model: SortingModel, min_count: float = MIN_FEATURE_COUNT) -> SortingModel:
@@ -152,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(text + "\n", encoding="utf-8")
     embeddings = shared_encoder().embed([row["text"] for row in rows])
     linear = fit_linear(featurise(rows, embeddings), rows)
+    polar = sentiment_rows(rows, args.data_dir)
+    if polar:
+        texts = [row["text"] for row in polar]
+        linear.heads["sentiment"] = fit_sentiment(polar, shared_encoder().embed(texts))
     args.linear_out.write_bytes(linear.to_bytes())
     features = {head: len(body.counts) for head, body in model.heads.items()}
     print(

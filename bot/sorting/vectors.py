@@ -20,6 +20,7 @@ from bot.core.taxonomy import URGENCIES
 from bot.sorting.encoder import DIMENSIONS, Vectors
 from bot.sorting.features import Document, kind_features, topic_features, urgency_features
 from bot.sorting.lexicon import Lexicon, cue_lexicons, topic_lexicon, unless_negated
+from bot.sorting.sentiment import polarity_features
 
 HASHED = 4096
 _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "ru": "russian"}
@@ -79,6 +80,13 @@ def sparse_features(doc: Document) -> set[str]:
     features = topic_features(doc) | kind_features(doc) | urgency_features(doc)
     features.update("sb:" + word for word in snowball_stems(doc))
     return features
+
+
+def sentiment_row(doc: Document, embedding: Vectors) -> Vectors:
+    """Return the sentiment head's row: the embedding and the polarity cues."""
+    cues = np.asarray(polarity_features(doc), dtype=np.float32)
+    row: Vectors = np.concatenate([embedding.astype(np.float32), cues])
+    return row
 
 
 def feature_row(doc: Document, embedding: Vectors) -> Vectors:

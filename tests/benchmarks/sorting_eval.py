@@ -22,14 +22,13 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import numpy as np  # noqa: E402
 
 from bot.core.labels import LabelledExample  # noqa: E402
 from bot.sorting import TOPICS, Classification, Classifier  # noqa: E402
@@ -254,7 +253,9 @@ def abstention(
 ) -> tuple[float, float]:
     """Return the precision of topics assigned at the threshold, and the share assigned."""
     assigned = [
-        (row, p) for row, p in zip(rows, predictions, strict=True) if p.topic_confidence >= threshold
+        (row, p)
+        for row, p in zip(rows, predictions, strict=True)
+        if p.topic_confidence >= threshold
     ]
     right = sum(1 for row, p in assigned if row["topic"] == p.topic)
     return right / max(len(assigned), 1), len(assigned) / max(len(rows), 1)
@@ -424,11 +425,15 @@ def print_sentiment(rows: Sequence[Row], classifier: Classifier, title: str) -> 
             continue
         scores = [classifier.classify(r["text"], language).sentiment for r in picked]
         agree = sum(
-            1 for r, v in zip(picked, scores, strict=True) if SENTIMENT_SIGNS[r["sentiment"]] == sign(v)
+            1
+            for r, v in zip(picked, scores, strict=True)
+            if SENTIMENT_SIGNS[r["sentiment"]] == sign(v)
         )
         negatives = [v for r, v in zip(picked, scores, strict=True) if r["sentiment"] == "negative"]
         mean = statistics.mean(negatives) if negatives else float("nan")
-        cells.append(f"{language} {agree / len(picked):.3f} (n={len(picked)}, negatives' mean {mean:+.2f})")
+        cells.append(
+            f"{language} {agree / len(picked):.3f} (n={len(picked)}, negatives' mean {mean:+.2f})"
+        )
     print(f"  {title}: " + "; ".join(cells))
 
 
@@ -443,19 +448,29 @@ def print_language(path: Path) -> None:
         by_language[row["lang"]].append(detect_language(row["text"]) == expected)
     total = [ok for oks in by_language.values() for ok in oks]
     cells = [f"{code} {sum(oks) / len(oks):.2f}" for code, oks in sorted(by_language.items())]
-    print(f"  language detection on {path.name}: all {sum(total) / len(total):.3f}; " + ", ".join(cells))
+    print(
+        f"  language detection on {path.name}: all {sum(total) / len(total):.3f}; "
+        + ", ".join(cells)
+    )
 
 
 def print_paraphrases(path: Path) -> None:
     """Print similar-report precision and recall on paraphrase and unrelated pairs."""
-    from bot.core.similarity import SIMILARITY_THRESHOLD, signature, similarity
+    from bot.core.similarity import (
+        EMBEDDING_THRESHOLD,
+        SIMILARITY_THRESHOLD,
+        signature,
+        similarity,
+    )
     from bot.sorting.encoder import cosine
 
     pairs = read_rows(path)
     encoder = shared_encoder()
     scored = []
     for pair in pairs:
-        words = similarity(signature(pair["a"], pair["a_lang"]), signature(pair["b"], pair["b_lang"]))
+        words = similarity(
+            signature(pair["a"], pair["a_lang"]), signature(pair["b"], pair["b_lang"])
+        )
         a, b = encoder.embed([pair["a"], pair["b"]])
         scored.append((pair, words, cosine(a, b)))
     for name, pick, threshold in (
