@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.core.text import normalise, stem, tokenise
 
@@ -36,7 +37,7 @@ def similarity(first: frozenset[str], second: frozenset[str]) -> float:
 # Sentence embeddings (bot.sorting's encoder) find rewordings and other languages; the
 # threshold is chosen on data/sorting/paraphrases.jsonl (tests/benchmarks/sorting_eval.py).
 EMBEDDING_THRESHOLD = 0.6
-Vector = Sequence[float]
+Vector = Sequence[float] | npt.NDArray[np.float32]
 Embed = Callable[[Sequence[str]], Awaitable[Sequence[Vector]]]
 
 

@@ -11,6 +11,8 @@ from bot.core.clock import Clock, utc_now
 from bot.core.taxonomy import OTHER_OFFICE
 from bot.reporting.model import Report
 
+MAX_REMEMBERED = 20_000  # open reports' embeddings kept (2 KB each)
+
 
 class AlikeStore(Protocol):
     """What finding recurring issues needs from storage."""
@@ -18,21 +20,6 @@ class AlikeStore(Protocol):
     async def open_alike(
         self, topic: str, office: str | None, since: datetime, exclude_reporter: int
     ) -> list[Report]: ...
-    async def _meanings(self, text: str, candidates: list[Report]) -> dict[int, float]:
-        """Return the embedding similarity of the text to each candidate (none without embed)."""
-        if self._embed is None or not candidates:
-            return {}
-        fresh = [c for c in candidates if c.id not in self._vectors]
-        vectors = await self._embed([text, *(c.description for c in fresh)])
-        for candidate, vector in zip(fresh, vectors[1:], strict=True):
-            self._vectors[candidate.id] = vector
-        open_ids = {c.id for c in candidates}
-        return {
-            report_id: recurring.cosine(vectors[0], vector)
-            for report_id, vector in self._vectors.items()
-            if report_id in open_ids
-        }
-
     async def add_voice(
         self, report_id: int, user_id: int, comment: str | None, language: str
     ) -> bool: ...
@@ -112,6 +99,8 @@ class RecurringIssues:
         """Return the embedding similarity of the text to each candidate (none without embed)."""
         if self._embed is None or not candidates:
             return {}
+        if len(self._vectors) > MAX_REMEMBERED:
+            self._vectors.clear()  # closed and old reports: start over (a batch rebuilds it)
         fresh = [c for c in candidates if c.id not in self._vectors]
         vectors = await self._embed([text, *(c.description for c in fresh)])
         for candidate, vector in zip(fresh, vectors[1:], strict=True):

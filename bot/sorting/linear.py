@@ -35,8 +35,8 @@ class LinearHead:
 
     def logits(self, features: Matrix) -> Matrix:
         """Return one row of class logits per row of features."""
-        scaled = (features - self.centre) / self.scale
-        out: Matrix = scaled @ self.weights + self.bias
+        scaled = (features.astype(np.float32) - self.centre) / self.scale
+        out: Matrix = (scaled @ self.weights + self.bias).astype(np.float32)
         return out
 
     def probabilities(self, features: Matrix) -> Matrix:

@@ -187,7 +187,8 @@ class TableEmbedder:
 
     def embed_one(self, text: str) -> Vectors:
         """Return the stored row of a text."""
-        return self._rows[text]
+        row: Vectors = self._rows[text]
+        return row
 
 
 class Lab:
@@ -466,7 +467,7 @@ def print_paraphrases(path: Path) -> None:
 
     pairs = read_rows(path)
     encoder = shared_encoder()
-    scored = []
+    scored: list[tuple[Row, float, float]] = []
     for pair in pairs:
         words = similarity(
             signature(pair["a"], pair["a_lang"]), signature(pair["b"], pair["b_lang"])
@@ -477,12 +478,13 @@ def print_paraphrases(path: Path) -> None:
         ("stems (Jaccard)", 1, SIMILARITY_THRESHOLD),
         ("embeddings (cosine)", 2, EMBEDDING_THRESHOLD),
     ):
+        values = [(pair, (words, meaning)[pick - 1]) for pair, words, meaning in scored]
         for kind in ("paraphrase", "translation", "all"):
-            chosen = [s for s in scored if kind == "all" or s[0].get("kind") in (kind, None)]
-            positives = [s for s in chosen if s[0]["same"]]
-            negatives = [s for s in scored if not s[0]["same"]]
-            hits = sum(1 for s in positives if s[pick] >= threshold)
-            false = sum(1 for s in negatives if s[pick] >= threshold)
+            chosen = [v for v in values if kind == "all" or v[0].get("kind") in (kind, None)]
+            positives = [value for pair, value in chosen if pair["same"]]
+            negatives = [value for pair, value in values if not pair["same"]]
+            hits = sum(1 for value in positives if value >= threshold)
+            false = sum(1 for value in negatives if value >= threshold)
             precision = hits / max(hits + false, 1)
             print(
                 f"  {name} >= {threshold:.2f}, {kind}: precision {precision:.3f} "
