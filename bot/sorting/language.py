@@ -12,8 +12,9 @@ from bot.sorting.shipped import read_shipped_toml
 _SPANISH_MARKS = frozenset("ñ¿¡áéíóú")
 _SUFFIX_WEIGHT = 0.5
 _MARK_WEIGHT = 1.5
-# Cyrillic text is another language when more than one letter in this many is not Russian.
-_FOREIGN_SHARE = 40
+# Cyrillic text is another language when a letter Russian lacks, or a Ukrainian or Serbian
+# word, comes more often than once in this many letters.
+_FOREIGN_SHARE = 60
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,37 @@ def _foreign() -> _Foreign:
     )
 
 
+@cache
+def _translit() -> frozenset[str]:
+    """Load the words of Russian typed in Latin letters."""
+    return frozenset(read_shipped_toml("language.toml")["translit"]["ru"].split())
+
+
+@cache
+def _spoken_words() -> frozenset[str]:
+    """Return the English and Spanish profile words (a foreign word list never counts them)."""
+    raw = read_shipped_toml("language.toml")
+    return frozenset(raw["en"]["words"].split()) | frozenset(raw["es"]["words"].split())
+
+
+def _foreign_cyrillic_score(text: str, tokens: list[str]) -> float:
+    """Count letters Russian lacks and Ukrainian or Serbian words."""
+    foreign = _foreign()
+    letters = sum(1 for char in text.lower() if char in foreign.cyrillic_letters)
+    words = sum(
+        1 for token in tokens if token in foreign.words["uk"] or token in foreign.words["sr"]
+    )
+    return float(letters + words)
+
+
 def _foreign_latin_score(text: str, tokens: list[str]) -> float:
     """Score the strongest foreign Latin-script language: its words and its letters."""
     foreign = _foreign()
     lowered = text.lower()
     best = 0.0
     for code, words in foreign.words.items():
+        if code in _CYRILLIC_FOREIGN:
+            continue
         score = float(sum(1 for token in tokens if token in words))
         letters = foreign.latin_letters.get(code, frozenset())
         score += _MARK_WEIGHT * sum(1 for char in lowered if char in letters)
@@ -95,14 +121,18 @@ def detect_language(text: str, hint: str | None = None) -> TextLanguage:
     if cyrillic + latin == 0:
         return OTHER_LANGUAGE
     if cyrillic >= latin:
-        foreign = sum(1 for char in text.lower() if char in _foreign().cyrillic_letters)
+        foreign = _foreign_cyrillic_score(text, tokenise(normalised))
         return OTHER_LANGUAGE if foreign * _FOREIGN_SHARE > cyrillic else Language.RU
     tokens = tokenise(normalised)
     profiles = _profiles()
     english = _latin_score(tokens, profiles["en"])
     spanish = _latin_score(tokens, profiles["es"])
     spanish += _MARK_WEIGHT * sum(1 for char in text.lower() if char in _SPANISH_MARKS)
-    if _foreign_latin_score(text, tokens) > max(english, spanish):
+    translit = float(sum(1 for token in tokens if token in _translit()))
+    foreign = _foreign_latin_score(text, tokens)
+    if translit > max(english, spanish, foreign):
+        return Language.RU
+    if foreign > max(english, spanish):
         return OTHER_LANGUAGE
     if english > spanish:
         return Language.EN
