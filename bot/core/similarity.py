@@ -36,7 +36,7 @@ def similarity(first: frozenset[str], second: frozenset[str]) -> float:
 
 # Sentence embeddings (bot.sorting's encoder) find rewordings and other languages; the
 # threshold is chosen on data/sorting/paraphrases.jsonl (tests/benchmarks/sorting_eval.py).
-EMBEDDING_THRESHOLD = 0.6
+EMBEDDING_THRESHOLD = 0.5
 Vector = Sequence[float] | npt.NDArray[np.float32]
 Embed = Callable[[Sequence[str]], Awaitable[Sequence[Vector]]]
 
