@@ -45,8 +45,11 @@ class ClassifierSettings:
     topic_threshold: float = 0.3
     # With the linear model: below this topic probability the classifier is not sure (the
     # topic is left for an officer); chosen on cross-validation folds, see docs/sorting.md.
-    abstain_threshold: float = 0.5
+    abstain_threshold: float = 0.78
     linear_scale: float = 1.0
+    kind_linear_scale: float = 1.0
+    # With the linear model, a correction must outweigh its sharper log-probabilities.
+    linear_precedent_scale: float = 24.0
     min_known_share: float = 0.15
     tag_threshold: float = 0.25
     high_urgency_threshold: float = 0.5
@@ -62,6 +65,7 @@ class HeadScores:
     probabilities: dict[str, float]
     known_share: float
     lexicon_hits: float
+    has_words: bool = True
 
     def best(self) -> tuple[str, float]:
         """Return the most probable class and its probability."""
@@ -198,9 +202,21 @@ class Classifier:
             return [np.zeros(DIMENSIONS, dtype=np.float32) for _ in texts]
         return [self._encoder.embed_one(text) for text in texts]
 
+    def _known_words(self, doc: Document) -> float:
+        """Return the share of the message's content words the topic model has seen."""
+        counts = self._model.heads["topic"].counts
+        words = [f"w:{stem}" for stem, is_content in zip(doc.stems, doc.content, strict=True)]
+        content = [word for word, keep in zip(words, doc.content, strict=True) if keep]
+        return sum(1 for word in content if word in counts) / len(content) if content else 0.0
+
     def _polarity(self, doc: Document) -> float:
-        """Score sentiment with the learned head when shipped, else with the old blend."""
+        """Score sentiment with the learned head when shipped, else with the old blend.
+
+        A message with no word the models know (gibberish) keeps the old blend's score.
+        """
         if self._linear is None or self._encoder is None or "sentiment" not in self._linear.heads:
+            return sentiment(doc)
+        if self._known_words(doc) < self.settings.min_known_share:
             return sentiment(doc)
         row = sentiment_row(doc, self._encoder.embed_one(doc.raw))
         return expected_polarity(self._linear.probabilities(row, ("sentiment",))["sentiment"])
@@ -248,27 +264,32 @@ class Classifier:
             + lexicon_scale * lexicon_scores.get(label, 0.0)
             for label in model.classes
         }
-        if learned is not None:
+        if learned is not None and head in learned:
+            scale = settings.kind_linear_scale if head == "kind" else settings.linear_scale
             for label in model.classes:
-                base[label] += settings.linear_scale * math.log(max(learned[head][label], 1e-9))
-        logits = {
-            label: base[label] + settings.precedent_scale * precedents.get(label, 0.0)
-            for label in model.classes
-        }
+                base[label] += scale * math.log(max(learned[head][label], 1e-9))
+        pull = settings.precedent_scale if learned is None else settings.linear_precedent_scale
+        logits = {label: base[label] + pull * precedents.get(label, 0.0) for label in model.classes}
         known_share = (
             evidence.known_features / evidence.total_features if evidence.total_features else 0.0
         )
+        if learned is not None:  # character n-grams match anything: count known words only
+            known_share = self._known_words(doc)
         hits = sum(lexicon_scores.values()) + sum(precedents.values())
-        return HeadScores(softmax(logits), known_share, hits)
+        has_words = any(token.isalpha() for token in doc.tokens)
+        return HeadScores(softmax(logits), known_share, hits, has_words)
 
     def _pick_topic(self, scores: HeadScores) -> tuple[str, float]:
         """Pick the best topic, falling back to 'other' below the confidence threshold."""
         label, probability = _pick(TOPICS, scores)
-        no_evidence = (
-            scores.lexicon_hits == 0 and scores.known_share < self.settings.min_known_share
+        no_evidence = scores.lexicon_hits == 0 and (
+            scores.known_share < self.settings.min_known_share or not scores.has_words
         )
         if no_evidence:
-            return OTHER_TOPIC, min(probability, 1.0 - scores.known_share)
+            ceiling = 1.0 - scores.known_share
+            if self._linear is not None:
+                ceiling = self.settings.min_known_share
+            return OTHER_TOPIC, min(probability, ceiling)
         if self._linear is None and probability < self.settings.topic_threshold:
             return OTHER_TOPIC, probability
         return label, probability

@@ -27,8 +27,8 @@ def classifier() -> Classifier:
 
 
 def test_snowball_stems_join_word_forms() -> None:
-    russian = snowball_stems(analyse("пять дней на посту", "ru"))
-    assert snowball_stems(analyse("пять дни на посту", "ru"))[1] == russian[1]
+    russian = {snowball_stems(analyse(word, "ru"))[0] for word in ("таможня", "таможни")}
+    assert len(russian) == 1
     spanish = {snowball_stems(analyse(word, "es"))[0] for word in ("demora", "demoras")}
     assert len(spanish) == 1
 
