@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bot.core.labels import HEADS, LabelledExample
 from bot.sorting.classifier import SHIPPED_LINEAR
@@ -162,6 +163,12 @@ def training_rows(data: Path, data_dir: Path) -> list[Row]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Train on the given data and write the naive Bayes JSON and the linear heads."""
+    with threadpool_limits(1):  # a multi-threaded BLAS crawls on a busy machine
+        return _train(argv)
+
+
+def _train(argv: Sequence[str] | None) -> int:
+    """Parse the arguments, train and write the models."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DEV, help="labelled JSON lines")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
