@@ -103,6 +103,8 @@ class RecurringIssues:
             self._vectors.clear()  # closed and old reports: start over (a batch rebuilds it)
         fresh = [c for c in candidates if c.id not in self._vectors]
         vectors = await self._embed([text, *(c.description for c in fresh)])
+        if not vectors:  # the encoder is still loading: words only this time
+            return {}
         for candidate, vector in zip(fresh, vectors[1:], strict=True):
             self._vectors[candidate.id] = vector
         open_ids = {c.id for c in candidates}
