@@ -504,7 +504,10 @@ def print_paraphrases(path: Path) -> None:
 def print_extras(data_dir: Path, rows: Sequence[Row]) -> None:
     """Print sentiment, language detection, duplicate figures, latency and start-up cost."""
     shipped = Classifier()
-    print("\n== sentiment (sign agreement with labels)")
+    print(
+        "\n== sentiment (sign agreement with labels; the shipped head was trained on these rows:"
+        " docs/sorting.md gives the cross-validated figures)"
+    )
     print_sentiment([r for r in rows if r["style"] != "dev"], shipped, "labelled styles")
     if (data_dir / "sentiment.jsonl").is_file():
         print_sentiment(read_rows(data_dir / "sentiment.jsonl"), shipped, "sentiment.jsonl")
