@@ -33,10 +33,10 @@ async def _service(db: Database) -> ReportService:
     )
 
 
-async def _write(service: ReportService, uid: int, *, anonymous: bool) -> str:
+async def _write(service: ReportService, uid: int, *, anonymous: bool, text: str = TEXT) -> str:
     await service.start(uid)
     await service.choose(uid, Step.KIND, "issue")
-    await service.write(uid, TEXT)
+    await service.write(uid, text)
     await service.choose(uid, Step.TOPIC, "release_delays")
     await service.choose(uid, Step.OFFICE, OTHER_OFFICE)
     await service.write(uid, PLACE)
@@ -91,15 +91,7 @@ async def _offer_across_languages(db: Database, embed: MeaningTable | None) -> M
         recurring=RecurringIssues(store, embed=embed),
     )
     for uid, text in ((1, TEXT), (2, SPANISH)):
-        await service.start(uid)
-        await service.choose(uid, Step.KIND, "issue")
-        await service.write(uid, text)
-        await service.choose(uid, Step.TOPIC, "release_delays")
-        await service.choose(uid, Step.OFFICE, OTHER_OFFICE)
-        await service.write(uid, PLACE)
-        await service.choose(uid, Step.DATE, "today")
-        await service.choose(uid, Step.ATTACHMENTS, "done")
-        key = (await service.choose(uid, Step.ANONYMITY, "no")).key
+        key = await _write(service, uid, anonymous=False, text=text)
         done = await service.submit(uid, "en" if uid == 1 else "es", key)
     return done.similar
 
