@@ -85,7 +85,10 @@ async def build_services(
         reports_per_hour=settings.reports_per_hour,
         sorter=sorting,
         recurring=RecurringIssues(
-            report_store, window_days=settings.recurring_window_days, clock=clock
+            report_store,
+            window_days=settings.recurring_window_days,
+            clock=clock,
+            embed=sorting.embed,
         ),
         clock=clock,
     )

@@ -41,6 +41,10 @@ class Classification(BaseModel):
     topic_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     urgency_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     tags: tuple[str, ...] = ()
+    # False when the topic is too uncertain to assign: an officer picks it, from the guesses.
+    sure: bool = True
+    # When not sure: the two most probable topics, best first.
+    guesses: tuple[str, ...] = ()
 
 
 class LabelledExample(BaseModel):

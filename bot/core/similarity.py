@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
 from bot.core.text import normalise, stem, tokenise
 
 SIMILARITY_THRESHOLD = 0.3
@@ -27,3 +32,26 @@ def similarity(first: frozenset[str], second: frozenset[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
+
+
+# Sentence embeddings (bot.sorting's encoder) find rewordings and other languages; the
+# threshold is chosen on data/sorting/paraphrases.jsonl (tests/benchmarks/sorting_eval.py).
+EMBEDDING_THRESHOLD = 0.5
+Vector = Sequence[float] | npt.NDArray[np.float32]
+Embed = Callable[[Sequence[str]], Awaitable[Sequence[Vector]]]
+
+
+def cosine(first: Vector, second: Vector) -> float:
+    """Return the cosine similarity of two embeddings (0 when either is all zeros)."""
+    a = np.asarray(first, dtype=np.float32)
+    b = np.asarray(second, dtype=np.float32)
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norms if norms else 0.0
+
+
+def likeness(words: float, meaning: float | None) -> float:
+    """Return how alike two reports are, 1.0 at either threshold: the stronger signal wins."""
+    score = words / SIMILARITY_THRESHOLD
+    if meaning is not None:
+        score = max(score, meaning / EMBEDDING_THRESHOLD)
+    return score

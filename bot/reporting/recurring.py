@@ -11,6 +11,8 @@ from bot.core.clock import Clock, utc_now
 from bot.core.taxonomy import OTHER_OFFICE
 from bot.reporting.model import Attachment, Report
 
+MAX_REMEMBERED = 20_000  # open reports' embeddings kept (2 KB each)
+
 
 class AlikeStore(Protocol):
     """What finding recurring issues needs from storage."""
@@ -64,8 +66,11 @@ class RecurringIssues:
         window_days: int = 30,
         threshold: float = recurring.SIMILARITY_THRESHOLD,
         clock: Clock = utc_now,
+        embed: recurring.Embed | None = None,
     ) -> None:
         self._store = store
+        self._embed = embed
+        self._vectors: dict[int, recurring.Vector] = {}  # open reports' embeddings, by id
         self._window = timedelta(days=window_days)
         self._threshold = threshold
         self._clock = clock
@@ -79,18 +84,42 @@ class RecurringIssues:
         mine = recurring.signature(text, language)
         best: tuple[float, Report] | None = None
         since = self._clock() - self._window
-        for candidate in await self._store.open_alike(topic, office, since, reporter_id):
+        candidates = await self._store.open_alike(topic, office, since, reporter_id)
+        meanings = await self._meanings(text, candidates)
+        for candidate in candidates:
             theirs = (
                 frozenset(candidate.keywords.split())
                 if candidate.keywords is not None
                 else recurring.signature(candidate.description, candidate.language)
             )
-            score = recurring.similarity(mine, theirs)
-            if score >= self._threshold and (best is None or score > best[0]):
+            words = recurring.similarity(mine, theirs)
+            score = recurring.likeness(
+                words * recurring.SIMILARITY_THRESHOLD / self._threshold, meanings.get(candidate.id)
+            )
+            if score >= 1.0 and (best is None or score > best[0]):
                 best = (score, candidate)
         if best is None:
             return None
         return Match(best[1], await self.size(best[1].id))
+
+    async def _meanings(self, text: str, candidates: list[Report]) -> dict[int, float]:
+        """Return the embedding similarity of the text to each candidate (none without embed)."""
+        if self._embed is None or not candidates:
+            return {}
+        if len(self._vectors) > MAX_REMEMBERED:
+            self._vectors.clear()  # closed and old reports: start over (a batch rebuilds it)
+        fresh = [c for c in candidates if c.id not in self._vectors]
+        vectors = await self._embed([text, *(c.description for c in fresh)])
+        if not vectors:  # the encoder is still loading: words only this time
+            return {}
+        for candidate, vector in zip(fresh, vectors[1:], strict=True):
+            self._vectors[candidate.id] = vector
+        open_ids = {c.id for c in candidates}
+        return {
+            report_id: recurring.cosine(vectors[0], vector)
+            for report_id, vector in self._vectors.items()
+            if report_id in open_ids
+        }
 
     async def add_voice(
         self,

@@ -280,7 +280,8 @@ class ReportService:
         if self._sorter is not None:
             sorting = await self._sorter.classify(draft.description or "", language)
         chosen = None if draft.topic == NOT_SURE else draft.topic
-        guessed = self._offered(sorting.topic) if sorting else None
+        # Not sure: the topic is left for an officer (auto_topic keeps the best guess).
+        guessed = self._offered(sorting.topic) if sorting and sorting.sure else None
         topic = chosen or guessed
         office = draft.office if draft.office != NO_OFFICE else None
         if self.recurring is not None and not as_new:

@@ -96,6 +96,25 @@ def emoji_polarity(text: str) -> float:
     return (positive - negative) / (positive + negative)
 
 
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
+
+
+def polarity_features(doc: Document) -> list[float]:
+    """Return the polarity cues the sentiment head reads besides the embedding.
+
+    The shipped lexicon's polarity (every language), TextBlob's (English text only, else 0)
+    and the emoji balance.
+    """
+    raw = doc.raw[:MAX_TEXT_CHARS]
+    blob = _textblob_polarity()(raw) if doc.language == "en" else 0.0
+    return [lexicon_polarity(doc), blob, emoji_polarity(raw)]
+
+
+def expected_polarity(probabilities: dict[str, float]) -> float:
+    """Return one polarity on the common scale: P(positive) - P(negative), -1..1."""
+    return round(probabilities["positive"] - probabilities["negative"], 4)
+
+
 def sentiment(doc: Document) -> float:
     """Return the message's polarity: TextBlob for English, the shipped lexicon otherwise."""
     score = lexicon_polarity(doc)

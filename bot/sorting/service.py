@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.core.access import Gate, require
 from bot.core.users import Access
 from bot.reporting.model import Correction, Report
 from bot.sorting import Classification, Classifier, LabelledExample
+from bot.sorting.encoder import Vectors, shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,11 @@ class CorrectionStore(Protocol):
 
 class InvalidLabel(ValueError):
     """A kind, topic or urgency code that the taxonomy does not have."""
+
+
+def _classifier_encoder_later() -> Classifier:
+    """Build the shipped classifier; its sentence encoder is loaded afterwards."""
+    return Classifier(load_encoder=False)
 
 
 def _example(correction: Correction) -> LabelledExample:
@@ -48,16 +54,17 @@ class SortingService:
     def __init__(
         self,
         store: CorrectionStore,
-        make_classifier: Callable[[], Classifier] = Classifier,
+        make_classifier: Callable[[], Classifier] | None = None,
         gate: Gate | None = None,
         topics: frozenset[str] | None = None,
     ) -> None:
         self._gate = gate
         self._topics = topics  # the administration's topic codes; None: any
         self._store = store
-        self._make = make_classifier
+        self._make = make_classifier or _classifier_encoder_later
         self._classifier: Classifier | None = None
         self._loading: asyncio.Task[None] | None = None
+        self._encoding: asyncio.Task[None] | None = None
 
     def start_loading(self) -> None:
         """Begin loading in the background, so that the bot answers while the model loads."""
@@ -66,10 +73,11 @@ class SortingService:
 
     async def stop(self) -> None:
         """Stop a load still running (at shutdown)."""
-        if self._loading is not None and not self._loading.done():
-            self._loading.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loading
+        for task in (self._loading, self._encoding):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def ready(self) -> Classifier:
         """Return the classifier once loaded (loading it now if nobody started)."""
@@ -90,8 +98,16 @@ class SortingService:
                 classifier.train(corrections)
             return classifier
 
-        self._classifier = await asyncio.to_thread(build)
+        classifier = await asyncio.to_thread(build)
+        self._classifier = classifier
         log.info("classifier ready", extra={"corrections": len(corrections)})
+        if classifier.needs_encoder:  # a second or more: sort by lexicons meanwhile
+            self._encoding = asyncio.create_task(self._attach_encoder(classifier))
+
+    async def _attach_encoder(self, classifier: Classifier) -> None:
+        """Load the sentence encoder off the event loop and hand it to the classifier."""
+        classifier.attach(await asyncio.to_thread(shared_encoder))
+        log.info("sentence encoder ready")
 
     async def report(self, reference: str) -> Report | None:
         """Return the report with this reference."""
@@ -105,6 +121,11 @@ class SortingService:
     async def classify(self, text: str, language: str | None = None) -> Classification:
         """Sort one text (about 2 ms once the classifier is loaded)."""
         return (await self.ready()).classify(text, language)
+
+    async def embed(self, texts: Sequence[str]) -> list[Vectors]:
+        """Return the sentence embeddings of texts (for similar reports), off the event loop."""
+        classifier = await self.ready()
+        return await asyncio.to_thread(classifier.embed, texts)
 
     async def correct(
         self,

@@ -25,6 +25,15 @@ def read_shipped_text(name: str) -> str:
     )
 
 
+def read_shipped_bytes(name: str) -> bytes:
+    """Return the bytes of a shipped data file."""
+    return (
+        resources.files(__package__ or "bot.sorting")
+        .joinpath(f"{RESOURCE_DIR}/{name}")
+        .read_bytes()
+    )
+
+
 def read_shipped_toml(name: str) -> dict[str, Any]:
     """Parse a shipped TOML data file."""
     return tomllib.loads(read_shipped_text(name))
