@@ -6,6 +6,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from bot.core.labels import KINDS, TOPICS, Classification, LabelledExample
@@ -106,7 +107,7 @@ class Classifier:
         encoder is attached later (see attach); until then it sorts as without a linear model.
         """
         if base_model is None:
-            base_model = SortingModel.shipped() if use_shipped_model else SortingModel()
+            base_model = shipped_model() if use_shipped_model else SortingModel()
         if linear is None and use_shipped_model:
             linear = shipped_linear_model()
         self._linear = linear
@@ -334,8 +335,15 @@ def two_best(probabilities: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(ranked[:2])
 
 
+@cache
+def shipped_model() -> SortingModel:
+    """Return the process's one copy of the shipped model (classifiers copy it before training)."""
+    return SortingModel.shipped()
+
+
+@cache
 def shipped_linear_model() -> LinearModel | None:
-    """Load the shipped linear model, or None if the package has none."""
+    """Load the shipped linear model once, or None if the package has none (it is read only)."""
     if not shipped_file_exists(SHIPPED_LINEAR):
         return None
     return LinearModel.from_bytes(read_shipped_bytes(SHIPPED_LINEAR))
