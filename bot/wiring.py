@@ -76,7 +76,9 @@ async def build_services(
     # One access control: every service checks the caller's role itself and audits refusals.
     access = AccessControl(UserRepository(db), AuditRepository(db), settings.admin_ids, clock)
     topics = frozenset(topic.code for topic in taxonomy.topics)
-    sorting = SortingService(report_store, gate=access, topics=topics)
+    sorting = SortingService(
+        report_store, gate=access, topics=topics, encoder=settings.sorting_encoder
+    )
     sorting.start_loading()  # about a second; the bot answers meanwhile
     reports = ReportService(
         report_store,

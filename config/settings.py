@@ -125,6 +125,7 @@ class Settings(BaseSettings):
     flood_limit: OptionalFloodLimit = Field(default="20/10s", validate_default=True)
     reports_per_hour: int = Field(default=10, ge=1)
     recurring_window_days: int = Field(default=30, ge=1)
+    sorting_encoder: bool = True
     digest_schedule: Schedules = Field(
         default="weekly mon 08:00; monthly 1 08:00", validate_default=True
     )

@@ -111,9 +111,9 @@ class Classifier:
         if linear is None and use_shipped_model:
             linear = shipped_linear_model()
         self._linear = linear
-        self._encoder: Embedder | None = (
-            encoder if encoder is not None or linear is None else shared_encoder()
-        )
+        self._encoder: Embedder | None = encoder
+        if encoder is None and linear is not None and load_encoder:
+            self._encoder = shared_encoder()
         self.settings = settings or ClassifierSettings()
         self._base_model = base_model
         self._model = base_model

@@ -57,8 +57,11 @@ class SortingService:
         make_classifier: Callable[[], Classifier] | None = None,
         gate: Gate | None = None,
         topics: frozenset[str] | None = None,
+        *,
+        encoder: bool = True,
     ) -> None:
         self._gate = gate
+        self._encoder = encoder  # SORTING_ENCODER: off sorts by lexicons and naive Bayes only
         self._topics = topics  # the administration's topic codes; None: any
         self._store = store
         self._make = make_classifier or _classifier_encoder_later
@@ -88,6 +91,12 @@ class SortingService:
         assert self._classifier is not None
         return self._classifier
 
+    async def settled(self) -> None:
+        """Wait until the classifier and, unless switched off, its encoder are loaded."""
+        await self.ready()
+        if self._encoding is not None:
+            await self._encoding
+
     async def load(self) -> None:
         """Build the classifier (off the event loop) with every stored correction."""
         corrections = [_example(c) for c in await self._store.corrections()]
@@ -101,7 +110,7 @@ class SortingService:
         classifier = await asyncio.to_thread(build)
         self._classifier = classifier
         log.info("classifier ready", extra={"corrections": len(corrections)})
-        if classifier.needs_encoder:  # a second or more: sort by lexicons meanwhile
+        if self._encoder and classifier.needs_encoder:  # a second or more: lexicons meanwhile
             self._encoding = asyncio.create_task(self._attach_encoder(classifier))
 
     async def _attach_encoder(self, classifier: Classifier) -> None:

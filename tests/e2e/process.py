@@ -33,6 +33,9 @@ class BotProcess:
             LOG_FORMAT="text",
             API_RATE_LIMIT="0",
             FLOOD_LIMIT="off",  # a test types faster than any person
+            # These tests restart the bot again and again; sorting quality is tested in process
+            # (the encoder costs a second of CPU at every start).
+            SORTING_ENCODER="false",
         )
         env.update(self.env)  # the test's own settings win
         marker = len(self.emulator.calls)
