@@ -29,10 +29,10 @@ ADMIN_ID = 900_001
 
 
 BOT_PACE = 30  # API_RATE_LIMIT under Telegram's limits: the bot's own budget
-# Under the limits, the emulator and an in-process bot count seconds ten times faster than the
+# Under the limits, the emulator and an in-process bot count seconds 20 times faster than the
 # wall clock: every limit, wait and retry_after holds in those seconds, and a test of forty
-# messages to one chat takes four seconds, not forty. Bots in a subprocess keep real seconds.
-LIMITS_TEMPO = Tempo(speed=10)
+# messages to one chat takes two seconds, not forty. Bots in a subprocess keep real seconds.
+LIMITS_TEMPO = Tempo(speed=20)
 
 
 def telegram_limits(request: pytest.FixtureRequest) -> bool:
