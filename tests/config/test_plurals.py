@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.i18n import Translator, placeholders
 
 translator = Translator.from_directory()
@@ -43,3 +45,17 @@ def test_every_plural_entry_is_complete_in_every_language() -> None:
 
 def test_a_count_given_as_text_gets_the_general_form() -> None:
     assert translator("ru", "report.attachments_done", count="5") == "Готово (5 файлов)"
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(1, "связанное обращение"), (3, "связанных обращения"), (5, "связанных обращений")],
+)
+def test_linked_reports_agree_with_their_count_in_russian(count: int, words: str) -> None:
+    assert f"{count} {words}" in translator("ru", "action.resolve_reports", count=count)
+
+
+def test_a_single_unconfirmed_recipient_is_named_in_the_singular() -> None:
+    assert "1 unconfirmed recipient." in translator("en", "broadcast.resent", number=7, count=1)
+    assert "1 destinatario sin confirmar" in translator("es", "broadcast.resent", number=7, count=1)
+    assert "1 получателю" in translator("ru", "broadcast.resent", number=7, count=1)
