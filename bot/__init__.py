@@ -1,3 +1,3 @@
 """Customs Feedback Bot: a Telegram channel between Customs and the trade community."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
