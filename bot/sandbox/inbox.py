@@ -50,10 +50,17 @@ class Inbox:
         """
         world = self._core.world
         found: list[BotMessage] = []
+        mine: list[int] = []  # this chat's events from the cursor on, found so far
+        scanned = self._cursor  # events before this were looked at once (others' never again)
 
         def check() -> bool:
-            for event in world.events[self._cursor :]:
-                if event.chat_id != self.chat_id or event.kind == "deleted":
+            nonlocal scanned
+            events = world.events
+            mine.extend(i for i in range(scanned, len(events)) if events[i].chat_id == self.chat_id)
+            scanned = len(events)
+            for index in mine:
+                event = events[index]
+                if event.kind == "deleted":
                     continue
                 view = BotMessage.from_state(event.message, world.files)
                 if contains is not None and contains not in view.content:
