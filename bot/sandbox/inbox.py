@@ -72,7 +72,7 @@ class Inbox:
                 return True
             return False
 
-        if not await world.signal.wait_until(check, timeout):
+        if not await world.chat_signal(self.chat_id).wait_until(check, timeout):
             wanted = f"containing {contains!r}" if contains is not None else "matching"
             raise AssertionError(self.report(f"no bot message {wanted} within {timeout} s"))
         return found[0]

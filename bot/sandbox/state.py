@@ -218,6 +218,7 @@ class World:
     def __init__(self) -> None:
         """Start with no users, chats or messages."""
         self.signal = Signal()
+        self.chat_signals: dict[int, Signal] = {}  # woken by that chat's bot events only
         self.files = FileStore()
         self.users: dict[int, UserState] = {}
         self.chats: dict[int, ChatState] = {}
@@ -275,7 +276,13 @@ class World:
         event = BotEvent(len(self.events), message.chat_id, kind, message.snapshot(), time.time())
         self.events.append(event)
         self.notify()
+        if (chat_signal := self.chat_signals.get(message.chat_id)) is not None:
+            chat_signal.notify()
         return event
+
+    def chat_signal(self, chat_id: int) -> Signal:
+        """Return the signal woken by each bot event in one chat (a simulated user waits on it)."""
+        return self.chat_signals.setdefault(chat_id, Signal())
 
     def new_callback_id(self) -> str:
         """Return a fresh callback query id (a decimal string like Telegram's)."""
