@@ -159,19 +159,17 @@ async def add_demo_history(database: Path, emulator: SandboxCore, count: int) ->
 
     db = await Database.open(database)
     try:
-        made = await db.fetch_one("SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'")
+        writer = DemoDataWriter(db)
         summary = None
-        if not made or not made[0]:
+        if not await writer.demo_reports():
             summary = await generate(
-                DemoDataWriter(db), load_taxonomy(), count * HISTORY_PER_REPORT, HISTORY_SEED,
+                writer, load_taxonomy(), count * HISTORY_PER_REPORT, HISTORY_SEED,
                 datetime.now(UTC), days=HISTORY_DAYS, parallel=False,
             )  # fmt: skip
-        traders = await db.fetch_all(
-            "SELECT id, first_name, last_name, language FROM users WHERE id >= ?", (USER_ID_BASE,)
-        )
+        traders = await writer.demo_traders(USER_ID_BASE)
     finally:
         await db.close()
-    for trader in traders:
-        if trader[0] not in emulator.sim_users:
-            emulator.add_user(trader[1], trader[2], language_code=trader[3], id=trader[0])
+    for user_id, first_name, last_name, language in traders:
+        if user_id not in emulator.sim_users:
+            emulator.add_user(first_name, last_name, language_code=language, id=user_id)
     return summary

@@ -99,6 +99,18 @@ class DemoDataWriter:
         )
         return int(row[0]) if row else 0
 
+    async def demo_reports(self) -> int:
+        """Return how many reports the generator made."""
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM reports WHERE draft_key GLOB 'demo:*'")
+        return int(row[0]) if row else 0
+
+    async def demo_traders(self, first_id: int) -> list[tuple[int, str, str | None, str]]:
+        """Return the generated traders (id, first name, last name, language), ids from first_id."""
+        rows = await self._db.fetch_all(
+            "SELECT id, first_name, last_name, language FROM users WHERE id >= ?", (first_id,)
+        )
+        return [(int(r[0]), str(r[1]), r[2], str(r[3])) for r in rows]
+
     async def next_report_id(self) -> int:
         """Return the id the next report will get."""
         row = await self._db.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 FROM reports")

@@ -19,7 +19,7 @@ from config.settings import Settings
 from handlers.kit.context import BotApplication
 from handlers.kit.webhook import CHUNK, SECRET_HEADER, WebhookServer
 from tests.conftest import SettingsFactory
-from tests.e2e.conftest import ADMIN_ID, BOT_PACE, onboard, said
+from tests.e2e.conftest import ADMIN_ID, onboard, said
 
 pytestmark = pytest.mark.telegram_limits  # Telegram's limits on (issue #14)
 
@@ -43,18 +43,18 @@ def rss_bytes() -> int:
 
 
 @pytest.fixture
-def hook_settings(make_settings: SettingsFactory, emulator: BotApiEmulator) -> Settings:
+def hook_settings(make_settings: SettingsFactory, bot_settings: Settings) -> Settings:
     """Return settings that run the bot behind its webhook server, limited to 64 KB bodies."""
     port = free_port()
     return make_settings(
-        bot_api_url=emulator.base_url,
-        bot_api_file_url=emulator.file_base_url,
+        bot_api_url=bot_settings.bot_api_url,
+        bot_api_file_url=bot_settings.bot_api_file_url,
         admin_ids=str(ADMIN_ID),
         webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
         webhook_secret=SECRET,
         webhook_port=port,
         webhook_max_body="64KB",
-        api_rate_limit=BOT_PACE,
+        api_rate_limit=bot_settings.api_rate_limit,  # paced as the test's marker says
     )
 
 
